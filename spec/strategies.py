@@ -1,0 +1,93 @@
+"""Every hypothesis strategy of the spec, in one place.
+
+Sizes cover batch 1-8, timesteps 1-12 (0 where a test allows it), input_dim 1-5 and units 1-8.
+Floats are float32 and bounded: weights in [-1, 1], inputs in [-2, 2], carried h in [-1, 1] (the range
+of o * tanh(c)) and c in [-3, 3]; no NaN or infinity.
+"""
+from dataclasses import dataclass, replace
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+MAX_BATCH, MAX_TIMESTEPS, MAX_INPUT_DIM, MAX_UNITS = 8, 12, 5, 8
+WEIGHT_BOUND, INPUT_BOUND, H_BOUND, C_BOUND = 1.0, 2.0, 1.0, 3.0
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A model's sizes and the weights it is given (Keras layout: kernel, recurrent_kernel, bias)."""
+    batch_size: int
+    input_dim: int
+    units: int
+    weights: tuple
+
+    def with_batch_size(self, batch_size):
+        return replace(self, batch_size=batch_size)
+
+    def __repr__(self):
+        return (f"Setup(batch_size={self.batch_size}, input_dim={self.input_dim}, "
+                f"units={self.units}, weights=<{len(self.weights)} arrays>)")
+
+
+def float32s(bound):
+    return st.floats(-bound, bound, width=32, allow_subnormal=False)
+
+
+def float32_arrays(shape, bound):
+    """float32 arrays of ``shape`` with elements in [-bound, bound]."""
+    return hnp.arrays(np.float32, shape, elements=float32s(bound))
+
+
+def batch_sizes(min_value=1):
+    return st.integers(min_value, MAX_BATCH)
+
+
+def timesteps(min_value=1):
+    return st.integers(min_value, MAX_TIMESTEPS)
+
+
+def lstm_weights(input_dim, units):
+    """``[kernel (input_dim, 4u), recurrent_kernel (u, 4u), bias (4u,)]``, bounded."""
+    return st.tuples(float32_arrays((input_dim, 4 * units), WEIGHT_BOUND),
+                     float32_arrays((units, 4 * units), WEIGHT_BOUND),
+                     float32_arrays((4 * units,), WEIGHT_BOUND))
+
+
+@st.composite
+def setups(draw, batch_size=None):
+    """A ``Setup``: sizes drawn from the spec's ranges, weights. ``batch_size``: a strategy for
+    it (default ``batch_sizes()``)."""
+    batch = draw(batch_sizes() if batch_size is None else batch_size)
+    input_dim = draw(st.integers(1, MAX_INPUT_DIM))
+    units = draw(st.integers(1, MAX_UNITS))
+    return Setup(batch, input_dim, units, draw(lstm_weights(input_dim, units)))
+
+
+def inputs(batch, steps, input_dim):
+    """An input batch (batch, steps, input_dim)."""
+    return float32_arrays((batch, steps, input_dim), INPUT_BOUND)
+
+
+def input_batches(setup, count, min_timesteps=1):
+    """A list of ``count`` (min to max length) input batches for ``setup``, each with its own
+    number of timesteps."""
+    if isinstance(count, int):
+        count = (count, count)
+    return st.lists(timesteps(min_timesteps), min_size=count[0], max_size=count[1]).flatmap(
+        lambda steps: st.tuples(*(inputs(setup.batch_size, t, setup.input_dim) for t in steps)))
+
+
+def carried_states(batch, units):
+    """A carried state ``[h, c]``, each (batch, units), in the ranges an LSTM reaches."""
+    return st.tuples(float32_arrays((batch, units), H_BOUND),
+                     float32_arrays((batch, units), C_BOUND)).map(list)
+
+
+@st.composite
+def splits(draw, steps, min_parts=2):
+    """Cut ``range(steps)`` into at least ``min_parts`` consecutive non-empty pieces: a list of
+    (start, stop) pairs covering 0..steps."""
+    cuts = draw(st.lists(st.integers(1, steps - 1), min_size=min_parts - 1, unique=True))
+    bounds = [0, *sorted(cuts), steps]
+    return list(zip(bounds, bounds[1:]))

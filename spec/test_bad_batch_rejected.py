@@ -1,0 +1,99 @@
+"""Clause `bad-batch-rejected`: a stateful model refuses input or state of the wrong shape, and the
+carried state is exactly as it was afterwards (SPEC.md section 6)."""
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+from . import strategies as sst
+from .assertions import assert_close, assert_float32, assert_identical
+from .models import describe_call, feed, make_model
+
+
+pytestmark = pytest.mark.clause("bad-batch-rejected")
+
+
+def assert_refused_and_state_kept(impl, setup, data, bad_call, what):
+    """``bad_call(model)`` raises; the state is unchanged, and the next good batch gives what it
+    gives on a model that never saw the bad call."""
+    history = data.draw(sst.input_batches(setup, count=1), label="history")
+    model, control = make_model(impl, setup), make_model(impl, setup)
+    feed(model, history)
+    feed(control, history)
+    before = model.get_states()
+    with pytest.raises(Exception):
+        bad_call(model)
+        pytest.fail(f"{what} was accepted, but should raise {describe_call(setup)}")
+    label = f"after the refused {what} {describe_call(setup)}"
+    for name, got, kept in zip("hc", model.get_states(), before):
+        assert_identical(got, kept, f"{name} {label}")
+    x = data.draw(sst.inputs(setup.batch_size, 2, setup.input_dim), label="next")
+    assert_close(model.predict_on_batch(x), control.predict_on_batch(x),
+                 f"predict_on_batch {label} vs a model that never saw it")
+
+
+@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
+def test_batch_of_another_size_is_refused(impl, data, setup, steps):
+    wrong = data.draw(st.integers(2, sst.MAX_BATCH + 2).filter(lambda b: b != setup.batch_size),
+                      label="wrong batch size")
+    x = data.draw(sst.inputs(wrong, steps, setup.input_dim), label="x")
+    assert_refused_and_state_kept(impl, setup, data, lambda m: m.predict_on_batch(x),
+                                  f"predict_on_batch of a batch of {wrong} rows")
+
+
+@given(data=st.data(), setup=sst.setups(batch_size=st.integers(2, sst.MAX_BATCH)),
+       steps=sst.timesteps())
+def test_batch_of_one_row_is_refused_by_a_larger_model(impl, data, setup, steps):
+    # A single row must not be broadcast over the carried rows.
+    x = data.draw(sst.inputs(1, steps, setup.input_dim), label="x")
+    assert_refused_and_state_kept(impl, setup, data, lambda m: m.predict_on_batch(x),
+                                  "predict_on_batch of a batch of 1 row")
+
+
+@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
+def test_another_feature_count_is_refused(impl, data, setup, steps):
+    wrong = data.draw(st.integers(1, sst.MAX_INPUT_DIM + 2).filter(lambda f: f != setup.input_dim),
+                      label="wrong input_dim")
+    x = data.draw(sst.inputs(setup.batch_size, steps, wrong), label="x")
+    assert_refused_and_state_kept(impl, setup, data, lambda m: m.predict_on_batch(x),
+                                  f"predict_on_batch with {wrong} features per timestep")
+
+
+@given(data=st.data(), setup=sst.setups(), rank=st.sampled_from([1, 2, 4]))
+def test_input_that_is_not_3d_is_refused(impl, data, setup, rank):
+    shape = {1: (setup.batch_size,), 2: (setup.batch_size, setup.input_dim),
+             4: (setup.batch_size, 2, setup.input_dim, 1)}[rank]
+    x = data.draw(sst.float32_arrays(shape, sst.INPUT_BOUND), label="x")
+    assert_refused_and_state_kept(impl, setup, data, lambda m: m.predict_on_batch(x),
+                                  f"predict_on_batch of a {rank}-D input of shape {shape}")
+
+
+@given(data=st.data(), setup=sst.setups(), case=st.sampled_from(
+    ["only h", "h, c and one more", "h with a wrong batch", "c with a wrong width"]))
+def test_set_states_of_the_wrong_count_or_shape_is_refused(impl, data, setup, case):
+    h, c = data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")
+    b, u = setup.batch_size, setup.units
+    bad = {"only h": [h],
+           "h, c and one more": [h, c, c],
+           "h with a wrong batch": [np.zeros((b + 1, u), np.float32), c],
+           "c with a wrong width": [h, np.zeros((b, u + 1), np.float32)]}[case]
+    assert_refused_and_state_kept(impl, setup, data, lambda m: m.set_states(bad),
+                                  f"set_states({case})")
+
+
+@given(data=st.data(), setup=sst.setups())
+def test_a_batch_of_no_timesteps_is_refused_or_changes_nothing(impl, data, setup):
+    history = data.draw(sst.input_batches(setup, count=1), label="history")
+    model = make_model(impl, setup)
+    feed(model, history)
+    before = model.get_states()
+    empty = np.zeros((setup.batch_size, 0, setup.input_dim), np.float32)
+    label = describe_call(setup, timesteps=0)
+    try:
+        out = model.predict_on_batch(empty)
+    except Exception:
+        what = "after a refused batch of 0 timesteps"
+    else:
+        assert_float32(out, (setup.batch_size, 0, setup.units), f"predict_on_batch {label}")
+        what = "after a batch of 0 timesteps"
+    for name, got, kept in zip("hc", model.get_states(), before):
+        assert_identical(got, kept, f"{name} {what} {label}")

@@ -1,0 +1,78 @@
+"""Clause `reference-agreement`: with the same weights, inputs and history, an implementation's
+outputs and states match the NumPy reference's within float32 tolerance (SPEC.md section 7)."""
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
+                                 rule, run_state_machine_as_test)
+
+import stateful_lstm as reference
+
+from . import strategies as sst
+from .assertions import assert_close, assert_states_close
+from .models import describe_call, make_model
+
+pytestmark = pytest.mark.clause("reference-agreement")
+
+
+@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
+def test_outputs_and_state_match_the_reference_from_any_state(impl, data, setup, steps):
+    states = data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")
+    x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
+    model, oracle = make_model(impl, setup), make_model(reference, setup)
+    model.set_states([s.copy() for s in states])
+    oracle.set_states(states)
+    label = describe_call(setup, timesteps=steps)
+    assert_close(model.predict_on_batch(x), oracle.predict_on_batch(x),
+                 f"predict_on_batch vs the reference, from a set state {label}")
+    assert_states_close(model.get_states(), oracle.get_states(),
+                        f"final state vs the reference's {label}")
+
+
+class AgreesWithReference(RuleBasedStateMachine):
+    """Any history of calls gives what the reference gives (the 'compare with a model' pattern)."""
+    impl = None  # set by the test below
+
+    @initialize(setup=sst.setups(), stateful=st.booleans())
+    def build(self, setup, stateful):
+        self.setup, self.stateful = setup, stateful
+        self.model = make_model(self.impl, setup, stateful=stateful)
+        self.oracle = make_model(reference, setup, stateful=stateful)
+        self.calls = []
+
+    @rule(data=st.data(), steps=sst.timesteps())
+    def predict_on_batch(self, data, steps):
+        batch = self.setup.batch_size if self.stateful else data.draw(sst.batch_sizes())
+        x = data.draw(sst.inputs(batch, steps, self.setup.input_dim), label="x")
+        self.calls.append(f"predict_on_batch({x.shape})")
+        assert_close(self.model.predict_on_batch(x), self.oracle.predict_on_batch(x),
+                     f"predict_on_batch vs the reference after {self.calls} "
+                     f"{describe_call(self.setup, stateful=self.stateful)}")
+
+    @precondition(lambda self: self.stateful)
+    @rule()
+    def reset_states(self):
+        self.calls.append("reset_states()")
+        self.model.reset_states()
+        self.oracle.reset_states()
+
+    @precondition(lambda self: self.stateful)
+    @rule(data=st.data())
+    def set_states(self, data):
+        states = data.draw(sst.carried_states(self.setup.batch_size, self.setup.units))
+        self.calls.append("set_states(...)")
+        self.model.set_states([s.copy() for s in states])
+        self.oracle.set_states(states)
+
+    @invariant()
+    def states_agree(self):
+        if getattr(self, "stateful", False):
+            assert_states_close(self.model.get_states(), self.oracle.get_states(),
+                                f"state vs the reference's after {self.calls} "
+                                f"{describe_call(self.setup)}")
+
+
+def test_any_history_of_calls_matches_the_reference(impl):
+    machine = type("AgreesWithReference", (AgreesWithReference,), {"impl": impl})
+    run_state_machine_as_test(machine, settings=settings(settings.default,
+                                                         stateful_step_count=8))
+

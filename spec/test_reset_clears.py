@@ -1,0 +1,59 @@
+"""Clause `reset-clears`: reset_states() clears all of the carried state and nothing else (SPEC.md
+section 3)."""
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+from . import strategies as sst
+from .assertions import assert_close, assert_identical
+from .models import describe_call, feed, make_model
+
+pytestmark = pytest.mark.clause("reset-clears")
+
+
+@given(data=st.data(), setup=sst.setups())
+def test_reset_makes_h_and_c_exactly_zero(impl, data, setup):
+    model = make_model(impl, setup)
+    feed(model, data.draw(sst.input_batches(setup, count=(1, 3)), label="history"))
+    model.reset_states()
+    zeros = np.zeros((setup.batch_size, setup.units), np.float32)
+    for name, state in zip("hc", model.get_states()):
+        assert_identical(state, zeros, f"{name} after reset_states() {describe_call(setup)}")
+
+
+@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
+def test_outputs_after_reset_equal_a_fresh_model(impl, data, setup, steps):
+    model = make_model(impl, setup)
+    feed(model, data.draw(sst.input_batches(setup, count=(1, 3)), label="history"))
+    model.reset_states()
+    x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
+    assert_close(model.predict_on_batch(x), make_model(impl, setup).predict_on_batch(x),
+                 f"predict_on_batch after reset_states() vs on a fresh model "
+                 f"{describe_call(setup, timesteps=steps)}")
+
+
+@given(data=st.data(), setup=sst.setups(), stateful=st.booleans())
+def test_reset_leaves_the_weights_untouched(impl, data, setup, stateful):
+    model = make_model(impl, setup, stateful=stateful)
+    feed(model, data.draw(sst.input_batches(setup, count=1), label="history"))
+    model.reset_states()
+    for name, after, before in zip(["kernel", "recurrent_kernel", "bias"], model.get_weights(),
+                                   setup.weights):
+        assert_identical(after, before, f"{name} after reset_states() "
+                                        f"{describe_call(setup, stateful=stateful)}")
+
+
+@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
+def test_reset_is_idempotent(impl, data, setup, steps):
+    once, twice = make_model(impl, setup), make_model(impl, setup)
+    history = data.draw(sst.input_batches(setup, count=(1, 2)), label="history")
+    for model, resets in [(once, 1), (twice, 2)]:
+        feed(model, history)
+        for _ in range(resets):
+            model.reset_states()
+    x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
+    for name, a, b in zip("hc", twice.get_states(), once.get_states()):
+        assert_identical(a, b, f"{name} after two reset_states() vs one {describe_call(setup)}")
+    assert_close(twice.predict_on_batch(x), once.predict_on_batch(x),
+                 f"predict_on_batch after two reset_states() vs one "
+                 f"{describe_call(setup, timesteps=steps)}")

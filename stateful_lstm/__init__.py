@@ -1,0 +1,27 @@
+"""stateful_lstm: the minimal implementation checked by the spec in ``spec/``.
+
+The package itself is the NumPy reference implementation of the contract (``make_lstm``); the
+Keras 3 / TensorFlow implementation is ``stateful_lstm.keras_lstm``. Importing this package never
+imports TensorFlow.
+"""
+from importlib import metadata
+
+import numpy as np
+
+from .reference import LSTM
+
+try:
+    __version__ = metadata.version("stateful-lstm-spec")
+except metadata.PackageNotFoundError:  # running from a checkout that was not installed
+    __version__ = "0+checkout"
+
+
+def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
+    """A NumPy reference LSTM (see ``spec/SPEC.md`` for the contract it satisfies)."""
+    return LSTM(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
+                seed=seed)
+
+
+def describe():
+    """One line naming this implementation and its version, for test-report headers."""
+    return f"NumPy reference, stateful_lstm {__version__}, numpy {np.__version__}"

@@ -1,0 +1,78 @@
+"""Input checks shared by the implementations: each raises ``ValueError`` naming what was expected
+and what was received, before anything is changed, so a refused call leaves the model as it was."""
+import numbers
+
+import numpy as np
+
+DTYPE = np.float32
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; received {value!r}")
+
+
+def check_config(*, units, input_dim, stateful, batch_size):
+    """Check the arguments of ``make_lstm``: positive sizes; a stateful model needs a batch size."""
+    _positive_int("units", units)
+    _positive_int("input_dim", input_dim)
+    if not isinstance(stateful, bool):
+        raise ValueError(f"stateful must be True or False; received {stateful!r}")
+    if batch_size is None:
+        if stateful:
+            raise ValueError("a stateful model needs a fixed batch_size (it carries one state per "
+                             "batch row); received batch_size=None")
+    else:
+        _positive_int("batch_size", batch_size)
+
+
+def check_input(x, batch_size, input_dim):
+    """Return ``x`` as a float32 array (batch, timesteps, input_dim), or raise ``ValueError``.
+
+    ``batch_size`` None accepts any batch size (a stateless model)."""
+    x = np.asarray(x)
+    if x.ndim != 3:
+        raise ValueError(f"predict_on_batch expects a 3-D input (batch, timesteps, input_dim); "
+                         f"received {x.ndim}-D input of shape {x.shape}")
+    if batch_size is not None and x.shape[0] != batch_size:
+        raise ValueError(f"this stateful model carries state for batch_size={batch_size} rows; "
+                         f"received a batch of {x.shape[0]} (input shape {x.shape})")
+    if x.shape[2] != input_dim:
+        raise ValueError(f"expected input_dim={input_dim} features per timestep; received "
+                         f"{x.shape[2]} (input shape {x.shape})")
+    if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
+        raise ValueError(f"expected a real-valued input (float32); received dtype {x.dtype}")
+    return x.astype(DTYPE, copy=False)
+
+
+def _check_arrays(what, arrays, shapes):
+    """Float32 copies of ``arrays`` if their count and shapes are ``shapes``; else ValueError."""
+    if not isinstance(arrays, (list, tuple)):
+        raise ValueError(f"{what} expects a list of {len(shapes)} arrays with shapes {shapes}; "
+                         f"received a {type(arrays).__name__}")
+    if len(arrays) != len(shapes):
+        raise ValueError(f"{what} expects a list of {len(shapes)} arrays with shapes {shapes}; "
+                         f"received {len(arrays)} arrays")
+    out = [np.array(a, dtype=DTYPE) for a in arrays]
+    received = [a.shape for a in out]
+    if received != list(shapes):
+        raise ValueError(f"{what} expects shapes {shapes}; received {received}")
+    return out
+
+
+def check_states(states, batch_size, units):
+    """Float32 copies of ``[h, c]``, each (batch_size, units), or ``ValueError``."""
+    return _check_arrays("set_states", states, [(batch_size, units)] * 2)
+
+
+def check_weights(weights, input_dim, units):
+    """Float32 copies of ``[kernel, recurrent_kernel, bias]`` in Keras' shapes, or ``ValueError``."""
+    return _check_arrays("set_weights", weights,
+                         [(input_dim, 4 * units), (units, 4 * units), (4 * units,)])
+
+
+def require_stateful(model, method):
+    """Raise ``ValueError`` if ``model`` is stateless: it has no carried state to get or set."""
+    if not model.stateful:
+        raise ValueError(f"{method} needs a stateful model; this one is stateless "
+                         f"(stateful=False) and carries no state between calls")

@@ -1,0 +1,126 @@
+"""The Keras 3 (TensorFlow backend) implementation of the contract: a thin adapter, no semantics.
+
+``predict_on_batch`` is Keras' ``Model.predict_on_batch`` on ``Input(batch_size=B, shape=(None, F))``
+followed by ``LSTM(units, stateful=..., return_sequences=True)``; ``reset_states`` is the layer's
+``reset_states()``; the carried state is the layer's ``states`` variables. Keras' own errors reach
+the caller unchanged, so the spec sees what Keras really does. The only checks added here guard the
+two methods Keras lacks (``get_states``/``set_states``), so that a refused ``set_states`` changes
+nothing.
+
+Building a Keras model and tracing its predict function costs about 0.2 s, so built models are kept
+in a pool per (units, input_dim, batch_size, stateful) and handed out again, with fresh weights and
+zero state, once the wrapper that used one is garbage collected. TensorFlow is imported on the first
+``make_lstm`` call, never by importing this module.
+"""
+import os
+import weakref
+from importlib import metadata
+
+import numpy as np
+
+from . import checks
+
+# Where Keras breaks the spec (found by it). The spec marks these tests as strict expected failures,
+# so they are reported, and turn into errors once a Keras release fixes them.
+KNOWN_DEVIATIONS = {
+    "test_batch_of_one_row_is_refused_by_a_larger_model":
+        "a stateful LSTM built for batch_size B > 1 accepts a batch of 1 row: it broadcasts that "
+        "row over all B carried states, returns (B, T, units) and moves the state (Keras 3.15.1, "
+        "TensorFlow 2.21; other wrong batch sizes raise)",
+}
+
+_free_models = {}      # (units, input_dim, batch_size, stateful) -> built Keras models not in use
+_seeded_weights = {}   # (input_dim, units, seed) -> initial weights drawn by Keras' initializers
+
+
+def keras():
+    """The ``keras`` module on the TensorFlow backend; refuses any other backend."""
+    backend = os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    if backend != "tensorflow":
+        raise RuntimeError(f"stateful_lstm.keras_lstm runs Keras on the TensorFlow backend; "
+                           f"KERAS_BACKEND is {backend!r}. Unset it or set it to 'tensorflow' "
+                           f"before keras is first imported.")
+    import keras as keras_module
+    if keras_module.backend.backend() != "tensorflow":
+        raise RuntimeError(f"keras was already imported with the {keras_module.backend.backend()!r} "
+                           f"backend; stateful_lstm.keras_lstm needs 'tensorflow'")
+    return keras_module
+
+
+def describe():
+    """One line naming Keras and TensorFlow versions, read without importing them."""
+    def version(*names):
+        for name in names:
+            try:
+                return metadata.version(name)
+            except metadata.PackageNotFoundError:
+                pass
+        return "not installed"
+    return (f"Keras {version('keras')} on TensorFlow "
+            f"{version('tensorflow', 'tensorflow-cpu')} (predict_on_batch of a keras.Model)")
+
+
+def _build(units, input_dim, batch_size, stateful):
+    k = keras()
+    inputs = k.Input(batch_size=batch_size, shape=(None, input_dim))
+    outputs = k.layers.LSTM(units, stateful=stateful, return_sequences=True)(inputs)
+    return k.Model(inputs, outputs)
+
+
+def _initial_weights(input_dim, units, seed):
+    """Keras' default LSTM initialisation drawn from ``seed`` (kept, as it costs a few ms)."""
+    key = (input_dim, units, seed)
+    if key not in _seeded_weights:
+        init = keras().initializers
+        bias = np.zeros(4 * units, np.float32)
+        bias[units:2 * units] = 1.0          # unit_forget_bias=True
+        _seeded_weights[key] = [
+            np.asarray(init.GlorotUniform(seed=seed)((input_dim, 4 * units)), np.float32),
+            np.asarray(init.Orthogonal(seed=seed)((units, 4 * units)), np.float32),
+            bias]
+    return _seeded_weights[key]
+
+
+class KerasLSTM:
+    """One Keras LSTM model seen through the contract of ``spec/SPEC.md``."""
+
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
+        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
+                            batch_size=batch_size)
+        self.units, self.input_dim = units, input_dim
+        self.stateful, self.batch_size = stateful, batch_size
+        key = (units, input_dim, batch_size, stateful)
+        free = _free_models.setdefault(key, [])
+        self.model = free.pop() if free else _build(*key)
+        self.layer = self.model.layers[-1]
+        weakref.finalize(self, free.append, self.model)    # back to the pool when unused
+        self.layer.set_weights(_initial_weights(input_dim, units, seed))
+        self.layer.reset_states()
+
+    def predict_on_batch(self, x):
+        return self.model.predict_on_batch(x)
+
+    def reset_states(self):
+        self.layer.reset_states()
+
+    def get_states(self):
+        checks.require_stateful(self, "get_states")
+        return [v.numpy().copy() for v in self.layer.states]
+
+    def set_states(self, states):
+        checks.require_stateful(self, "set_states")
+        for variable, value in zip(self.layer.states,
+                                   checks.check_states(states, self.batch_size, self.units)):
+            variable.assign(value)
+
+    def get_weights(self):
+        return [w.copy() for w in self.layer.get_weights()]
+
+    def set_weights(self, weights):
+        self.layer.set_weights(checks.check_weights(weights, self.input_dim, self.units))
+
+
+def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
+    """A Keras LSTM satisfying the contract (see ``spec/SPEC.md``)."""
+    return KerasLSTM(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
+                     seed=seed)

@@ -1,0 +1,110 @@
+"""The NumPy reference LSTM: every equation of the layer on one screen.
+
+Layout and equations are Keras' (``keras.layers.LSTM``), so weights move between the two unchanged:
+
+    kernel (input_dim, 4u), recurrent_kernel (u, 4u), bias (4u,), gate blocks in the order i, f, c, o
+
+    z  = x_t @ kernel + h @ recurrent_kernel + bias
+    i  = sigmoid(z_i)      input gate
+    f  = sigmoid(z_f)      forget gate
+    g  = tanh(z_c)         candidate cell
+    o  = sigmoid(z_o)      output gate
+    c' = f * c + i * g
+    h' = o * tanh(c')
+
+Everything is float32. ``LSTM`` wraps ``lstm_forward`` into a model that satisfies the contract of
+``spec/SPEC.md`` (carried state per batch row, ``reset_states``, ``get_states``/``set_states``).
+"""
+import numpy as np
+
+from . import checks
+
+DTYPE = np.float32
+
+
+def sigmoid(z):
+    """Logistic function, written with tanh so that large |z| cannot overflow."""
+    return 0.5 + 0.5 * np.tanh(0.5 * z)
+
+
+def lstm_forward(x, h, c, kernel, recurrent_kernel, bias):
+    """Run the LSTM over ``x`` (batch, T, input_dim) from the state ``(h, c)``, each (batch, u).
+
+    Returns ``hs`` (batch, T, u), the hidden output of every timestep, and the final ``(h, c)``.
+    With T == 0 the state comes back unchanged.
+    """
+    u = recurrent_kernel.shape[0]
+    xz = x @ kernel + bias                      # the input part of z, for all timesteps at once
+    hs = np.empty((x.shape[0], x.shape[1], u), DTYPE)
+    for t in range(x.shape[1]):
+        z = xz[:, t] + h @ recurrent_kernel
+        s = sigmoid(z)                          # i, f and o read their blocks of s
+        g = np.tanh(z[:, 2 * u:3 * u])
+        c = s[:, u:2 * u] * c + s[:, :u] * g
+        h = s[:, 3 * u:] * np.tanh(c)
+        hs[:, t] = h
+    return hs, h, c
+
+
+def initial_weights(input_dim, units, seed):
+    """Keras' default initialisation, drawn from ``seed``: Glorot-uniform kernel, orthogonal
+    recurrent kernel, zero bias except the forget gate's, which is 1 (``unit_forget_bias``)."""
+    rng = np.random.default_rng(seed)
+    limit = np.sqrt(6.0 / (input_dim + 4 * units))
+    kernel = rng.uniform(-limit, limit, (input_dim, 4 * units))
+    q, r = np.linalg.qr(rng.standard_normal((4 * units, units)))
+    recurrent_kernel = (q * np.sign(np.diag(r))).T          # orthonormal rows, shape (u, 4u)
+    bias = np.zeros(4 * units)
+    bias[units:2 * units] = 1.0
+    return [np.ascontiguousarray(w, DTYPE) for w in (kernel, recurrent_kernel, bias)]
+
+
+class LSTM:
+    """An LSTM layer returning every timestep's h; with ``stateful=True`` it carries, for each batch
+    row i, the final (h, c) of one ``predict_on_batch`` call into row i of the next call."""
+
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
+        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
+                            batch_size=batch_size)
+        self.units, self.input_dim = units, input_dim
+        self.stateful, self.batch_size = stateful, batch_size
+        self.kernel, self.recurrent_kernel, self.bias = initial_weights(input_dim, units, seed)
+        self._zeros = np.zeros((batch_size or 0, units), DTYPE)
+        self.reset_states()
+
+    def predict_on_batch(self, x):
+        """Outputs (batch, T, u) for ``x`` (batch, T, input_dim); a stateful model starts each row
+        from its carried state and keeps the final state; a stateless one starts from zeros."""
+        x = checks.check_input(x, self.batch_size if self.stateful else None, self.input_dim)
+        if self.stateful:
+            h, c = self._h, self._c
+        else:
+            h = c = np.zeros((x.shape[0], self.units), DTYPE)
+        hs, h, c = lstm_forward(x, h, c, self.kernel, self.recurrent_kernel, self.bias)
+        if self.stateful:
+            self._h, self._c = h, c
+        return hs
+
+    def reset_states(self):
+        """Set the carried h and c of every row to zero (nothing to do for a stateless model)."""
+        if self.stateful:
+            self._h = self._c = self._zeros
+
+    def get_states(self):
+        """Copies of the carried ``[h, c]``, each (batch_size, units)."""
+        checks.require_stateful(self, "get_states")
+        return [self._h.copy(), self._c.copy()]
+
+    def set_states(self, states):
+        """Replace the carried state with copies of ``[h, c]``; refuses a wrong count or shape."""
+        checks.require_stateful(self, "set_states")
+        self._h, self._c = checks.check_states(states, self.batch_size, self.units)
+
+    def get_weights(self):
+        """Copies of ``[kernel, recurrent_kernel, bias]`` in Keras' layout."""
+        return [self.kernel.copy(), self.recurrent_kernel.copy(), self.bias.copy()]
+
+    def set_weights(self, weights):
+        """Replace the weights with float32 copies; refuses a wrong count or shape."""
+        self.kernel, self.recurrent_kernel, self.bias = checks.check_weights(
+            weights, self.input_dim, self.units)
