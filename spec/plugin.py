@@ -20,6 +20,10 @@ settings.register_profile("dev", max_examples=25, **_COMMON)
 settings.register_profile("ci", max_examples=25, derandomize=True, database=None,
                           print_blob=True, **_COMMON)
 settings.register_profile("thorough", max_examples=250, **_COMMON)
+# For the meta-tests, which only ask whether the spec fails a broken implementation: ci's examples,
+# with no shrinking or explaining of the failure found.
+settings.register_profile("detect", parent=settings.get_profile("ci"),
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate])
 
 
 def pytest_addoption(parser):
@@ -109,9 +113,11 @@ def pytest_collection_modifyitems(config, items):
     if unknown:
         raise pytest.UsageError(f"tests are marked with clauses that SPEC.md does not define: "
                                 f"{sorted(unknown)}; defined: {list(CLAUSES)}")
-    # A declared deviation is a strict xfail: reported as such, and an error once it is fixed.
     for item in items:
         name = getattr(item, "callspec", None) and item.callspec.params.get("impl")
+        if name and clause_of(item):   # for reports, also those xdist workers send back
+            item.user_properties += [("clause", clause_of(item)), ("impl", name)]
+        # A declared deviation is a strict xfail: reported as such, an error once it is fixed.
         reason = known_deviations(name).get(item.originalname) if name else None
         if reason:
             item.add_marker(pytest.mark.xfail(strict=True, reason=f"{name}: {reason}"))

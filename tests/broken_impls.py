@@ -1,0 +1,174 @@
+"""Deliberately broken implementations: each breaks one clause, and the meta-tests check that the
+spec catches it. Each is the reference LSTM with one method changed (the ``BREAKS`` table at the end
+says which clause it breaks)."""
+from types import SimpleNamespace
+
+import numpy as np
+
+from stateful_lstm import checks
+from stateful_lstm.reference import LSTM, lstm_forward
+
+
+def _implementation(model_class):
+    """An implementation object (it has ``make_lstm``) that builds ``model_class`` models."""
+    return SimpleNamespace(make_lstm=lambda **config: model_class(**config),
+                           __doc__=model_class.__doc__)
+
+
+class NeverCarries(LSTM):
+    """A stateful model that forgets its state at the start of every call."""
+    def predict_on_batch(self, x):
+        self.reset_states()
+        return super().predict_on_batch(x)
+
+
+class CarriesIntoNextRow(LSTM):
+    """Row i's final state goes to row i+1 of the next batch (and the last row to row 0)."""
+    def predict_on_batch(self, x):
+        out = super().predict_on_batch(x)
+        if self.stateful:
+            self._h, self._c = np.roll(self._h, 1, axis=0), np.roll(self._c, 1, axis=0)
+        return out
+
+
+class CarriesOnlyH(LSTM):
+    """The cell state c is dropped between calls; only h is carried."""
+    def predict_on_batch(self, x):
+        out = super().predict_on_batch(x)
+        if self.stateful:
+            self._c = np.zeros_like(self._c)
+        return out
+
+
+class StatelessRemembers(LSTM):
+    """A stateless model that carries state between calls of the same batch size."""
+    def predict_on_batch(self, x):
+        if self.stateful:
+            return super().predict_on_batch(x)
+        x = checks.check_input(x, None, self.input_dim)
+        memory = getattr(self, "_memory", None)
+        if memory is None or memory[0].shape[0] != x.shape[0]:
+            memory = [np.zeros((x.shape[0], self.units), np.float32)] * 2
+        hs, *self._memory = lstm_forward(x, *memory, *self.get_weights())
+        return hs
+
+
+class ResetKeepsC(LSTM):
+    """reset_states() zeroes h but keeps the cell state c."""
+    def reset_states(self):
+        if self.stateful:
+            self._h = np.zeros((self.batch_size, self.units), np.float32)
+            self._c = getattr(self, "_c", self._h)
+
+
+class ResetTouchesWeights(LSTM):
+    """reset_states() also sets the forget-gate bias back to its initial value of 1."""
+    def reset_states(self):
+        super().reset_states()
+        if hasattr(self, "bias"):
+            self.bias[self.units:2 * self.units] = 1.0
+
+
+class NoFlowThroughTime(LSTM):
+    """Inside one call, every timestep starts from the call's initial state."""
+    def predict_on_batch(self, x):
+        x = checks.check_input(x, self.batch_size if self.stateful else None, self.input_dim)
+        start = self.get_states() if self.stateful else [np.zeros((x.shape[0], self.units),
+                                                                  np.float32)] * 2
+        steps = [lstm_forward(x[:, t:t + 1], *start, *self.get_weights())
+                 for t in range(x.shape[1])]
+        if self.stateful and steps:
+            self._h, self._c = steps[-1][1:]
+        return np.concatenate([s[0] for s in steps], axis=1) if steps else \
+            np.zeros((x.shape[0], 0, self.units), np.float32)
+
+
+class RowsLeak(LSTM):
+    """Each row's carried h is mixed with the batch mean at the end of every call."""
+    def predict_on_batch(self, x):
+        out = super().predict_on_batch(x)
+        if self.stateful:
+            self._h = 0.5 * (self._h + self._h.mean(axis=0, keepdims=True))
+        return out
+
+
+class StaleGetStates(LSTM):
+    """get_states() returns the state as it was before the last call."""
+    def predict_on_batch(self, x):
+        self._previous = super().get_states() if self.stateful else None
+        return super().predict_on_batch(x)
+
+    def get_states(self):
+        return getattr(self, "_previous", None) or super().get_states()
+
+
+class SetStatesKeepsReference(LSTM):
+    """set_states() keeps the caller's arrays instead of copies."""
+    def set_states(self, states):
+        checks.check_states(states, self.batch_size, self.units)
+        self._h, self._c = states
+
+
+class BroadcastsOneRow(LSTM):
+    """Accepts a batch of 1 row on a larger stateful model and broadcasts it (as Keras 3 does)."""
+    def predict_on_batch(self, x):
+        x = np.asarray(x, np.float32)
+        if self.stateful and x.ndim == 3 and x.shape[0] == 1:
+            x = np.repeat(x, self.batch_size, axis=0)
+        return super().predict_on_batch(x)
+
+
+class BadBatchZeroesState(LSTM):
+    """A refused batch wipes the carried state before the error is raised."""
+    def predict_on_batch(self, x):
+        try:
+            return super().predict_on_batch(x)
+        except ValueError:
+            self.reset_states()
+            raise
+
+
+class WrongGateOrder(LSTM):
+    """Reads the gate blocks in the order i, c, f, o instead of Keras' i, f, c, o."""
+    def predict_on_batch(self, x):
+        u = self.units
+        order = np.r_[0:u, 2 * u:3 * u, u:2 * u, 3 * u:4 * u]
+        kernel, recurrent, bias = self.kernel, self.recurrent_kernel, self.bias
+        self.kernel, self.recurrent_kernel, self.bias = (
+            kernel[:, order], recurrent[:, order], bias[order])
+        try:
+            return super().predict_on_batch(x)
+        finally:
+            self.kernel, self.recurrent_kernel, self.bias = kernel, recurrent, bias
+
+
+class NoForgetGate(LSTM):
+    """The cell state is never forgotten: f is fixed at 1."""
+    def predict_on_batch(self, x):
+        bias = self.bias
+        self.bias = bias.copy()
+        self.bias[self.units:2 * self.units] = 1e4     # sigmoid(z_f) == 1 in float32
+        try:
+            return super().predict_on_batch(x)
+        finally:
+            self.bias = bias
+
+
+# implementation name -> (implementation, the clause it breaks)
+BREAKS = {
+    "never_carries": (NeverCarries, "carry-per-index"),
+    "carries_into_next_row": (CarriesIntoNextRow, "carry-per-index"),
+    "carries_only_h": (CarriesOnlyH, "carry-per-index"),
+    "stateless_remembers": (StatelessRemembers, "stateless-zero-start"),
+    "reset_keeps_c": (ResetKeepsC, "reset-clears"),
+    "reset_touches_weights": (ResetTouchesWeights, "reset-clears"),
+    "no_flow_through_time": (NoFlowThroughTime, "in-batch-flow"),
+    "rows_leak": (RowsLeak, "in-batch-flow"),
+    "stale_get_states": (StaleGetStates, "state-access"),
+    "set_states_keeps_reference": (SetStatesKeepsReference, "state-access"),
+    "broadcasts_one_row": (BroadcastsOneRow, "bad-batch-rejected"),
+    "bad_batch_zeroes_state": (BadBatchZeroesState, "bad-batch-rejected"),
+    "wrong_gate_order": (WrongGateOrder, "reference-agreement"),
+    "no_forget_gate": (NoForgetGate, "reference-agreement"),
+}
+globals().update({name: _implementation(cls) for name, (cls, _) in BREAKS.items()})
