@@ -35,6 +35,7 @@ _seeded_weights = {}   # (input_dim, units, seed) -> initial weights drawn by Ke
 
 def keras():
     """The ``keras`` module on the TensorFlow backend; refuses any other backend."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")     # TensorFlow's start-up chatter
     backend = os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     if backend != "tensorflow":
         raise RuntimeError(f"stateful_lstm.keras_lstm runs Keras on the TensorFlow backend; "
