@@ -1,5 +1,6 @@
 """Building and driving models under test, the same way in every clause."""
 import numpy as np
+import pytest
 
 _UNSET = object()
 
@@ -27,3 +28,21 @@ def describe_call(setup, **details):
     extra = "".join(f", {k}={v}" for k, v in details.items())
     return (f"[batch_size={setup.batch_size}, input_dim={setup.input_dim}, "
             f"units={setup.units}{extra}]")
+
+
+def require_classifier(impl):
+    """``impl``, if it offers the optional ``make_classifier``; else the test is skipped as not
+    applicable."""
+    if not callable(getattr(impl, "make_classifier", None)):
+        pytest.skip("not applicable: the implementation has no make_classifier")
+    return impl
+
+
+def make_classifier(impl, setup, n_classes, dense, *, stateful=True):
+    """``impl.make_classifier`` for ``setup``'s sizes, given ``setup``'s LSTM weights and the
+    ``dense`` kernel and bias; skips the test if the implementation has no classifier."""
+    model = require_classifier(impl).make_classifier(units=setup.units, input_dim=setup.input_dim,
+                                 n_classes=n_classes, stateful=stateful,
+                                 batch_size=setup.batch_size if stateful else None)
+    model.set_weights([w.copy() for w in (*setup.weights, *dense)])
+    return model

@@ -91,3 +91,15 @@ def splits(draw, steps, min_parts=2):
     cuts = draw(st.lists(st.integers(1, steps - 1), min_size=min_parts - 1, unique=True))
     bounds = [0, *sorted(cuts), steps]
     return list(zip(bounds, bounds[1:]))
+
+
+def dense_weights(units, n_classes):
+    """A classifier's output layer: ``[kernel (units, n_classes), bias (n_classes,)]``."""
+    return st.tuples(float32_arrays((units, n_classes), WEIGHT_BOUND),
+                     float32_arrays((n_classes,), WEIGHT_BOUND))
+
+
+def one_hot_targets(batch, n_classes):
+    """One-hot float32 targets (batch, n_classes)."""
+    return st.lists(st.integers(0, n_classes - 1), min_size=batch, max_size=batch).map(
+        lambda labels: np.eye(n_classes, dtype=np.float32)[labels])

@@ -8,6 +8,7 @@ from importlib import metadata
 
 import numpy as np
 
+from .classifier import Classifier
 from .reference import LSTM
 
 try:
@@ -25,3 +26,10 @@ def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
 def describe():
     """One line naming this implementation and its version, for test-report headers."""
     return f"NumPy reference, stateful_lstm {__version__}, numpy {np.__version__}"
+
+
+def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
+                    learning_rate=0.001):
+    """A NumPy reference LSTM -> Dense softmax classifier (see ``spec/SPEC.md``)."""
+    return Classifier(units=units, input_dim=input_dim, n_classes=n_classes, stateful=stateful,
+                      batch_size=batch_size, seed=seed, learning_rate=learning_rate)

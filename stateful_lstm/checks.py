@@ -65,10 +65,41 @@ def check_states(states, batch_size, units):
     return _check_arrays("set_states", states, [(batch_size, units)] * 2)
 
 
+def _lstm_shapes(input_dim, units):
+    return [(input_dim, 4 * units), (units, 4 * units), (4 * units,)]
+
+
 def check_weights(weights, input_dim, units):
     """Float32 copies of ``[kernel, recurrent_kernel, bias]`` in Keras' shapes, or ``ValueError``."""
+    return _check_arrays("set_weights", weights, _lstm_shapes(input_dim, units))
+
+
+def check_classifier_weights(weights, input_dim, units, n_classes):
+    """Float32 copies of the LSTM's three arrays, then the Dense kernel and bias, or ValueError."""
     return _check_arrays("set_weights", weights,
-                         [(input_dim, 4 * units), (units, 4 * units), (4 * units,)])
+                         _lstm_shapes(input_dim, units) + [(units, n_classes), (n_classes,)])
+
+
+def check_classifier_config(*, n_classes, learning_rate):
+    """The classifier's own arguments (``check_config`` checks the LSTM's)."""
+    _positive_int("n_classes", n_classes)
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) or \
+            not learning_rate > 0:
+        raise ValueError(f"learning_rate must be a positive number; received {learning_rate!r}")
+
+
+def check_targets(y, batch, n_classes):
+    """``y`` as float32 (batch, n_classes) probability rows (one-hot), or ``ValueError``."""
+    y = np.asarray(y)
+    if y.shape != (batch, n_classes):
+        raise ValueError(f"train_on_batch expects targets y of shape (batch={batch}, "
+                         f"n_classes={n_classes}), one-hot; received shape {y.shape}")
+    y = y.astype(DTYPE)
+    if not (np.all(y >= 0) and np.allclose(y.sum(axis=1), 1, atol=1e-5)):
+        raise ValueError("train_on_batch expects one-hot targets (rows of non-negative numbers "
+                         "summing to 1); received rows summing to "
+                         f"{np.round(y.sum(axis=1), 4).tolist()}")
+    return y
 
 
 def require_stateful(model, method):

@@ -29,7 +29,7 @@ KNOWN_DEVIATIONS = {
         "TensorFlow 2.21; other wrong batch sizes raise)",
 }
 
-_free_models = {}      # (units, input_dim, batch_size, stateful) -> built Keras models not in use
+_free_models = {}      # (builder, *sizes) -> built Keras models not in use
 _seeded_weights = {}   # (input_dim, units, seed) -> initial weights drawn by Keras' initializers
 
 
@@ -82,6 +82,15 @@ def _initial_weights(input_dim, units, seed):
     return _seeded_weights[key]
 
 
+def _checkout(owner, build, *key):
+    """A built Keras model for ``key`` that no live wrapper uses (built by ``build(*key)`` if the
+    pool has none); it returns to the pool when ``owner`` is garbage collected."""
+    free = _free_models.setdefault((build.__name__, *key), [])
+    model = free.pop() if free else build(*key)
+    weakref.finalize(owner, free.append, model)
+    return model
+
+
 class KerasLSTM:
     """One Keras LSTM model seen through the contract of ``spec/SPEC.md``."""
 
@@ -90,11 +99,8 @@ class KerasLSTM:
                             batch_size=batch_size)
         self.units, self.input_dim = units, input_dim
         self.stateful, self.batch_size = stateful, batch_size
-        key = (units, input_dim, batch_size, stateful)
-        free = _free_models.setdefault(key, [])
-        self.model = free.pop() if free else _build(*key)
+        self.model = _checkout(self, _build, units, input_dim, batch_size, stateful)
         self.layer = self.model.layers[-1]
-        weakref.finalize(self, free.append, self.model)    # back to the pool when unused
         self.layer.set_weights(_initial_weights(input_dim, units, seed))
         self.layer.reset_states()
 
@@ -125,3 +131,69 @@ def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
     """A Keras LSTM satisfying the contract (see ``spec/SPEC.md``)."""
     return KerasLSTM(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
                      seed=seed)
+
+
+def _build_classifier(units, input_dim, n_classes, batch_size, stateful, learning_rate):
+    k = keras()
+    inputs = k.Input(batch_size=batch_size, shape=(None, input_dim))
+    h = k.layers.LSTM(units, stateful=stateful)(inputs)
+    model = k.Model(inputs, k.layers.Dense(n_classes, activation="softmax")(h))
+    model.compile(optimizer=k.optimizers.Adam(learning_rate), loss="categorical_crossentropy")
+    return model
+
+
+class KerasClassifier:
+    """A compiled Keras model, LSTM -> Dense softmax, seen through the classifier contract:
+    ``train_on_batch`` is Keras' own (categorical cross-entropy, Adam)."""
+
+    def __init__(self, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
+                 learning_rate=0.001):
+        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
+                            batch_size=batch_size)
+        checks.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
+        self.units, self.input_dim, self.n_classes = units, input_dim, n_classes
+        self.stateful, self.batch_size = stateful, batch_size
+        self.model = _checkout(self, _build_classifier, units, input_dim, n_classes, batch_size,
+                               stateful, learning_rate)
+        self.layer = self.model.layers[1]
+        dense_kernel = keras().initializers.GlorotUniform(seed=seed)((units, n_classes))
+        self.model.set_weights(_initial_weights(input_dim, units, seed) + [
+            np.asarray(dense_kernel, np.float32), np.zeros(n_classes, np.float32)])
+        for variable in self.model.optimizer.variables:   # a fresh optimizer: step 0, no moments
+            if variable.name != "learning_rate":
+                variable.assign(np.zeros(variable.shape, variable.dtype))
+        self.layer.reset_states()
+
+    def train_on_batch(self, x, y):
+        return float(self.model.train_on_batch(x, y))
+
+    def predict_on_batch(self, x):
+        return self.model.predict_on_batch(x)
+
+    def reset_states(self):
+        self.layer.reset_states()
+
+    def get_states(self):
+        checks.require_stateful(self, "get_states")
+        return [v.numpy().copy() for v in self.layer.states]
+
+    def set_states(self, states):
+        checks.require_stateful(self, "set_states")
+        for variable, value in zip(self.layer.states,
+                                   checks.check_states(states, self.batch_size, self.units)):
+            variable.assign(value)
+
+    def get_weights(self):
+        return [w.copy() for w in self.model.get_weights()]
+
+    def set_weights(self, weights):
+        self.model.set_weights(checks.check_classifier_weights(
+            weights, self.input_dim, self.units, self.n_classes))
+
+
+def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
+                    learning_rate=0.001):
+    """A compiled Keras LSTM -> Dense softmax classifier satisfying the classifier contract."""
+    return KerasClassifier(units=units, input_dim=input_dim, n_classes=n_classes,
+                           stateful=stateful, batch_size=batch_size, seed=seed,
+                           learning_rate=learning_rate)

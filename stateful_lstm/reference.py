@@ -27,23 +27,55 @@ def sigmoid(z):
     return 0.5 + 0.5 * np.tanh(0.5 * z)
 
 
-def lstm_forward(x, h, c, kernel, recurrent_kernel, bias):
+def lstm_forward(x, h, c, kernel, recurrent_kernel, bias, cache=None):
     """Run the LSTM over ``x`` (batch, T, input_dim) from the state ``(h, c)``, each (batch, u).
 
     Returns ``hs`` (batch, T, u), the hidden output of every timestep, and the final ``(h, c)``.
-    With T == 0 the state comes back unchanged.
+    With T == 0 the state comes back unchanged. If ``cache`` is a list, each timestep appends what
+    ``lstm_backward`` needs: ``(h_prev, c_prev, s, g, c)``.
     """
     u = recurrent_kernel.shape[0]
     xz = x @ kernel + bias                      # the input part of z, for all timesteps at once
-    hs = np.empty((x.shape[0], x.shape[1], u), DTYPE)
+    hs = np.empty((x.shape[0], x.shape[1], u), xz.dtype)
     for t in range(x.shape[1]):
+        h_prev, c_prev = h, c
         z = xz[:, t] + h @ recurrent_kernel
         s = sigmoid(z)                          # i, f and o read their blocks of s
         g = np.tanh(z[:, 2 * u:3 * u])
         c = s[:, u:2 * u] * c + s[:, :u] * g
         h = s[:, 3 * u:] * np.tanh(c)
         hs[:, t] = h
+        if cache is not None:
+            cache.append((h_prev, c_prev, s, g, c))
     return hs, h, c
+
+
+def lstm_backward(x, dh_last, cache, recurrent_kernel):
+    """Backpropagation through the timesteps of one call (truncated BPTT: no gradient reaches the
+    state the call started from). ``dh_last`` is the loss gradient at the last timestep's h.
+
+    Returns the gradients ``[dkernel, drecurrent_kernel, dbias]``.
+    """
+    u = recurrent_kernel.shape[0]
+    dkernel = np.zeros((x.shape[2], 4 * u), dh_last.dtype)
+    drecurrent = np.zeros((u, 4 * u), dh_last.dtype)
+    dbias = np.zeros(4 * u, dh_last.dtype)
+    dh, dc = dh_last, np.zeros_like(dh_last)
+    for t in reversed(range(x.shape[1])):
+        h_prev, c_prev, s, g, c = cache[t]
+        i, f, o = s[:, :u], s[:, u:2 * u], s[:, 3 * u:]
+        tanh_c = np.tanh(c)
+        dc = dc + dh * o * (1 - tanh_c ** 2)    # through h = o * tanh(c)
+        dz = np.concatenate([dc * g * i * (1 - i),           # input gate
+                             dc * c_prev * f * (1 - f),      # forget gate
+                             dc * i * (1 - g ** 2),          # candidate
+                             dh * tanh_c * o * (1 - o)],     # output gate
+                            axis=1)
+        dkernel += x[:, t].T @ dz
+        drecurrent += h_prev.T @ dz
+        dbias += dz.sum(axis=0)
+        dh, dc = dz @ recurrent_kernel.T, dc * f             # to the previous timestep
+    return [dkernel, drecurrent, dbias]
 
 
 def initial_weights(input_dim, units, seed):
@@ -75,12 +107,16 @@ class LSTM:
     def predict_on_batch(self, x):
         """Outputs (batch, T, u) for ``x`` (batch, T, input_dim); a stateful model starts each row
         from its carried state and keeps the final state; a stateless one starts from zeros."""
-        x = checks.check_input(x, self.batch_size if self.stateful else None, self.input_dim)
+        return self.run(checks.check_input(x, self.batch_size if self.stateful else None,
+                                           self.input_dim))
+
+    def run(self, x, cache=None):
+        """``predict_on_batch`` for an ``x`` already checked; ``cache`` as in ``lstm_forward``."""
         if self.stateful:
             h, c = self._h, self._c
         else:
             h = c = np.zeros((x.shape[0], self.units), DTYPE)
-        hs, h, c = lstm_forward(x, h, c, self.kernel, self.recurrent_kernel, self.bias)
+        hs, h, c = lstm_forward(x, h, c, self.kernel, self.recurrent_kernel, self.bias, cache)
         if self.stateful:
             self._h, self._c = h, c
         return hs

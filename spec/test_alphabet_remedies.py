@@ -1,0 +1,16 @@
+"""Clause `alphabet-remedies`: the remedies the answer names learn letters, not positions (SPEC.md
+section 11)."""
+import pytest
+
+from .alphabet_checks import check_remedy
+from .models import require_classifier
+
+pytestmark = pytest.mark.clause("alphabet-remedies")
+
+
+def test_stateful_model_trained_on_subsequences_from_any_letter(impl):
+    check_remedy(require_classifier(impl), "subsequences", seed=0)
+
+
+def test_stateless_model_trained_on_pairs(impl):
+    check_remedy(require_classifier(impl), "pairs", seed=0)
