@@ -16,6 +16,7 @@ N_LETTERS = len(ALPHABET)
 ENCODINGS = {"scalar": 1, "onehot": N_LETTERS}     # encoding -> input_dim
 SCHEMES = ("tutorial", "subsequences", "pairs")
 DEFAULT_EPOCHS = {"tutorial": 300, "subsequences": 100, "pairs": 500}
+MAX_SUBSEQUENCE = 5                                # "subsequences" trains on 1-5 letters
 
 
 def encode(indices, encoding):
@@ -65,8 +66,9 @@ def train(model, scheme, encoding, epochs=None, seed=0, progress=iter):
         if scheme == "tutorial":
             runs = [letters]
         else:
-            runs = [np.arange(start, min(start + rng.integers(1, 6), N_LETTERS - 1))
-                    for start in rng.permutation(letters)]
+            lengths = rng.integers(1, MAX_SUBSEQUENCE + 1, size=len(letters))
+            runs = [np.arange(start, min(start + n, N_LETTERS - 1))
+                    for start, n in zip(rng.permutation(letters), lengths)]
         epoch_losses = []
         for run in runs:
             model.reset_states()

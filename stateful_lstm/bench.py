@@ -1,5 +1,6 @@
-"""Benchmark: time per ``predict_on_batch`` call, NumPy reference vs Keras, for the tutorial's size
-(batch 1, 1 timestep, input_dim 1, LSTM(50)), stateful.
+"""Benchmark, NumPy reference vs Keras, at the tutorial's size (batch 1, 1 timestep, input_dim 1,
+LSTM(50), stateful): time per ``predict_on_batch`` call, time per ``train_on_batch`` step of the
+LSTM(50) -> Dense(26) classifier, and the reference's whole tutorial training (7,500 steps).
 
     python -m stateful_lstm.bench [--units 50] [--repeat 5]
 
@@ -12,11 +13,11 @@ import timeit
 import numpy as np
 
 
-def time_per_call(model, x, repeat):
-    """Best-of-``repeat`` mean seconds per ``model.predict_on_batch(x)``."""
-    model.predict_on_batch(x)
-    model.predict_on_batch(x)
-    timer = timeit.Timer(lambda: model.predict_on_batch(x))
+def time_per_call(call, repeat):
+    """Best-of-``repeat`` mean seconds per ``call()`` (after two warm-up calls)."""
+    call()
+    call()
+    timer = timeit.Timer(call)
     calls, _ = timer.autorange()
     return min(timer.repeat(repeat=repeat, number=calls)) / calls
 
@@ -28,15 +29,26 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     import stateful_lstm
-    from stateful_lstm import keras_lstm
-    x = np.full((1, 1, 1), 0.5, np.float32)
+    from stateful_lstm import alphabet, keras_lstm
+    x, y = np.full((1, 1, 1), 0.5, np.float32), np.eye(26, dtype=np.float32)[[3]]
     config = dict(units=args.units, input_dim=1, stateful=True, batch_size=1)
-    reference = time_per_call(stateful_lstm.make_lstm(**config), x, args.repeat)
-    keras = time_per_call(keras_lstm.make_lstm(**config), x, args.repeat)
-    print(f"predict_on_batch, batch 1, 1 timestep, input_dim 1, LSTM({args.units}), stateful")
-    print(f"  reference (NumPy): {reference * 1e6:8.1f} us per call")
-    print(f"  keras ({keras_lstm.describe().split(' (')[0]}): {keras * 1e6:8.1f} us per call")
-    print(f"  reference is {keras / reference:.0f}x faster")
+    keras_name = keras_lstm.describe().split(" (")[0]
+    for what, unit, make, call in [
+            ("predict_on_batch", "call", "make_lstm", lambda m: m.predict_on_batch(x)),
+            ("train_on_batch of LSTM -> Dense(26, softmax)", "step", "make_classifier",
+             lambda m: m.train_on_batch(x, y))]:
+        extra = {"n_classes": 26} if make == "make_classifier" else {}
+        models = [getattr(impl, make)(**config, **extra) for impl in (stateful_lstm, keras_lstm)]
+        reference, keras = (time_per_call(lambda m=m: call(m), args.repeat) for m in models)
+        print(f"{what}: batch 1, 1 timestep, input_dim 1, LSTM({args.units}), stateful")
+        print(f"  reference (NumPy): {reference * 1e6:8.1f} us per {unit}")
+        print(f"  keras ({keras_name}): {keras * 1e6:8.1f} us per {unit}")
+        print(f"  reference is {keras / reference:.0f}x faster")
+    model = alphabet.make_model(stateful_lstm, "tutorial", "scalar")
+    start = timeit.default_timer()
+    alphabet.train(model, "tutorial", "scalar")
+    print(f"reference, the tutorial's whole training (300 epochs x 25 steps): "
+          f"{timeit.default_timer() - start:.2f} s")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ class Adam:
         for p, g, m, v in zip(params, grads, self.m, self.v):
             m += (1 - self.beta_1) * (g - m)
             v += (1 - self.beta_2) * (g * g - v)
-            p -= (lr_t * m / (np.sqrt(v) + self.epsilon)).astype(p.dtype)
+            p -= p.dtype.type(lr_t) * m / (np.sqrt(v) + p.dtype.type(self.epsilon))
 
 
 def dense_softmax_loss(h, W, b, y):

@@ -6,13 +6,17 @@ from types import SimpleNamespace
 import numpy as np
 
 from stateful_lstm import checks
+from stateful_lstm.classifier import Adam, Classifier
 from stateful_lstm.reference import LSTM, lstm_forward
 
 
 def _implementation(model_class):
-    """An implementation object (it has ``make_lstm``) that builds ``model_class`` models."""
-    return SimpleNamespace(make_lstm=lambda **config: model_class(**config),
-                           __doc__=model_class.__doc__)
+    """An implementation object that builds ``model_class`` models: with ``make_lstm``, or, for a
+    classifier, with the reference ``make_lstm`` and a broken ``make_classifier``."""
+    if issubclass(model_class, Classifier):
+        return SimpleNamespace(make_lstm=LSTM, make_classifier=model_class,
+                               __doc__=model_class.__doc__)
+    return SimpleNamespace(make_lstm=model_class, __doc__=model_class.__doc__)
 
 
 class NeverCarries(LSTM):
@@ -154,6 +158,37 @@ class NoForgetGate(LSTM):
             self.bias = bias
 
 
+class TrainingKeepsState(Classifier):
+    """train_on_batch leaves the carried state where it was (only prediction moves it)."""
+    def train_on_batch(self, x, y):
+        states = self.get_states() if self.stateful else None
+        loss = super().train_on_batch(x, y)
+        if states is not None:
+            self.set_states(states)
+        return loss
+
+
+class AdamWithoutBiasCorrection(Classifier):
+    """Adam without the bias correction of its moment estimates (steps are ~3x too small)."""
+    def __init__(self, **config):
+        super().__init__(**config)
+        self.optimizer = _UncorrectedAdam(config.get("learning_rate", 0.001))
+
+
+class _UncorrectedAdam(Adam):
+    def step(self, params, grads):
+        super().step(params, grads)
+        self.t = 0          # lr_t = lr * sqrt(1 - b2) / (1 - b1) at every step
+
+
+class NeverLearns(Classifier):
+    """train_on_batch returns the loss but never updates the weights."""
+    def train_on_batch(self, x, y):
+        x, y = self._checked(x, y)
+        p = self.predict_on_batch(x)
+        return float(-(y * np.log(p)).sum(axis=1).mean())
+
+
 # implementation name -> (implementation, the clause it breaks)
 BREAKS = {
     "never_carries": (NeverCarries, "carry-per-index"),
@@ -170,5 +205,9 @@ BREAKS = {
     "bad_batch_zeroes_state": (BadBatchZeroesState, "bad-batch-rejected"),
     "wrong_gate_order": (WrongGateOrder, "reference-agreement"),
     "no_forget_gate": (NoForgetGate, "reference-agreement"),
+    "training_keeps_state": (TrainingKeepsState, "training-carries-state"),
+    "adam_without_bias_correction": (AdamWithoutBiasCorrection, "training-agreement"),
+    "never_learns": (NeverLearns, "position-only-alphabet"),
+    "never_learns_remedies": (NeverLearns, "alphabet-remedies"),
 }
 globals().update({name: _implementation(cls) for name, (cls, _) in BREAKS.items()})

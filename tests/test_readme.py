@@ -1,4 +1,4 @@
-"""The README's example implementation passes the whole spec, as the README says."""
+"""The README's example implementation passes every clause it can, as the README says."""
 import re
 import subprocess
 import sys
@@ -13,6 +13,10 @@ def test_readme_example_implementation_passes_every_clause(tmp_path):
     run = subprocess.run([sys.executable, "-m", "spec", "--impl", "my_lstm"], cwd=tmp_path,
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert run.stdout.splitlines()[-7:] == [f"{clause:<20}  pass" for clause in [
-        "carry-per-index", "stateless-zero-start", "reset-clears", "in-batch-flow",
-        "state-access", "bad-batch-rejected", "reference-agreement"]]
+    rows = dict(line.split(None, 1) for line in run.stdout.splitlines()[-11:])
+    assert rows == {"carry-per-index": "pass", "stateless-zero-start": "pass",
+                    "reset-clears": "pass", "in-batch-flow": "pass", "state-access": "pass",
+                    "bad-batch-rejected": "pass", "reference-agreement": "pass",
+                    # the example has no make_classifier: the training clauses do not apply
+                    "training-agreement": "n/a", "training-carries-state": "n/a",
+                    "position-only-alphabet": "n/a", "alphabet-remedies": "n/a"}
