@@ -24,17 +24,15 @@ class Adam:
             learning_rate, beta_1, beta_2, epsilon)
         self.t, self.m, self.v = 0, None, None
 
-    def step(self, params, grads):
-        """Update each array of ``params`` in place from its gradient in ``grads``."""
+    def step(self, w, g):
+        """Update the parameter vector ``w`` in place from its gradient ``g``."""
         if self.m is None:
-            self.m = [np.zeros_like(p) for p in params]
-            self.v = [np.zeros_like(p) for p in params]
+            self.m, self.v = np.zeros_like(w), np.zeros_like(w)
         self.t += 1
         lr_t = self.learning_rate * np.sqrt(1 - self.beta_2 ** self.t) / (1 - self.beta_1 ** self.t)
-        for p, g, m, v in zip(params, grads, self.m, self.v):
-            m += (1 - self.beta_1) * (g - m)
-            v += (1 - self.beta_2) * (g * g - v)
-            p -= p.dtype.type(lr_t) * m / (np.sqrt(v) + p.dtype.type(self.epsilon))
+        self.m += (1 - self.beta_1) * (g - self.m)
+        self.v += (1 - self.beta_2) * (g * g - self.v)
+        w -= w.dtype.type(lr_t) * self.m / (np.sqrt(self.v) + w.dtype.type(self.epsilon))
 
 
 def dense_softmax_loss(h, W, b, y):
@@ -66,7 +64,13 @@ class Classifier:
                          batch_size=batch_size, seed=seed)
         self.units, self.input_dim, self.n_classes = units, input_dim, n_classes
         self.stateful, self.batch_size = stateful, batch_size
-        self.W, self.b = dense_initial_weights(units, n_classes, seed)
+        # All five weight arrays are views of one vector, which Adam updates in one go.
+        weights = self.lstm.get_weights() + dense_initial_weights(units, n_classes, seed)
+        self.params = np.concatenate([w.ravel() for w in weights])
+        ends = np.cumsum([w.size for w in weights])
+        views = [self.params[end - w.size:end].reshape(w.shape) for w, end in zip(weights, ends)]
+        self.lstm.kernel, self.lstm.recurrent_kernel, self.lstm.bias, self.W, self.b = views
+        self._views = views
         self.optimizer = Adam(learning_rate)
 
     def _checked(self, x, y=None):
@@ -93,8 +97,7 @@ class Classifier:
         hs = self.lstm.run(x, cache)
         _, loss, dh, dW, db = dense_softmax_loss(hs[:, -1], self.W, self.b, y)
         grads = lstm_backward(x, dh, cache, self.lstm.recurrent_kernel) + [dW, db]
-        self.optimizer.step([self.lstm.kernel, self.lstm.recurrent_kernel, self.lstm.bias,
-                             self.W, self.b], grads)
+        self.optimizer.step(self.params, np.concatenate([g.ravel() for g in grads]))
         return float(loss)
 
     def reset_states(self):
@@ -107,9 +110,10 @@ class Classifier:
         self.lstm.set_states(states)
 
     def get_weights(self):
-        return self.lstm.get_weights() + [self.W.copy(), self.b.copy()]
+        return [view.copy() for view in self._views]
 
     def set_weights(self, weights):
-        *lstm_weights, self.W, self.b = checks.check_classifier_weights(
-            weights, self.input_dim, self.units, self.n_classes)
-        self.lstm.kernel, self.lstm.recurrent_kernel, self.lstm.bias = lstm_weights
+        checked = checks.check_classifier_weights(weights, self.input_dim, self.units,
+                                                  self.n_classes)
+        for view, w in zip(self._views, checked):
+            view[...] = w

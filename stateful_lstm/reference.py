@@ -57,25 +57,24 @@ def lstm_backward(x, dh_last, cache, recurrent_kernel):
     Returns the gradients ``[dkernel, drecurrent_kernel, dbias]``.
     """
     u = recurrent_kernel.shape[0]
-    dkernel = np.zeros((x.shape[2], 4 * u), dh_last.dtype)
-    drecurrent = np.zeros((u, 4 * u), dh_last.dtype)
-    dbias = np.zeros(4 * u, dh_last.dtype)
-    dh, dc = dh_last, np.zeros_like(dh_last)
+    dzs = np.empty((x.shape[0], x.shape[1], 4 * u), dh_last.dtype)    # dloss/dz, every timestep
+    h_prevs = np.empty((x.shape[0], x.shape[1], u), dh_last.dtype)
+    dh, dc = dh_last, 0
     for t in reversed(range(x.shape[1])):
         h_prev, c_prev, s, g, c = cache[t]
         i, f, o = s[:, :u], s[:, u:2 * u], s[:, 3 * u:]
         tanh_c = np.tanh(c)
         dc = dc + dh * o * (1 - tanh_c ** 2)    # through h = o * tanh(c)
-        dz = np.concatenate([dc * g * i * (1 - i),           # input gate
-                             dc * c_prev * f * (1 - f),      # forget gate
-                             dc * i * (1 - g ** 2),          # candidate
-                             dh * tanh_c * o * (1 - o)],     # output gate
-                            axis=1)
-        dkernel += x[:, t].T @ dz
-        drecurrent += h_prev.T @ dz
-        dbias += dz.sum(axis=0)
-        dh, dc = dz @ recurrent_kernel.T, dc * f             # to the previous timestep
-    return [dkernel, drecurrent, dbias]
+        dz = dzs[:, t]
+        dz[:, :u] = dc * g * i * (1 - i)                     # input gate
+        dz[:, u:2 * u] = dc * c_prev * f * (1 - f)           # forget gate
+        dz[:, 2 * u:3 * u] = dc * i * (1 - g ** 2)           # candidate
+        dz[:, 3 * u:] = dh * tanh_c * o * (1 - o)            # output gate
+        h_prevs[:, t] = h_prev
+        if t:                                                # to the previous timestep
+            dh, dc = dz @ recurrent_kernel.T, dc * f
+    rows = lambda a: a.reshape(-1, a.shape[2])               # noqa: E731  (batch*T, features)
+    return [rows(x).T @ rows(dzs), rows(h_prevs).T @ rows(dzs), dzs.sum(axis=(0, 1))]
 
 
 def initial_weights(input_dim, units, seed):

@@ -176,8 +176,8 @@ class AdamWithoutBiasCorrection(Classifier):
 
 
 class _UncorrectedAdam(Adam):
-    def step(self, params, grads):
-        super().step(params, grads)
+    def step(self, w, g):
+        super().step(w, g)
         self.t = 0          # lr_t = lr * sqrt(1 - b2) / (1 - b1) at every step
 
 

@@ -62,9 +62,9 @@ def test_the_gradient_stops_at_the_start_of_the_batch():
 
 def test_adam_first_steps_follow_keras_formula():
     w, adam = np.array([1.0, -2.0]), Adam(0.1)
-    adam.step([w], [np.array([0.5, -0.25])])
+    adam.step(w, np.array([0.5, -0.25]))
     np.testing.assert_allclose(w, [1.0 - 0.1, -2.0 + 0.1], rtol=1e-6)   # step 1 moves by lr
-    adam.step([w], [np.array([0.5, 0.0])])
+    adam.step(w, np.array([0.5, 0.0]))
     m = 0.9 * 0.05 + 0.05
     v = 0.999 * 0.00025 + 0.00025
     lr_t = 0.1 * np.sqrt(1 - 0.999 ** 2) / (1 - 0.9 ** 2)
