@@ -91,18 +91,9 @@ def _checkout(owner, build, *key):
     return model
 
 
-class KerasLSTM:
-    """One Keras LSTM model seen through the contract of ``spec/SPEC.md``."""
-
-    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
-        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
-                            batch_size=batch_size)
-        self.units, self.input_dim = units, input_dim
-        self.stateful, self.batch_size = stateful, batch_size
-        self.model = _checkout(self, _build, units, input_dim, batch_size, stateful)
-        self.layer = self.model.layers[-1]
-        self.layer.set_weights(_initial_weights(input_dim, units, seed))
-        self.layer.reset_states()
+class _KerasModel:
+    """What the LSTM and the classifier share: a Keras ``model`` whose LSTM ``layer`` holds the
+    carried state."""
 
     def predict_on_batch(self, x):
         return self.model.predict_on_batch(x)
@@ -119,6 +110,20 @@ class KerasLSTM:
         for variable, value in zip(self.layer.states,
                                    checks.check_states(states, self.batch_size, self.units)):
             variable.assign(value)
+
+
+class KerasLSTM(_KerasModel):
+    """One Keras LSTM model seen through the contract of ``spec/SPEC.md``."""
+
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
+        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
+                            batch_size=batch_size)
+        self.units, self.input_dim = units, input_dim
+        self.stateful, self.batch_size = stateful, batch_size
+        self.model = _checkout(self, _build, units, input_dim, batch_size, stateful)
+        self.layer = self.model.layers[-1]
+        self.layer.set_weights(_initial_weights(input_dim, units, seed))
+        self.layer.reset_states()
 
     def get_weights(self):
         return [w.copy() for w in self.layer.get_weights()]
@@ -142,7 +147,7 @@ def _build_classifier(units, input_dim, n_classes, batch_size, stateful, learnin
     return model
 
 
-class KerasClassifier:
+class KerasClassifier(_KerasModel):
     """A compiled Keras model, LSTM -> Dense softmax, seen through the classifier contract:
     ``train_on_batch`` is Keras' own (categorical cross-entropy, Adam)."""
 
@@ -166,22 +171,6 @@ class KerasClassifier:
 
     def train_on_batch(self, x, y):
         return float(self.model.train_on_batch(x, y))
-
-    def predict_on_batch(self, x):
-        return self.model.predict_on_batch(x)
-
-    def reset_states(self):
-        self.layer.reset_states()
-
-    def get_states(self):
-        checks.require_stateful(self, "get_states")
-        return [v.numpy().copy() for v in self.layer.states]
-
-    def set_states(self, states):
-        checks.require_stateful(self, "set_states")
-        for variable, value in zip(self.layer.states,
-                                   checks.check_states(states, self.batch_size, self.units)):
-            variable.assign(value)
 
     def get_weights(self):
         return [w.copy() for w in self.model.get_weights()]
