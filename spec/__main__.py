@@ -81,7 +81,7 @@ def main(argv=None):
     print()
     print(table(results, implementations))
     failed = any(results.cell(c, i) == FAIL for c in CLAUSES for i in implementations)
-    return 1 if failed or exit_code not in (pytest.ExitCode.OK,) else 0
+    return 1 if failed or exit_code != pytest.ExitCode.OK else 0
 
 
 if __name__ == "__main__":

@@ -113,12 +113,13 @@ def pytest_collection_modifyitems(config, items):
     if unknown:
         raise pytest.UsageError(f"tests are marked with clauses that SPEC.md does not define: "
                                 f"{sorted(unknown)}; defined: {list(CLAUSES)}")
+    deviations = {name: known_deviations(name) for name in selected_implementations(config)}
     for item in items:
         name = getattr(item, "callspec", None) and item.callspec.params.get("impl")
         if name and clause_of(item):   # for reports, also those xdist workers send back
             item.user_properties += [("clause", clause_of(item)), ("impl", name)]
         # A declared deviation is a strict xfail: reported as such, an error once it is fixed.
-        reason = known_deviations(name).get(item.originalname) if name else None
+        reason = deviations.get(name, {}).get(item.originalname)
         if reason:
             item.add_marker(pytest.mark.xfail(strict=True, reason=f"{name}: {reason}"))
             item.add_marker(pytest.mark.known_deviation)
