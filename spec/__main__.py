@@ -1,87 +1,215 @@
 """``python -m spec``: run the spec against implementations and print one row per clause.
 
-    python -m spec                          # the bundled implementations (reference, keras)
-    python -m spec --impl my_pkg.my_lstm    # your own (repeat --impl for several)
+    python -m spec                          # every bundled and registered implementation
+    python -m spec --impl my_lstm           # your own: a module, a .py file or a registered name
+    python -m spec --json verdict.json --markdown verdict.md
     python -m spec --impl reference -- -x   # anything after -- goes to pytest
 
-Exit status 1 if any clause fails for any implementation (a declared known deviation is not a
-failure), 0 otherwise.
+Each implementation runs in pytest processes of its own (a framework's global state, such as
+Keras' backend, is per process), with the spec's own pytest settings (``spec/conformance.ini``), never
+those of the folder it is run from; up to ``--jobs`` processes at a time. While they run, one line
+per implementation shows the tests done and the time; at the end come the pytest output of every
+implementation that did not pass, the table, and each implementation's description and time.
+
+Exit status 1 if any clause fails or errs for any implementation, or an implementation ran no test
+at all (a declared known deviation is not a failure), 2 for a usage error, 0 otherwise.
 """
 import argparse
+import json
+import os
+import subprocess
 import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
+from stateful_lstm.implementations import known_names
 
-from .clauses import CLAUSES
-from .implementations import BUNDLED
+from .clauses import CLAUSES, module_name
+from .plugin import DEFAULT_TIMEOUT, PROFILES, SPEC_DIR, profile_name
+from .results import ENV_VAR as RESULTS_ENV_VAR
+from .verdicts import Verdict
 
-SPEC_DIR = Path(__file__).parent
-PASS, FAIL, DEVIATION, NOT_APPLICABLE = "pass", "FAIL", "known deviation", "n/a"
-
-
-class ClauseResults:
-    """A pytest plugin collecting each test's outcome under (clause, implementation)."""
-
-    def __init__(self):
-        self.outcomes = {}   # (clause, implementation) -> list of outcomes
-
-    def pytest_runtest_logreport(self, report):
-        properties = dict(report.user_properties)    # set by the spec's plugin
-        if "clause" not in properties or (report.when != "call" and report.passed):
-            return
-        key = properties["clause"], properties["impl"]
-        if report.failed:
-            outcome = FAIL
-        elif hasattr(report, "wasxfail"):
-            outcome = DEVIATION
-        elif report.skipped:
-            outcome = NOT_APPLICABLE
-        else:
-            outcome = PASS
-        self.outcomes.setdefault(key, []).append(outcome)
-
-    def cell(self, clause, implementation):
-        found = self.outcomes.get((clause, implementation), [])
-        for outcome in (FAIL, DEVIATION, PASS):
-            if outcome in found:
-                return outcome
-        return NOT_APPLICABLE
+# The clause modules in two shards of about equal cost for a framework like Keras, where model
+# builds and traces dominate: the training clauses, and the rest.
+TRAINING_CLAUSES = ("training-agreement", "training-carries-state", "position-only-alphabet",
+                    "alphabet-remedies")
+SHARDS = ([c for c in CLAUSES if c not in TRAINING_CLAUSES],
+          [c for c in CLAUSES if c in TRAINING_CLAUSES])
+PROGRESS_EVERY = 10.0        # seconds between progress lines when the output is not a terminal
 
 
-def table(results, implementations):
-    """The clause-by-implementation table as text."""
-    rows = [["clause", *implementations]] + [
-        [clause, *(results.cell(clause, name) for name in implementations)] for clause in CLAUSES]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(text.ljust(width) for text, width in zip(row, widths)).rstrip()
-             for row in rows]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
+@dataclass
+class Job:
+    """One pytest process: an implementation and the clause modules it runs."""
+    name: str
+    clauses: list
+    log: Path
+    results: Path
+    process: subprocess.Popen = None
+    started: float = None
+    seconds: float = None
+    events: list = field(default_factory=list)
+    _read: int = 0
+
+    def command(self, args):
+        modules = [str(SPEC_DIR / f"{module_name(c)}.py") for c in self.clauses]
+        return [sys.executable, "-m", "pytest", *modules, "-c", str(SPEC_DIR / "conformance.ini"),
+                "--rootdir", str(SPEC_DIR), "-p", "spec.results", "-q",
+                f"--stateful-lstm-impl={self.name}",
+                f"--hypothesis-profile={profile_name(args.hypothesis_profile)}",
+                f"--stateful-lstm-timeout={args.timeout:g}", *args.pytest_args]
+
+    def start(self, args):
+        env = dict(os.environ, **{RESULTS_ENV_VAR: str(self.results)})
+        env.pop("STATEFUL_LSTM_IMPL", None)
+        with open(self.log, "w", encoding="utf-8") as log:
+            self.process = subprocess.Popen(self.command(args), stdout=log,
+                                            stderr=subprocess.STDOUT, env=env)
+        self.started = time.monotonic()
+
+    def poll(self):
+        """Read new events; True once the process has ended."""
+        if self.results.exists():
+            with open(self.results, encoding="utf-8") as file:
+                file.seek(self._read)
+                text = file.read()
+            complete = text[:text.rfind("\n") + 1]
+            self._read += len(complete.encode("utf-8"))
+            self.events += [json.loads(line) for line in complete.splitlines()]
+        if self.process.poll() is not None and self.seconds is None:
+            self.seconds = time.monotonic() - self.started
+            return self.poll() or True
+        return self.seconds is not None
+
+    def of(self, kind):
+        return [event for event in self.events if event["event"] == kind]
+
+
+def parse_args(argv):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    pytest_args = argv[argv.index("--") + 1:] if "--" in argv else []
+    argv = argv[:argv.index("--")] if "--" in argv else argv
+    parser = argparse.ArgumentParser(prog="python -m spec", description=__doc__.split("\n")[0],
+                                     epilog="Anything after -- is passed to pytest.")
+    parser.add_argument("--impl", action="append", metavar="NAME",
+                        help=f"implementation: a bundled or registered name "
+                             f"({', '.join(known_names())}), a module path or a .py file "
+                             f"(repeatable; default: all of those names)")
+    parser.add_argument("--hypothesis-profile", default="ci", choices=list(PROFILES),
+                        help="; ".join(f"{name}: {what}" for name, what in PROFILES.items()) +
+                             " (default: ci)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"time limit per test (default {DEFAULT_TIMEOUT:g}; 0: none)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="pytest processes at a time (default: the number of cores)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the verdict as JSON")
+    parser.add_argument("--markdown", type=Path, metavar="FILE",
+                        help="write the verdict as a Markdown table")
+    args = parser.parse_args(argv)
+    args.pytest_args = pytest_args
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1; received {args.jobs}")
+    if args.timeout < 0:
+        parser.error(f"--timeout must be 0 (none) or positive; received {args.timeout:g}")
+    for option, path in [("--json", args.json), ("--markdown", args.markdown)]:
+        if path is not None and (not path.parent.is_dir() or not os.access(path.parent, os.W_OK)
+                                 or path.is_dir()):
+            parser.error(f"{option} {path}: cannot write there (the folder must exist and be "
+                         f"writable)")
+    return args
+
+
+def progress_line(name, jobs):
+    """``name: 12/31 tests, 40 s`` for an implementation's jobs."""
+    done = sum(len(job.of("test")) for job in jobs)
+    total = sum(event["count"] for job in jobs for event in job.of("collected"))
+    started = [job.started for job in jobs if job.started is not None]
+    ended = all(job.seconds is not None for job in jobs)
+    elapsed = max((job.seconds if job.seconds is not None else time.monotonic() - job.started)
+                  for job in jobs if job.started is not None) if started else 0.0
+    state = "done" if ended else ("waiting" if not started else "running")
+    return f"{name}: {done}/{total or '?'} tests, {elapsed:.0f} s, {state}"
+
+
+def run(args, names, folder):
+    """Run every job, at most ``args.jobs`` at a time, showing progress; returns the jobs by
+    implementation."""
+    jobs = {name: [Job(name, shard, folder / f"{i}-{k}.log", folder / f"{i}-{k}.jsonl")
+                   for k, shard in enumerate(SHARDS)] for i, name in enumerate(names)}
+    pending = [job for k in range(len(SHARDS)) for name in names for job in jobs[name][k:k + 1]]
+    running, tty, last = [], sys.stderr.isatty(), 0.0
+    while pending or running:
+        while pending and len(running) < args.jobs:
+            job = pending.pop(0)
+            job.start(args)
+            running.append(job)
+        time.sleep(0.2)
+        finished = [job for job in running if job.poll()]
+        running = [job for job in running if job not in finished]
+        now = time.monotonic()
+        if tty or finished or now - last >= PROGRESS_EVERY:
+            line = " | ".join(progress_line(name, group) for name, group in jobs.items())
+            print(("\r" + line + "\033[K") if tty else line, end="" if tty else "\n",
+                  file=sys.stderr, flush=True)
+            last = now
+    if tty:
+        print(file=sys.stderr)
+    return jobs
+
+
+def collect(jobs):
+    """The verdict, and the pytest output worth showing (of processes that did not pass)."""
+    verdict = Verdict(CLAUSES, jobs)
+    shown = []
+    for name, group in jobs.items():
+        about = verdict.about[name]
+        about["seconds"] = max(job.seconds for job in group)
+        for job in group:
+            for event in job.of("start"):
+                about.update(event["implementations"].get(name, {}))
+            for event in job.of("test"):
+                verdict.add(event["clause"], name, event["outcome"])
+            output = job.log.read_text(encoding="utf-8", errors="replace")
+            code = job.process.returncode
+            if code == 5 and not job.of("test"):
+                continue                                # every test of this shard deselected
+            if code not in (0, 1) and not job.of("start"):
+                about["error"] = f"could not be run (pytest exit status {code}): " + \
+                    (output.strip().splitlines() or ["no output"])[-1]
+            if code != 0:
+                shown.append((name, output))
+    return verdict, shown
 
 
 def main(argv=None):
-    argv = list(sys.argv[1:] if argv is None else argv)
-    extra = argv[argv.index("--") + 1:] if "--" in argv else []
-    argv = argv[:argv.index("--")] if "--" in argv else argv
-    parser = argparse.ArgumentParser(prog="python -m spec", description=__doc__.split("\n")[0])
-    parser.add_argument("--impl", action="append", metavar="NAME",
-                        help=f"implementation: {', '.join(BUNDLED)} or a dotted module path "
-                             f"(repeatable; default: all bundled)")
-    parser.add_argument("--hypothesis-profile", default="ci", metavar="NAME",
-                        help="hypothesis profile: dev, ci (default, derandomized), thorough")
-    args = parser.parse_args(argv)
-    implementations = args.impl or list(BUNDLED)
-    results = ClauseResults()
-    exit_code = pytest.main(
-        [str(SPEC_DIR), "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-         "-W", "ignore::pytest.PytestAssertRewriteWarning",  # spec is imported before pytest runs
-         "--hypothesis-profile", args.hypothesis_profile,
-         *(f"--impl={name}" for name in implementations), *extra], plugins=[results])
+    args = parse_args(argv)
+    names = list(dict.fromkeys(args.impl or known_names()))
+    with tempfile.TemporaryDirectory(prefix="stateful-lstm-spec-") as folder:
+        jobs = run(args, names, Path(folder))
+        verdict, shown = collect(jobs)
+    for name, output in shown:
+        print(f"\n==== pytest output for {name} ====\n{output.rstrip()}")
     print()
-    print(table(results, implementations))
-    failed = any(results.cell(c, i) == FAIL for c in CLAUSES for i in implementations)
-    return 1 if failed or exit_code != pytest.ExitCode.OK else 0
+    print(verdict.table())
+    print()
+    for name, about in verdict.about.items():
+        print(f"{about['describe'] if not about['error'] else f'{name}: ' + about['error']} "
+              f"({about['seconds']:.0f} s, {verdict.tests_run(name)} tests)")
+        for test, reason in about["known_deviations"].items():
+            print(f"  known deviation, {test}: {reason}")
+        for problem in about["problems"]:
+            print(f"  warning: {problem}")
+        if not verdict.tests_run(name) and not about["error"]:
+            print("  no test ran: check the selection passed after --")
+    if args.json:
+        args.json.write_text(verdict.json(), encoding="utf-8")
+        print(f"wrote {args.json}")
+    if args.markdown:
+        args.markdown.write_text(verdict.markdown(), encoding="utf-8")
+        print(f"wrote {args.markdown}")
+    return 1 if verdict.failed() else 0
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 the clause's thresholds, with messages that show what the model predicted."""
 from stateful_lstm import alphabet as abc
 
+from .assertions import check
+
 LETTERS = abc.ALPHABET
 
 
@@ -17,16 +19,16 @@ def check_position_only(impl, seed):
     abc.train(model, "tutorial", "scalar", seed=seed)
     walk = abc.walk_from_a(model, "scalar")
     right = sum(p == i + 1 for i, p in enumerate(walk))
-    assert right >= 24, f"walk from A: {right}/25 right, needs >= 24 [seed {seed}]: " \
-                        f"{_shown(walk, range(25))}"
+    check(right >= 24, f"walk from A: {right}/25 right, needs >= 24 [seed {seed}]: "
+                       f"{_shown(walk, range(25))}")
     first = abc.first_predictions(model, "scalar")[1:]          # starts B..Y
     says_b = sum(p == 1 for p in first)
     successor = sum(p == s + 1 for s, p in zip(range(1, 25), first))
     shown = _shown(first, range(1, 25))
-    assert says_b >= 0.8 * 24, f"after a reset, 'B' was the answer for {says_b}/24 starts " \
-                               f"B..Y, needs >= 80% [seed {seed}]: {shown}"
-    assert successor <= 0.2 * 24, f"after a reset, the true successor for {successor}/24 " \
-                                  f"starts, needs <= 20% [seed {seed}]: {shown}"
+    check(says_b >= 0.8 * 24, f"after a reset, 'B' was the answer for {says_b}/24 starts "
+                              f"B..Y, needs >= 80% [seed {seed}]: {shown}")
+    check(successor <= 0.2 * 24, f"after a reset, the true successor for {successor}/24 "
+                                 f"starts, needs <= 20% [seed {seed}]: {shown}")
 
 
 def check_remedy(impl, scheme, seed):
@@ -37,11 +39,11 @@ def check_remedy(impl, scheme, seed):
     abc.train(model, scheme, "onehot", seed=seed)
     first = abc.first_predictions(model, "onehot")
     successor = sum(p == s + 1 for s, p in enumerate(first))
-    assert successor >= 24, f"{scheme}: the true successor from {successor}/25 start letters, " \
-                            f"needs >= 24 [seed {seed}]: {_shown(first, range(25))}"
+    check(successor >= 24, f"{scheme}: the true successor from {successor}/25 start letters, "
+                           f"needs >= 24 [seed {seed}]: {_shown(first, range(25))}")
     if scheme == "subsequences":
         k = LETTERS.index("K")
         walk = abc.walk(model, k, "onehot", steps=abc.MAX_SUBSEQUENCE)
-        assert all(p == i + 1 for i, p in walk), \
-            f"{scheme}: walk from K should go K->L ... O->P [seed {seed}]: " \
-            f"{_shown([p for _, p in walk], [i for i, _ in walk])}"
+        check(all(p == i + 1 for i, p in walk),
+              f"{scheme}: walk from K should go K->L ... O->P [seed {seed}]: "
+              f"{_shown([p for _, p in walk], [i for i, _ in walk])}")

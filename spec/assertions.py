@@ -1,38 +1,109 @@
 """Assertions of the spec: each failure message names the call, the sizes and what differed, so a
-failing test reads like a bug report."""
+failing test reads like a bug report.
+
+Every check of the spec raises ``SpecViolation`` (an ``AssertionError``), so that a report can tell
+"the implementation broke a clause" from "the implementation crashed" (any other exception). Only a
+``SpecViolation`` counts as a declared known deviation (``KNOWN_DEVIATIONS``).
+"""
 import numpy as np
 
 # float32 tolerance for comparing outputs or states computed two ways (see SPEC.md).
 RTOL = 1e-5
 ATOL = 1e-5
+STATE_NAMES = ("h", "c")
+
+
+class SpecViolation(AssertionError):
+    """An implementation does not do what a clause of SPEC.md requires."""
+
+
+def check(condition, message):
+    """Raise ``SpecViolation(message)`` unless ``condition``."""
+    __tracebackhide__ = True
+    if not condition:
+        raise SpecViolation(message)
+
+
+def fail(message):
+    __tracebackhide__ = True
+    raise SpecViolation(message)
+
+
+def _same_shape(actual, expected, what):
+    __tracebackhide__ = True
+    check(actual.shape == expected.shape, f"{what}: shape {actual.shape}, but should be "
+                                          f"{expected.shape}")
 
 
 def assert_close(actual, expected, what):
     """``actual`` equals ``expected`` within the float32 tolerance, with the same shape."""
+    __tracebackhide__ = True
     actual, expected = np.asarray(actual), np.asarray(expected)
-    assert actual.shape == expected.shape, \
-        f"{what}: shape {actual.shape}, but should be {expected.shape}"
-    np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=ATOL, err_msg=what)
+    _same_shape(actual, expected, what)
+    try:
+        np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=ATOL, err_msg=what)
+    except AssertionError as error:
+        raise SpecViolation(str(error)) from None
+
+
+def assert_within(actual, low, high, what):
+    """``low - tol <= actual <= high + tol`` elementwise, with the float32 tolerance around the
+    bounds (for values the spec knows only as a range, see clause 8)."""
+    __tracebackhide__ = True
+    actual, low, high = np.asarray(actual), np.asarray(low), np.asarray(high)
+    _same_shape(actual, low, what)
+    slack_low = ATOL + RTOL * np.abs(low)
+    slack_high = ATOL + RTOL * np.abs(high)
+    outside = (actual < low - slack_low) | (actual > high + slack_high)
+    if outside.any():
+        index = tuple(int(i) for i in np.argwhere(outside)[0])
+        fail(f"{what}: {int(outside.sum())} of {outside.size} values outside the allowed range; "
+             f"first at index {index}: {actual[index]!r} not in [{low[index]!r}, {high[index]!r}] "
+             f"(with tolerance {ATOL} + {RTOL}*|bound|)")
 
 
 def assert_states_close(actual, expected, what):
     """Two ``[h, c]`` states agree within the float32 tolerance."""
-    assert len(actual) == 2, f"{what}: get_states() returned {len(actual)} arrays, but should be 2"
-    for name, a, e in zip("hc", actual, expected):
+    __tracebackhide__ = True
+    check(len(actual) == 2, f"{what}: get_states() returned {len(actual)} arrays, but should be 2")
+    for name, a, e in zip(STATE_NAMES, actual, expected):
         assert_close(a, e, f"{what} [{name}]")
 
 
 def assert_identical(actual, expected, what):
-    """Bit-for-bit equal arrays (for what must not change at all, like state after a refusal)."""
+    """Bit-for-bit equal arrays of the same dtype and shape (for what must not change at all,
+    like the state after a refused call)."""
+    __tracebackhide__ = True
     actual, expected = np.asarray(actual), np.asarray(expected)
-    assert actual.shape == expected.shape, \
-        f"{what}: shape {actual.shape}, but should be {expected.shape}"
-    assert np.array_equal(actual, expected), \
-        f"{what}: should be exactly {expected}, but is {actual}"
+    check(actual.dtype == expected.dtype,
+          f"{what}: dtype={actual.dtype}, but should be {expected.dtype}")
+    _same_shape(actual, expected, what)
+    check(np.array_equal(actual, expected, equal_nan=True),
+          f"{what}: should be exactly {expected!r}, but is {actual!r}")
+
+
+def assert_states_identical(actual, expected, what):
+    """Two ``[h, c]`` states are bit-for-bit equal."""
+    __tracebackhide__ = True
+    check(len(actual) == 2, f"{what}: get_states() returned {len(actual)} arrays, but should be 2")
+    for name, a, e in zip(STATE_NAMES, actual, expected):
+        assert_identical(a, e, f"{name} {what}")
 
 
 def assert_float32(array, shape, what):
     """``array`` is a float32 NumPy array of ``shape``."""
-    assert isinstance(array, np.ndarray), f"{what}: returned {type(array).__name__}, not an ndarray"
-    assert array.dtype == np.float32, f"{what}: dtype={array.dtype}, but should be float32"
-    assert array.shape == shape, f"{what}: shape {array.shape}, but should be {shape}"
+    __tracebackhide__ = True
+    check(isinstance(array, np.ndarray),
+          f"{what}: returned {type(array).__name__}, not a numpy.ndarray")
+    check(array.dtype == np.float32, f"{what}: dtype={array.dtype}, but should be float32")
+    check(array.shape == shape, f"{what}: shape {array.shape}, but should be {shape}")
+
+
+def assert_raises(call, what):
+    """``call()`` raises an exception (any type); a call that returns is a violation."""
+    __tracebackhide__ = True
+    try:
+        call()
+    except Exception as error:     # noqa: BLE001 (the spec requires a refusal of any type)
+        return error
+    fail(f"{what} was accepted, but should raise")

@@ -1,4 +1,7 @@
-"""The clause IDs, read from the headings of ``SPEC.md`` (the one place they are written down)."""
+"""The clause IDs, read from the headings of ``SPEC.md`` (the one place they are written down),
+and the names of the spec's tests, read from its test modules without importing them."""
+import ast
+import functools
 import re
 from pathlib import Path
 
@@ -18,3 +21,14 @@ CLAUSES = read_clauses()
 def module_name(clause_id):
     """The test module that holds a clause's tests: ``carry-per-index`` -> ``test_carry_per_index``."""
     return "test_" + clause_id.replace("-", "_")
+
+
+@functools.cache
+def spec_test_names():
+    """The names of the spec's test functions (what ``KNOWN_DEVIATIONS`` may name)."""
+    names = set()
+    for path in SPEC_PATH.parent.glob("test_*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names |= {node.name for node in tree.body
+                  if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
+    return frozenset(names)

@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 
 _UNSET = object()
+WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")
+CLASSIFIER_WEIGHT_NAMES = WEIGHT_NAMES + ("dense kernel", "dense bias")
 
 
 def make_model(impl, setup, *, stateful=True, batch_size=_UNSET):

@@ -4,6 +4,7 @@ Sizes cover batch 1-8, timesteps 1-12 (0 where a test allows it), input_dim 1-5 
 Floats are float32 and bounded: weights in [-1, 1], inputs in [-2, 2], carried h in [-1, 1] (the range
 of o * tanh(c)) and c in [-3, 3]; no NaN or infinity.
 """
+import sys
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -26,8 +27,12 @@ class Setup:
         return replace(self, batch_size=batch_size)
 
     def __repr__(self):
+        """Everything, weights included, in full and exactly (float32 round trip), so that a
+        falsifying example printed in a log can be rebuilt from the log alone."""
+        with np.printoptions(threshold=sys.maxsize, floatmode="unique"):
+            weights = ", ".join(repr(w) for w in self.weights)
         return (f"Setup(batch_size={self.batch_size}, input_dim={self.input_dim}, "
-                f"units={self.units}, weights=<{len(self.weights)} arrays>)")
+                f"units={self.units}, weights=({weights}))")
 
 
 def float32s(bound):
@@ -91,6 +96,17 @@ def splits(draw, steps, min_parts=2):
     cuts = draw(st.lists(st.integers(1, steps - 1), min_size=min_parts - 1, unique=True))
     bounds = [0, *sorted(cuts), steps]
     return list(zip(bounds, bounds[1:]))
+
+
+def wrong_shapes(shape):
+    """Array shapes other than ``shape`` (2-D): any of rank 0-3 with sides 0-9, and in particular
+    those NumPy would broadcast to ``shape``, its transpose and its flattening."""
+    b, u = shape
+    near = [(), (1,), (u,), (1, u), (b, 1), (1, 1), (u, b), (b * u,), (1, b, u), (b, u, 1),
+            (b + 1, u), (b, u + 1), (0, u)]
+    return st.one_of(st.sampled_from(near), hnp.array_shapes(min_dims=0, max_dims=3, min_side=0,
+                                                             max_side=9)).filter(
+        lambda s: s != tuple(shape))
 
 
 def dense_weights(units, n_classes):

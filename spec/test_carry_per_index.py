@@ -12,7 +12,8 @@ pytestmark = pytest.mark.clause("carry-per-index")
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(min_value=2))
-def test_batch_split_along_time_equals_one_call(impl, data, setup, steps):
+def test_batch_split_along_time_equals_one_call(stateful_lstm_impl, data, setup, steps):
+    impl = stateful_lstm_impl
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     parts = data.draw(sst.splits(steps), label="parts")
     whole = make_model(impl, setup)
@@ -26,7 +27,8 @@ def test_batch_split_along_time_equals_one_call(impl, data, setup, steps):
 
 
 @given(data=st.data(), setup=sst.setups())
-def test_row_i_continues_row_i_of_the_previous_batch(impl, data, setup):
+def test_row_i_continues_row_i_of_the_previous_batch(stateful_lstm_impl, data, setup):
+    impl = stateful_lstm_impl
     batches = data.draw(sst.input_batches(setup, count=(2, 3)), label="batches")
     model = make_model(impl, setup)
     outputs = feed(model, batches)

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.clause("in-batch-flow")
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
-def test_one_call_of_T_steps_equals_T_calls_of_one_step(impl, data, setup, steps):
+def test_one_call_of_T_steps_equals_T_calls_of_one_step(stateful_lstm_impl, data, setup, steps):
+    impl = stateful_lstm_impl
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     whole = make_model(impl, setup)
     expected = whole.predict_on_batch(x)
@@ -25,7 +26,8 @@ def test_one_call_of_T_steps_equals_T_calls_of_one_step(impl, data, setup, steps
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(), stateful=st.booleans())
-def test_each_row_equals_that_row_run_alone(impl, data, setup, steps, stateful):
+def test_each_row_equals_that_row_run_alone(stateful_lstm_impl, data, setup, steps, stateful):
+    impl = stateful_lstm_impl
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     together = make_model(impl, setup, stateful=stateful).predict_on_batch(x)
     alone = make_model(impl, setup, stateful=stateful, batch_size=1)
@@ -34,4 +36,3 @@ def test_each_row_equals_that_row_run_alone(impl, data, setup, steps, stateful):
         assert_close(together[i], alone.predict_on_batch(x[i:i + 1])[0],
                      f"row {i} inside the batch vs alone in a batch of 1 "
                      f"{describe_call(setup, timesteps=steps, stateful=stateful, row=i)}")
-

@@ -15,10 +15,11 @@ pytestmark = pytest.mark.clause("reference-agreement")
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
-def test_outputs_and_state_match_the_reference_from_any_state(impl, data, setup, steps):
+def test_outputs_and_state_match_the_reference_from_any_state(stateful_lstm_impl, data, setup,
+                                                              steps):
     states = data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
-    model, oracle = make_model(impl, setup), make_model(reference, setup)
+    model, oracle = make_model(stateful_lstm_impl, setup), make_model(reference, setup)
     model.set_states([s.copy() for s in states])
     oracle.set_states(states)
     label = describe_call(setup, timesteps=steps)
@@ -71,8 +72,8 @@ class AgreesWithReference(RuleBasedStateMachine):
                                 f"{describe_call(self.setup)}")
 
 
-def test_any_history_of_calls_matches_the_reference(impl):
-    machine = type("AgreesWithReference", (AgreesWithReference,), {"impl": impl})
+def test_any_history_of_calls_matches_the_reference(stateful_lstm_impl):
+    machine = type("AgreesWithReference", (AgreesWithReference,), {"impl": stateful_lstm_impl})
     run_state_machine_as_test(machine, settings=settings(settings.default,
                                                          stateful_step_count=8))
 

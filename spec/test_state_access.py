@@ -5,15 +5,16 @@ import pytest
 from hypothesis import given, strategies as st
 
 from . import strategies as sst
-from .assertions import assert_close, assert_float32, assert_identical, assert_states_close
-from .models import describe_call, feed, make_model
+from .assertions import (assert_close, assert_float32, assert_identical, assert_states_close,
+                         assert_states_identical, check)
+from .models import WEIGHT_NAMES, describe_call, feed, make_model
 
 pytestmark = pytest.mark.clause("state-access")
 
 
 @given(data=st.data(), setup=sst.setups())
-def test_h_equals_the_last_output_and_shapes_are_float32(impl, data, setup):
-    model = make_model(impl, setup)
+def test_h_equals_the_last_output_and_shapes_are_float32(stateful_lstm_impl, data, setup):
+    model = make_model(stateful_lstm_impl, setup)
     label = describe_call(setup)
     for x in data.draw(sst.input_batches(setup, count=(1, 3)), label="batches"):
         out = model.predict_on_batch(x)
@@ -26,7 +27,9 @@ def test_h_equals_the_last_output_and_shapes_are_float32(impl, data, setup):
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
-def test_set_states_then_predict_continues_from_exactly_that_state(impl, data, setup, steps):
+def test_set_states_then_predict_continues_from_exactly_that_state(stateful_lstm_impl, data,
+                                                                   setup, steps):
+    impl = stateful_lstm_impl
     first = data.draw(sst.input_batches(setup, count=1), label="first")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     original = make_model(impl, setup)
@@ -40,33 +43,31 @@ def test_set_states_then_predict_continues_from_exactly_that_state(impl, data, s
 
 
 @given(data=st.data(), setup=sst.setups())
-def test_get_states_returns_what_set_states_stored(impl, data, setup):
+def test_get_states_returns_what_set_states_stored(stateful_lstm_impl, data, setup):
     states = data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")
-    model = make_model(impl, setup)
+    model = make_model(stateful_lstm_impl, setup)
     model.set_states([s.copy() for s in states])
-    for name, got, put in zip("hc", model.get_states(), states):
-        assert_identical(got, put, f"get_states() {name} after set_states {describe_call(setup)}")
+    assert_states_identical(model.get_states(), states,
+                            f"get_states() after set_states {describe_call(setup)}")
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
-def test_no_memory_is_shared_with_the_caller(impl, data, setup, steps):
+def test_no_memory_is_shared_with_the_caller(stateful_lstm_impl, data, setup, steps):
     states = data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     label = describe_call(setup, timesteps=steps)
-    model = make_model(impl, setup)
+    model = make_model(stateful_lstm_impl, setup)
     passed = [s.copy() for s in states]
     model.set_states(passed)
     for array in passed:
         array += 1.0                       # the caller reuses its arrays...
-    for name, got, put in zip("hc", model.get_states(), states):
-        assert_identical(got, put, f"{name} after the caller changed the arrays it gave to "
-                                   f"set_states {label}")
+    assert_states_identical(model.get_states(), states, f"after the caller changed the arrays "
+                                                        f"it gave to set_states {label}")
     returned = model.get_states()
     for array in returned:
         array += 1.0                       # ...or the ones it was given
-    for name, got, put in zip("hc", model.get_states(), states):
-        assert_identical(got, put, f"{name} after the caller changed what get_states returned "
-                                   f"{label}")
+    assert_states_identical(model.get_states(), states, f"after the caller changed what "
+                                                        f"get_states returned {label}")
     x_given = x.copy()
     out = model.predict_on_batch(x_given)
     assert_identical(x_given, x, f"the input array after predict_on_batch {label}")
@@ -78,21 +79,20 @@ def test_no_memory_is_shared_with_the_caller(impl, data, setup, steps):
     model.set_weights(given_weights)
     for array in given_weights + model.get_weights():
         array += 1.0
-    for name, got, put in zip(["kernel", "recurrent_kernel", "bias"], model.get_weights(),
-                              setup.weights):
+    for name, got, put in zip(WEIGHT_NAMES, model.get_weights(), setup.weights):
         assert_identical(got, put, f"{name} after the caller changed the arrays given to "
                                    f"set_weights and returned by get_weights {label}")
 
 
 @given(setup=sst.setups(), stateful=st.booleans())
-def test_model_reports_its_configuration(impl, setup, stateful):
+def test_model_reports_its_configuration(stateful_lstm_impl, setup, stateful):
     batch_size = setup.batch_size if stateful else None
-    model = make_model(impl, setup, stateful=stateful, batch_size=batch_size)
+    model = make_model(stateful_lstm_impl, setup, stateful=stateful, batch_size=batch_size)
     got = (model.units, model.input_dim, model.stateful, model.batch_size)
-    assert got == (setup.units, setup.input_dim, stateful, batch_size), \
-        f"(units, input_dim, stateful, batch_size) is {got}, but should be " \
-        f"{(setup.units, setup.input_dim, stateful, batch_size)}"
+    expected = (setup.units, setup.input_dim, stateful, batch_size)
+    check(got == expected, f"(units, input_dim, stateful, batch_size) is {got}, but should be "
+                           f"{expected}")
     shapes = [np.shape(w) for w in model.get_weights()]
-    assert shapes == [w.shape for w in setup.weights], \
-        f"get_weights() shapes {shapes}, but should be {[w.shape for w in setup.weights]} " \
-        f"(kernel, recurrent_kernel, bias) {describe_call(setup)}"
+    check(shapes == [w.shape for w in setup.weights],
+          f"get_weights() shapes {shapes}, but should be {[w.shape for w in setup.weights]} "
+          f"(kernel, recurrent_kernel, bias) {describe_call(setup)}")

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.clause("stateless-zero-start")
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(),
        history_batch=sst.batch_sizes())
-def test_output_does_not_depend_on_earlier_batches(impl, data, setup, steps, history_batch):
+def test_output_does_not_depend_on_earlier_batches(stateful_lstm_impl, data, setup, steps,
+                                                   history_batch):
+    impl = stateful_lstm_impl
     history = data.draw(sst.input_batches(setup.with_batch_size(history_batch), count=(1, 3)),
                         label="history")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
@@ -27,7 +29,8 @@ def test_output_does_not_depend_on_earlier_batches(impl, data, setup, steps, his
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
-def test_equals_a_stateful_model_right_after_reset(impl, data, setup, steps):
+def test_equals_a_stateful_model_right_after_reset(stateful_lstm_impl, data, setup, steps):
+    impl = stateful_lstm_impl
     history = data.draw(sst.input_batches(setup, count=(1, 2)), label="history")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     stateful = make_model(impl, setup)

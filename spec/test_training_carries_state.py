@@ -17,8 +17,9 @@ def run(model, call, x, y):
 
 
 @given(data=st.data(), setup=sst.setups(), n_classes=st.integers(2, 5), calls=CALLS)
-def test_stateful_classifier_moves_the_state_like_the_bare_lstm(impl, data, setup, n_classes,
-                                                                calls):
+def test_stateful_classifier_moves_the_state_like_the_bare_lstm(stateful_lstm_impl, data, setup,
+                                                                n_classes, calls):
+    impl = stateful_lstm_impl
     dense = data.draw(sst.dense_weights(setup.units, n_classes), label="dense")
     model = make_classifier(impl, setup, n_classes, dense)
     bare = impl.make_lstm(units=setup.units, input_dim=setup.input_dim, stateful=True,
@@ -37,7 +38,9 @@ def test_stateful_classifier_moves_the_state_like_the_bare_lstm(impl, data, setu
 
 @given(data=st.data(), setup=sst.setups(), n_classes=st.integers(2, 5), calls=CALLS,
        steps=sst.timesteps())
-def test_stateless_classifier_carries_nothing(impl, data, setup, n_classes, calls, steps):
+def test_stateless_classifier_carries_nothing(stateful_lstm_impl, data, setup, n_classes, calls,
+                                              steps):
+    impl = stateful_lstm_impl
     dense = data.draw(sst.dense_weights(setup.units, n_classes), label="dense")
     model = make_classifier(impl, setup, n_classes, dense, stateful=False)
     for call in calls:

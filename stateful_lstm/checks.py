@@ -12,10 +12,14 @@ def _positive_int(name, value):
         raise ValueError(f"{name} must be a positive integer; received {value!r}")
 
 
-def check_config(*, units, input_dim, stateful, batch_size):
-    """Check the arguments of ``make_lstm``: positive sizes; a stateful model needs a batch size."""
+def check_config(*, units, input_dim, stateful, batch_size, seed=0):
+    """Check the arguments of ``make_lstm``: positive sizes; a stateful model needs a batch size;
+    the seed is a non-negative integer (None would give weights that cannot be reproduced)."""
     _positive_int("units", units)
     _positive_int("input_dim", input_dim)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer (the initial weights are drawn "
+                         f"from it); received {seed!r}")
     if not isinstance(stateful, bool):
         raise ValueError(f"stateful must be True or False; received {stateful!r}")
     if batch_size is None:
@@ -40,51 +44,75 @@ def check_input(x, batch_size, input_dim):
     if x.shape[2] != input_dim:
         raise ValueError(f"expected input_dim={input_dim} features per timestep; received "
                          f"{x.shape[2]} (input shape {x.shape})")
-    if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
-        raise ValueError(f"expected a real-valued input (float32); received dtype {x.dtype}")
-    return x.astype(DTYPE, copy=False)
+    return _finite_float32("predict_on_batch", "input", x)
 
 
-def _check_arrays(what, arrays, shapes):
-    """Float32 copies of ``arrays`` if their count and shapes are ``shapes``; else ValueError."""
+def _finite_float32(what, name, a, finite=True):
+    """``a`` as float32, if it is real (and, with ``finite``, finite and within float32's range);
+    else ValueError, so that NaN, infinity, overflow or a dropped imaginary part cannot reach the
+    state or the weights."""
+    if not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
+        raise ValueError(f"{what} expects a real-valued {name} (float32); received dtype "
+                         f"{a.dtype}")
+    if not finite:
+        return a.astype(DTYPE, copy=False)
+    finite = np.isfinite(a)
+    if not finite.all():
+        index = tuple(int(i) for i in np.argwhere(~finite)[0])
+        raise ValueError(f"{what} expects a finite {name}; received {int((~finite).sum())} "
+                         f"NaN or infinite values (the first, {a[index]!r}, at index {index})")
+    if a.size and np.abs(a).max() > np.finfo(DTYPE).max:
+        raise ValueError(f"{what} expects {name} within float32's range (|value| <= "
+                         f"{np.finfo(DTYPE).max:.4g}); received {np.abs(a).max():.4g}")
+    return a.astype(DTYPE, copy=False)
+
+
+def _check_arrays(what, arrays, shapes, finite):
+    """Float32 copies of ``arrays`` if their count and shapes are ``shapes`` (and, with
+    ``finite``, their values finite); else ValueError."""
     if not isinstance(arrays, (list, tuple)):
         raise ValueError(f"{what} expects a list of {len(shapes)} arrays with shapes {shapes}; "
                          f"received a {type(arrays).__name__}")
     if len(arrays) != len(shapes):
         raise ValueError(f"{what} expects a list of {len(shapes)} arrays with shapes {shapes}; "
                          f"received {len(arrays)} arrays")
-    out = [np.array(a, dtype=DTYPE) for a in arrays]
-    received = [a.shape for a in out]
+    arrays = [np.asarray(a) for a in arrays]
+    received = [a.shape for a in arrays]
     if received != list(shapes):
         raise ValueError(f"{what} expects shapes {shapes}; received {received}")
-    return out
+    return [_finite_float32(what, f"array {i}", a, finite).copy() for i, a in enumerate(arrays)]
 
 
-def check_states(states, batch_size, units):
-    """Float32 copies of ``[h, c]``, each (batch_size, units), or ``ValueError``."""
-    return _check_arrays("set_states", states, [(batch_size, units)] * 2)
+def check_states(states, batch_size, units, finite=True):
+    """Float32 copies of ``[h, c]``, each (batch_size, units), or ``ValueError``. ``finite``
+    refuses NaN, infinity and overflow (the reference's guard; an adapter that must not hide its
+    framework's behaviour passes False)."""
+    return _check_arrays("set_states", states, [(batch_size, units)] * 2, finite)
 
 
 def _lstm_shapes(input_dim, units):
     return [(input_dim, 4 * units), (units, 4 * units), (4 * units,)]
 
 
-def check_weights(weights, input_dim, units):
-    """Float32 copies of ``[kernel, recurrent_kernel, bias]`` in Keras' shapes, or ``ValueError``."""
-    return _check_arrays("set_weights", weights, _lstm_shapes(input_dim, units))
+def check_weights(weights, input_dim, units, finite=True):
+    """Float32 copies of ``[kernel, recurrent_kernel, bias]`` in Keras' shapes, or ``ValueError``
+    (``finite`` as in ``check_states``)."""
+    return _check_arrays("set_weights", weights, _lstm_shapes(input_dim, units), finite)
 
 
-def check_classifier_weights(weights, input_dim, units, n_classes):
-    """Float32 copies of the LSTM's three arrays, then the Dense kernel and bias, or ValueError."""
+def check_classifier_weights(weights, input_dim, units, n_classes, finite=True):
+    """Float32 copies of the LSTM's three arrays, then the Dense kernel and bias, or ValueError
+    (``finite`` as in ``check_states``)."""
     return _check_arrays("set_weights", weights,
-                         _lstm_shapes(input_dim, units) + [(units, n_classes), (n_classes,)])
+                         _lstm_shapes(input_dim, units) + [(units, n_classes), (n_classes,)],
+                         finite)
 
 
 def check_classifier_config(*, n_classes, learning_rate):
     """The classifier's own arguments (``check_config`` checks the LSTM's)."""
     _positive_int("n_classes", n_classes)
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) or \
-            not learning_rate > 0:
+            not 0 < learning_rate < np.inf:
         raise ValueError(f"learning_rate must be a positive number; received {learning_rate!r}")
 
 

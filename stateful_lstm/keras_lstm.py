@@ -20,13 +20,22 @@ import numpy as np
 
 from . import checks
 
-# Where Keras breaks the spec (found by it). The spec marks these tests as strict expected failures,
-# so they are reported, and turn into errors once a Keras release fixes them.
+# The modules this implementation needs: without them the spec reports it as "not installed".
+REQUIRES = ("tensorflow", "keras")
+INSTALL_HINT = " (pip install 'stateful-lstm-spec[keras]')"
+
+# Where Keras breaks the spec (found by it). The spec runs these tests as strict expected failures
+# of a spec assertion, so they are reported, and turn into errors once a Keras release fixes them.
 KNOWN_DEVIATIONS = {
     "test_batch_of_one_row_is_refused_by_a_larger_model":
-        "a stateful LSTM built for batch_size B > 1 accepts a batch of 1 row: it broadcasts that "
-        "row over all B carried states, returns (B, T, units) and moves the state (Keras 3.15.1, "
-        "TensorFlow 2.21; other wrong batch sizes raise)",
+        "a stateful LSTM built for batch_size B > 1 accepts a batch of 1 row through "
+        "predict_on_batch once the model has been called before: it broadcasts that row over all "
+        "B carried states, returns (B, T, units) and moves the state (other wrong batch sizes "
+        "raise). Keras 3.15.1, TensorFlow 2.21. Upstream: keras-team/keras#21183 (open). Its fix "
+        "in Keras 3.12, keras-team/keras#21742, checks the batch size only when it is known at "
+        "trace time (RNN.call: `actual_batch_size is not None`), and predict_on_batch's "
+        "tf.function (reduce_retracing=True) retraces a new input shape with the batch dimension "
+        "relaxed to None. Repro: repros/keras_stateful_broadcasts_one_row.py",
 }
 
 _free_models = {}      # (builder, *sizes) -> built Keras models not in use
@@ -108,7 +117,8 @@ class _KerasModel:
     def set_states(self, states):
         checks.require_stateful(self, "set_states")
         for variable, value in zip(self.layer.states,
-                                   checks.check_states(states, self.batch_size, self.units)):
+                                   checks.check_states(states, self.batch_size, self.units,
+                                                       finite=False)):
             variable.assign(value)
 
 
@@ -117,7 +127,7 @@ class KerasLSTM(_KerasModel):
 
     def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
         checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
-                            batch_size=batch_size)
+                            batch_size=batch_size, seed=seed)
         self.units, self.input_dim = units, input_dim
         self.stateful, self.batch_size = stateful, batch_size
         self.model = _checkout(self, _build, units, input_dim, batch_size, stateful)
@@ -129,7 +139,8 @@ class KerasLSTM(_KerasModel):
         return [w.copy() for w in self.layer.get_weights()]
 
     def set_weights(self, weights):
-        self.layer.set_weights(checks.check_weights(weights, self.input_dim, self.units))
+        self.layer.set_weights(checks.check_weights(weights, self.input_dim, self.units,
+                                                     finite=False))
 
 
 def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
@@ -154,7 +165,7 @@ class KerasClassifier(_KerasModel):
     def __init__(self, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
                  learning_rate=0.001):
         checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
-                            batch_size=batch_size)
+                            batch_size=batch_size, seed=seed)
         checks.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
         self.units, self.input_dim, self.n_classes = units, input_dim, n_classes
         self.stateful, self.batch_size = stateful, batch_size
@@ -177,7 +188,7 @@ class KerasClassifier(_KerasModel):
 
     def set_weights(self, weights):
         self.model.set_weights(checks.check_classifier_weights(
-            weights, self.input_dim, self.units, self.n_classes))
+            weights, self.input_dim, self.units, self.n_classes, finite=False))
 
 
 def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,

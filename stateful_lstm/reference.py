@@ -50,11 +50,22 @@ def lstm_forward(x, h, c, kernel, recurrent_kernel, bias, cache=None):
     return hs, h, c
 
 
-def lstm_backward(x, dh_last, cache, recurrent_kernel):
+def dsigmoid(s):
+    """sigmoid'(z), written with s = sigmoid(z)."""
+    return s * (1 - s)
+
+
+def dtanh(t):
+    """tanh'(z), written with t = tanh(z)."""
+    return 1 - t * t
+
+
+def lstm_backward(x, dh_last, cache, recurrent_kernel, dsigmoid=dsigmoid, dtanh=dtanh):
     """Backpropagation through the timesteps of one call (truncated BPTT: no gradient reaches the
     state the call started from). ``dh_last`` is the loss gradient at the last timestep's h.
 
-    Returns the gradients ``[dkernel, drecurrent_kernel, dbias]``.
+    Returns the gradients ``[dkernel, drecurrent_kernel, dbias]``. (The spec's error analysis of
+    clause 8 runs the same pass on absolute values, with unsigned ``dsigmoid`` and ``dtanh``.)
     """
     u = recurrent_kernel.shape[0]
     dzs = np.empty((x.shape[0], x.shape[1], 4 * u), dh_last.dtype)    # dloss/dz, every timestep
@@ -64,12 +75,12 @@ def lstm_backward(x, dh_last, cache, recurrent_kernel):
         h_prev, c_prev, s, g, c = cache[t]
         i, f, o = s[:, :u], s[:, u:2 * u], s[:, 3 * u:]
         tanh_c = np.tanh(c)
-        dc = dc + dh * o * (1 - tanh_c ** 2)    # through h = o * tanh(c)
+        dc = dc + dh * o * dtanh(tanh_c)        # through h = o * tanh(c)
         dz = dzs[:, t]
-        dz[:, :u] = dc * g * i * (1 - i)                     # input gate
-        dz[:, u:2 * u] = dc * c_prev * f * (1 - f)           # forget gate
-        dz[:, 2 * u:3 * u] = dc * i * (1 - g ** 2)           # candidate
-        dz[:, 3 * u:] = dh * tanh_c * o * (1 - o)            # output gate
+        dz[:, :u] = dc * g * dsigmoid(i)                     # input gate
+        dz[:, u:2 * u] = dc * c_prev * dsigmoid(f)           # forget gate
+        dz[:, 2 * u:3 * u] = dc * i * dtanh(g)               # candidate
+        dz[:, 3 * u:] = dh * tanh_c * dsigmoid(o)            # output gate
         h_prevs[:, t] = h_prev
         if t:                                                # to the previous timestep
             dh, dc = dz @ recurrent_kernel.T, dc * f
@@ -96,7 +107,7 @@ class LSTM:
 
     def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
         checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
-                            batch_size=batch_size)
+                            batch_size=batch_size, seed=seed)
         self.units, self.input_dim = units, input_dim
         self.stateful, self.batch_size = stateful, batch_size
         self.kernel, self.recurrent_kernel, self.bias = initial_weights(input_dim, units, seed)

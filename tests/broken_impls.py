@@ -1,6 +1,7 @@
 """Deliberately broken implementations: each breaks one clause, and the meta-tests check that the
 spec catches it. Each is the reference LSTM with one method changed (the ``BREAKS`` table at the end
-says which clause it breaks)."""
+says which clause it breaks). ``PASSES`` lists correct implementations that compute differently
+from the reference, which the spec must pass."""
 from types import SimpleNamespace
 
 import numpy as np
@@ -122,6 +123,14 @@ class BroadcastsOneRow(LSTM):
         return super().predict_on_batch(x)
 
 
+class SetStatesBroadcasts(LSTM):
+    """set_states() broadcasts what it is given to (batch_size, units), as NumPy would."""
+    def set_states(self, states):
+        shape = (self.batch_size, self.units)
+        self._h, self._c = (np.broadcast_to(np.asarray(s, np.float32), shape).copy()
+                            for s in states)
+
+
 class BadBatchZeroesState(LSTM):
     """A refused batch wipes the carried state before the error is raised."""
     def predict_on_batch(self, x):
@@ -189,6 +198,20 @@ class NeverLearns(Classifier):
         return float(-(y * np.log(p)).sum(axis=1).mean())
 
 
+class ReversedRowOrder(Classifier):
+    """A correct classifier that trains on the batch's rows in reverse order: the gradient's sums
+    run in another order, so it differs from the reference's by float32 rounding (and a gradient
+    that is zero up to rounding can have the other sign)."""
+    def train_on_batch(self, x, y):
+        x, y = self._checked(x, y)
+        if self.stateful:
+            self.lstm._h, self.lstm._c = self.lstm._h[::-1], self.lstm._c[::-1]
+        loss = super().train_on_batch(x[::-1], y[::-1])
+        if self.stateful:
+            self.lstm._h, self.lstm._c = self.lstm._h[::-1], self.lstm._c[::-1]
+        return loss
+
+
 # implementation name -> (implementation, the clause it breaks)
 BREAKS = {
     "never_carries": (NeverCarries, "carry-per-index"),
@@ -202,6 +225,7 @@ BREAKS = {
     "stale_get_states": (StaleGetStates, "state-access"),
     "set_states_keeps_reference": (SetStatesKeepsReference, "state-access"),
     "broadcasts_one_row": (BroadcastsOneRow, "bad-batch-rejected"),
+    "set_states_broadcasts": (SetStatesBroadcasts, "bad-batch-rejected"),
     "bad_batch_zeroes_state": (BadBatchZeroesState, "bad-batch-rejected"),
     "wrong_gate_order": (WrongGateOrder, "reference-agreement"),
     "no_forget_gate": (NoForgetGate, "reference-agreement"),
@@ -210,4 +234,8 @@ BREAKS = {
     "never_learns": (NeverLearns, "position-only-alphabet"),
     "never_learns_remedies": (NeverLearns, "alphabet-remedies"),
 }
-globals().update({name: _implementation(cls) for name, (cls, _) in BREAKS.items()})
+# implementation name -> (a correct implementation, a clause it must pass)
+PASSES = {
+    "reversed_row_order": (ReversedRowOrder, "training-agreement"),
+}
+globals().update({name: _implementation(cls) for name, (cls, _) in {**BREAKS, **PASSES}.items()})

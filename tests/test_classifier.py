@@ -79,6 +79,12 @@ def test_adam_first_steps_follow_keras_formula():
      r"reads the last timestep; received an input with 0 timesteps"),
     (lambda m: m.predict_on_batch(np.ones((3, 1, 3))), r"batch_size=2 rows; received a batch of 3"),
     (lambda m: m.set_weights(m.get_weights()[:3]), r"expects a list of 5 arrays"),
+    (lambda m: m.train_on_batch(np.full((2, 1, 3), np.nan), np.eye(4)[[0, 1]]),
+     r"predict_on_batch expects a finite input"),
+    (lambda m: m.train_on_batch(np.ones((2, 1, 3)), np.full((2, 4), np.nan)),
+     r"one-hot targets"),
+    (lambda m: m.set_weights(m.get_weights()[:4] + [np.full(4, np.inf)]),
+     r"set_weights expects a finite array 4"),
 ])
 def test_bad_training_input_is_refused_and_changes_nothing(call, message):
     model = stateful_lstm.make_classifier(units=2, input_dim=3, n_classes=4, stateful=True,
@@ -94,6 +100,7 @@ def test_bad_training_input_is_refused_and_changes_nothing(call, message):
 @pytest.mark.parametrize("config, message", [
     (dict(n_classes=0), "n_classes must be a positive integer"),
     (dict(learning_rate=0), "learning_rate must be a positive number; received 0"),
+    (dict(learning_rate=float("inf")), "learning_rate must be a positive number; received inf"),
 ])
 def test_bad_classifier_configuration_is_refused(config, message):
     with pytest.raises(ValueError, match=message):

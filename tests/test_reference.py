@@ -1,5 +1,6 @@
 """Tests of the NumPy reference itself: its equations, its numbers, its errors, its imports."""
 import math
+import re
 import subprocess
 import sys
 
@@ -94,7 +95,7 @@ def test_bad_configuration_is_refused_with_a_clear_message(config, message):
     (lambda m: m.predict_on_batch(np.ones((2, 2))),
      r"expects a 3-D input \(batch, timesteps, input_dim\); received 2-D input of shape \(2, 2\)"),
     (lambda m: m.predict_on_batch(np.array([[["a", "b"]]] * 2)),
-     r"expected a real-valued input \(float32\); received dtype <U1"),
+     r"predict_on_batch expects a real-valued input \(float32\); received dtype <U1"),
     (lambda m: m.set_states([np.zeros((2, 3))]),
      r"set_states expects a list of 2 arrays with shapes \[\(2, 3\), \(2, 3\)\]; received 1 arrays"),
     (lambda m: m.set_states([np.zeros((2, 3)), np.zeros((1, 3))]),
@@ -112,6 +113,45 @@ def test_bad_input_names_expected_and_received_and_keeps_state(call, message):
         call(model)
     for a, b in zip(model.get_states() + model.get_weights(), states + weights):
         np.testing.assert_array_equal(a, b)
+
+
+NAN = np.float32("nan")
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda m: m.predict_on_batch(np.where(np.eye(2, 2)[:, :, None], NAN, 1) * np.ones((2, 2, 2))),
+     r"predict_on_batch expects a finite input; received 4 NaN or infinite values \(the first, "
+     r"np.float64\(nan\), at index \(0, 0, 0\)\)"),
+    (lambda m: m.predict_on_batch(np.full((2, 1, 2), np.inf)), r"expects a finite input"),
+    (lambda m: m.set_states([np.zeros((2, 3)), np.full((2, 3), NAN)]),
+     r"set_states expects a finite array 1; received 6 NaN or infinite values"),
+    (lambda m: m.set_states([np.full((2, 3), -np.inf), np.zeros((2, 3))]),
+     r"set_states expects a finite array 0"),
+    (lambda m: m.set_states([np.full((2, 3), 1e39), np.zeros((2, 3))]),
+     r"set_states expects array 0 within float32's range \(\|value\| <= 3.403e\+38\); "
+     r"received 1e\+39"),
+    (lambda m: m.set_states([np.zeros((2, 3)) + 1j, np.zeros((2, 3))]),
+     r"set_states expects a real-valued array 0 \(float32\); received dtype complex128"),
+    (lambda m: m.set_weights([np.zeros((2, 12)), np.full((3, 12), NAN), np.zeros(12)]),
+     r"set_weights expects a finite array 1"),
+    (lambda m: m.set_weights([np.zeros((2, 12)), np.zeros((3, 12)), np.full(12, 1e300)]),
+     r"set_weights expects array 2 within float32's range"),
+    (lambda m: m.set_weights([np.zeros((2, 12), complex), np.zeros((3, 12)), np.zeros(12)]),
+     r"set_weights expects a real-valued array 0"),
+])
+def test_what_would_corrupt_the_state_or_weights_is_refused(call, message):
+    # NaN or infinity would stay in a row's state until a reset; a value beyond float32 would turn
+    # into infinity; complex values would lose their imaginary part.
+    test_bad_input_names_expected_and_received_and_keeps_state(call, message)
+
+
+@pytest.mark.parametrize("seed", [-1, "abc", None, 1.5, True])
+def test_seed_must_be_a_non_negative_integer(seed):
+    with pytest.raises(ValueError, match=rf"seed must be a non-negative integer .*; received "
+                                         rf"{re.escape(repr(seed))}"):
+        stateful_lstm.make_lstm(units=2, input_dim=1, stateful=False, seed=seed)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        stateful_lstm.make_classifier(units=2, input_dim=1, n_classes=3, stateful=False, seed=seed)
 
 
 def test_stateless_model_has_no_state_to_get_or_set():

@@ -1,42 +1,59 @@
-"""Meta-tests: the spec fails each deliberately broken implementation on the clause it breaks.
+"""Meta-tests: the spec fails each deliberately broken implementation on the clause it breaks, by a
+failed spec assertion (``SpecViolation``), not by the harness or the implementation raising.
 
 A spec that passes a broken implementation is the worst bug this project can have. Each broken
-implementation in ``broken_impls.py`` is run (in-process, ``ci`` profile) against the test module of
-the clause it breaks; at least one test there must fail. The reference passing every clause is the
-main spec run."""
+implementation in ``broken_impls.py`` is run (in-process, ``stateful-lstm-quick`` profile: ci's
+examples, no shrinking) against the test module of the clause it breaks; at least one test there
+must fail with a spec violation. The reference passing every clause is the main spec run."""
 import sys
 
 import pytest
 from hypothesis import settings
 
 from spec.clauses import CLAUSES, SPEC_PATH, module_name
-from tests.broken_impls import BREAKS
+from tests.broken_impls import BREAKS, PASSES
 
 
 def run_clause(pytester, monkeypatch, clause, implementation):
-    """Run one clause's test module against ``implementation`` in-process (``detect`` profile).
+    """Run one clause's test module against ``implementation`` in-process; the reports of its
+    tests' calls.
 
     The module is imported afresh, as hypothesis binds a test's settings when it is decorated."""
     module = SPEC_PATH.parent / f"{module_name(clause)}.py"
     monkeypatch.delitem(sys.modules, f"spec.{module_name(clause)}", raising=False)
-    profile = settings._current_profile
+    profile = settings.get_current_profile_name()
     try:
-        return pytester.runpytest_inprocess(
-            str(module), "-o", "addopts=", f"--impl={implementation}",
-            "--hypothesis-profile=detect", "-p", "no:cacheprovider",
-            "-W", "ignore::pytest.PytestAssertRewriteWarning")
+        recorder = pytester.inline_run(
+            str(module), "-c", str(SPEC_PATH.parent / "conformance.ini"),
+            f"--stateful-lstm-impl={implementation}", "--hypothesis-profile=stateful-lstm-quick")
     finally:
         settings.load_profile(profile)      # the nested run loaded its own
+    return [r for r in recorder.getreports("pytest_runtest_logreport") if r.when == "call"]
+
+
+def violations(reports):
+    return [r for r in reports if r.failed and dict(r.user_properties).get("failure") == "violation"]
 
 
 @pytest.mark.parametrize("name", sorted(BREAKS))
 def test_spec_fails_the_broken_implementation_on_its_clause(pytester, monkeypatch, name):
     broken, clause = BREAKS[name]
-    result = run_clause(pytester, monkeypatch, clause, f"tests.broken_impls.{name}")
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("failed", 0) >= 1, (
-        f"the spec's {clause!r} tests passed an implementation that breaks it: "
-        f"{name} ({broken.__doc__}); outcomes {outcomes}")
+    reports = run_clause(pytester, monkeypatch, clause, f"tests.broken_impls.{name}")
+    crashes = [(r.nodeid, dict(r.user_properties).get("failure")) for r in reports
+               if r.failed and r not in violations(reports)]
+    assert violations(reports), (
+        f"the spec's {clause!r} tests found no violation in an implementation that breaks it: "
+        f"{name} ({broken.__doc__}); failures that were not spec assertions: {crashes}")
+
+
+@pytest.mark.parametrize("name", sorted(PASSES))
+def test_spec_passes_a_correct_implementation_that_differs_from_the_reference(
+        pytester, monkeypatch, name):
+    implementation, clause = PASSES[name]
+    reports = run_clause(pytester, monkeypatch, clause, f"tests.broken_impls.{name}")
+    assert reports and all(r.passed for r in reports), \
+        f"{name} ({implementation.__doc__}) is correct, but failed {clause!r}: " \
+        f"{[r.nodeid for r in reports if not r.passed]}"
 
 
 def test_every_clause_is_broken_by_some_implementation():
@@ -45,5 +62,5 @@ def test_every_clause_is_broken_by_some_implementation():
 
 def test_reference_passes_a_clause_module_run_the_same_way(pytester, monkeypatch):
     # The control for the runs above: the same in-process run passes on the reference.
-    result = run_clause(pytester, monkeypatch, "carry-per-index", "reference")
-    result.assert_outcomes(passed=2)
+    reports = run_clause(pytester, monkeypatch, "carry-per-index", "reference")
+    assert [r.outcome for r in reports] == ["passed", "passed"]

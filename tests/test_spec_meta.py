@@ -1,23 +1,25 @@
 """Meta-tests of the spec's structure and helpers: every clause in SPEC.md has tests and every test
 a clause; the clause parser, the implementation loader, the strategies and the assertion helpers
 do what they say."""
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
 import stateful_lstm
 from spec import assertions, strategies as sst
-from spec.__main__ import ClauseResults, table
-from spec.clauses import CLAUSES, SPEC_PATH, module_name, read_clauses
-from spec.implementations import load_implementation
+from spec.clauses import CLAUSES, SPEC_PATH, module_name, read_clauses, spec_test_names
+from spec.verdicts import Verdict
+from stateful_lstm.implementations import ImplementationError, load_implementation
 
 
 @pytest.fixture
 def spec_items(pytester):
     """The spec's collected test items (for the reference)."""
-    items, _ = pytester.inline_genitems(str(SPEC_PATH.parent), "-o", "addopts=",
-                                        "--impl=reference",
-                                        "-W", "ignore::pytest.PytestAssertRewriteWarning")
+    items, _ = pytester.inline_genitems(str(SPEC_PATH.parent), "-c",
+                                        str(SPEC_PATH.parent / "conformance.ini"),
+                                        "--stateful-lstm-impl=reference")
     return items
 
 
@@ -42,10 +44,18 @@ def test_spec_states_its_clauses_in_order():
     assert read_clauses("## 1. `a-b`: title\n## 2. `c`: other\n") == {"a-b": "title", "c": "other"}
 
 
-def test_keras_known_deviations_name_existing_spec_tests(spec_items):
+def test_spec_test_names_are_read_without_importing_the_modules(spec_items):
+    assert spec_test_names() == {item.originalname for item in spec_items}
+
+
+def test_keras_known_deviations_name_existing_spec_tests_and_cite_their_evidence():
     from stateful_lstm import keras_lstm
-    names = {item.originalname for item in spec_items}
-    assert set(keras_lstm.KNOWN_DEVIATIONS) <= names
+    assert set(keras_lstm.KNOWN_DEVIATIONS) <= spec_test_names()
+    reason = keras_lstm.KNOWN_DEVIATIONS["test_batch_of_one_row_is_refused_by_a_larger_model"]
+    for evidence in ["keras-team/keras#21183", "keras-team/keras#21742",
+                     "repros/keras_stateful_broadcasts_one_row.py"]:
+        assert evidence in reason
+    assert (SPEC_PATH.parents[1] / "repros" / "keras_stateful_broadcasts_one_row.py").is_file()
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -65,10 +75,27 @@ def test_load_implementation_finds_aliases_modules_and_attributes(name, expected
     ("no_such_module_xyz", "cannot load implementation 'no_such_module_xyz'"),
     ("tests.broken_impls.no_such_thing", "has no attribute 'no_such_thing'"),
     ("numpy", r"has no callable make_lstm"),
+    ("no_such_file.py", r"no such file"),
 ])
 def test_load_implementation_explains_what_is_wrong(name, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ImplementationError, match=message):
         load_implementation(name)
+
+
+def test_load_implementation_accepts_a_file_path_and_reports_a_failing_import(tmp_path,
+                                                                              monkeypatch):
+    (tmp_path / "helper_mod.py").write_text("VALUE = 3\n")
+    (tmp_path / "file_impl.py").write_text(
+        "import helper_mod\nfrom stateful_lstm import make_lstm\nSEEN = helper_mod.VALUE\n")
+    (tmp_path / "raising_impl.py").write_text("raise RuntimeError('broken on import')\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    for module in ("file_impl", "helper_mod"):
+        monkeypatch.delitem(sys.modules, module, raising=False)
+    for name in [str(tmp_path / "file_impl.py"), "file_impl.py", "./file_impl.py"]:
+        assert load_implementation(name).SEEN == 3       # with its folder on the path
+    with pytest.raises(ImplementationError, match="RuntimeError: broken on import"):
+        load_implementation("raising_impl.py")
 
 
 @given(data=st.data(), steps=st.integers(2, 12), min_parts=st.integers(2, 4))
@@ -100,15 +127,27 @@ def test_assertion_helpers_fail_with_messages_naming_the_call():
         assertions.assert_identical(np.float32([1e-30]), np.float32([0]), "c")
     with pytest.raises(AssertionError, match=r"out: dtype=float64, but should be float32"):
         assertions.assert_float32(np.zeros(2), (2,), "out")
+    with pytest.raises(assertions.SpecViolation, match=r"h: dtype=float64, but should be float32"):
+        assertions.assert_identical(np.zeros(2), np.zeros(2, np.float32), "h")   # bit for bit
+    assertions.assert_within(np.float32([1.0, 2.0]), np.array([0.5, 2.0]), np.array([1.5, 2.0]),
+                             "in range")
+    with pytest.raises(assertions.SpecViolation, match=r"w: 1 of 2 values outside the allowed "
+                                                       r"range; first at index \(1,\)"):
+        assertions.assert_within(np.float32([1.0, 2.1]), np.array([0.5, 2.0]),
+                                 np.array([1.5, 2.0]), "w")
 
 
-def test_the_table_shows_pass_fail_deviation_and_not_applicable():
-    results = ClauseResults()
-    results.outcomes = {("carry-per-index", "a"): ["pass", "FAIL"],
-                        ("carry-per-index", "b"): ["pass"],
-                        ("reset-clears", "b"): ["pass", "known deviation"]}
-    lines = table(results, ["a", "b"]).splitlines()
+def test_the_table_shows_the_most_severe_outcome_of_each_clause():
+    verdict = Verdict(CLAUSES, ["a", "b"])
+    for clause, name, outcome in [("carry-per-index", "a", "pass"), ("carry-per-index", "a", "FAIL"),
+                                  ("carry-per-index", "b", "pass"), ("reset-clears", "b", "pass"),
+                                  ("reset-clears", "b", "known deviation"),
+                                  ("reset-clears", "a", "ERROR"), ("reset-clears", "a", "pass")]:
+        verdict.add(clause, name, outcome)
+    lines = verdict.table().splitlines()
     assert lines[0].split() == ["clause", "a", "b"]
     assert lines[2].split() == ["carry-per-index", "FAIL", "pass"]
-    assert lines[4].split() == ["reset-clears", "n/a", "known", "deviation"]
+    assert lines[4].split() == ["reset-clears", "ERROR", "known", "deviation"]
+    assert lines[3].split() == ["stateless-zero-start", "not", "run", "not", "run"]
     assert len(lines) == 2 + len(CLAUSES)
+    assert verdict.failed()

@@ -1,0 +1,100 @@
+"""The oracle of clause 8: what one ``train_on_batch`` step must give.
+
+The loss, the new state and the gradient are computed in float64 with the reference's equations
+(``stateful_lstm.reference``, ``stateful_lstm.classifier``). A float32 implementation cannot know
+the gradient better than its rounding error, and Adam turns a gradient that is zero up to rounding
+into a step of up to the learning rate whose sign is rounding noise (``m / sqrt(v)`` is about
+``sign(g)`` once ``|g|`` is above ``epsilon / sqrt(1 - beta_2)``, about 3e-6). So the oracle does not
+give one expected weight but a range: for each gradient element ``g`` it bounds the rounding error
+of any float32 computation of it by ``d = ROUNDING_FACTOR * eps32 * |g|abs``, where ``|g|abs`` is the
+sum of the absolute values of all the terms that make ``g`` up (the same backward pass run on
+absolute values), and runs Adam on the interval ``[g - d, g + d]``. Where ``|g|`` is well above
+``d`` the range is as narrow as the tolerance; where it is not, the range spans what Adam does with
+any gradient the float32 arithmetic cannot tell apart.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from stateful_lstm.classifier import Adam, dense_softmax_loss
+from stateful_lstm.reference import lstm_backward, lstm_forward
+
+EPS32 = float(np.finfo(np.float32).eps)
+# How many float32 roundings of its terms' total magnitude a gradient element may be off by.
+ROUNDING_FACTOR = 64
+
+
+def gradient_and_error_bound(weights, x, h, c, y):
+    """The float64 loss, final ``(h, c)``, gradients (one per weight array) and, per gradient
+    element, the bound ``d`` on its float32 rounding error."""
+    kernel, recurrent, bias, W, b = (np.asarray(w, np.float64) for w in weights)
+    x, h, c, y = (np.asarray(a, np.float64) for a in (x, h, c, y))
+    cache = []
+    hs, h, c = lstm_forward(x, h, c, kernel, recurrent, bias, cache)
+    p, loss, dh, dW, db = dense_softmax_loss(hs[:, -1], W, b, y)
+    gradients = lstm_backward(x, dh, cache, recurrent) + [dW, db]
+    # The same backward pass on absolute values, with 1 + a for every 1 - a: every term of the
+    # expansion, added up unsigned (a saturated gate's 1 - s is known only to about eps32).
+    dlogits = (p + y) / len(y)
+    absolute = [(abs(h_prev), abs(c_prev), s, abs(g), abs(c_t)) for h_prev, c_prev, s, g, c_t
+                in cache]
+    magnitudes = lstm_backward(abs(x), dlogits @ abs(W).T, absolute, abs(recurrent),
+                               dsigmoid=lambda s: s * (1 + s), dtanh=lambda t: 1 + t * t) + [
+        abs(hs[:, -1]).T @ dlogits, dlogits.sum(axis=0)]
+    bounds = [ROUNDING_FACTOR * EPS32 * m for m in magnitudes]
+    return loss, (h, c), gradients, bounds
+
+
+class AdamRange:
+    """Keras' Adam (``stateful_lstm.classifier.Adam``: same constants and formula) run on
+    gradients known only within ``[g - d, g + d]``: it keeps the range of each moment estimate
+    and gives the range of each update."""
+
+    def __init__(self, learning_rate):
+        adam = Adam(learning_rate)
+        self.learning_rate, self.beta_1, self.beta_2, self.epsilon = (
+            adam.learning_rate, adam.beta_1, adam.beta_2, adam.epsilon)
+        self.t, self.m, self.v = 0, None, None
+
+    def step(self, g, d):
+        """``(low, high)`` of the amount Adam subtracts from each weight."""
+        g_low, g_high = g - d, g + d
+        square_low = np.where((g_low <= 0) & (g_high >= 0), 0.0,
+                              np.minimum(g_low ** 2, g_high ** 2))
+        square_high = np.maximum(g_low ** 2, g_high ** 2)
+        if self.m is None:
+            self.m, self.v = (np.zeros_like(g), np.zeros_like(g)), (np.zeros_like(g),
+                                                                    np.zeros_like(g))
+        b1, b2 = self.beta_1, self.beta_2
+        self.t += 1
+        self.m = tuple(m + (1 - b1) * (gg - m) for m, gg in zip(self.m, (g_low, g_high)))
+        self.v = tuple(v + (1 - b2) * (gg - v) for v, gg in zip(self.v, (square_low, square_high)))
+        lr_t = self.learning_rate * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
+        (m_low, m_high), (v_low, v_high) = self.m, self.v
+        d_low, d_high = np.sqrt(v_low) + self.epsilon, np.sqrt(v_high) + self.epsilon
+        # m / d over the box: the largest m over the smallest d if it is positive, and so on.
+        high = np.where(m_high >= 0, m_high / d_low, m_high / d_high)
+        low = np.where(m_low <= 0, m_low / d_low, m_low / d_high)
+        return lr_t * low, lr_t * high
+
+
+@dataclass
+class ExpectedStep:
+    loss: float
+    state: list        # [h, c] after the step
+    low: list          # per weight array: the lowest allowed value after the step
+    high: list         # and the highest
+
+
+def expected_step(weights, x, states, y, adam):
+    """What ``train_on_batch(x, y)`` must give from ``weights`` and ``states`` (``[h, c]``), with
+    ``adam`` (an ``AdamRange``) holding the optimizer's history."""
+    loss, state, gradients, bounds = gradient_and_error_bound(weights, x, *states, y)
+    sizes = [g.size for g in gradients]
+    flat = lambda arrays: np.concatenate([a.ravel() for a in arrays])   # noqa: E731
+    step_low, step_high = adam.step(flat(gradients), flat(bounds))
+    w = flat([np.asarray(a, np.float64) for a in weights])
+    ends = np.cumsum(sizes)
+    unflat = lambda v: [v[end - n:end].reshape(np.shape(a))              # noqa: E731
+                        for n, end, a in zip(sizes, ends, weights)]
+    return ExpectedStep(loss, list(state), unflat(w - step_high), unflat(w - step_low))
