@@ -5,6 +5,8 @@ Every check of the spec raises ``SpecViolation`` (an ``AssertionError``), so tha
 "the implementation broke a clause" from "the implementation crashed" (any other exception). Only a
 ``SpecViolation`` counts as a declared known deviation (``KNOWN_DEVIATIONS``).
 """
+from contextlib import contextmanager
+
 import numpy as np
 
 # float32 tolerance for comparing outputs or states computed two ways (see SPEC.md).
@@ -17,16 +19,36 @@ class SpecViolation(AssertionError):
     """An implementation does not do what a clause of SPEC.md requires."""
 
 
-def check(condition, message):
-    """Raise ``SpecViolation(message)`` unless ``condition``."""
-    __tracebackhide__ = True
-    if not condition:
-        raise SpecViolation(message)
+class ExpectedViolation(BaseException):
+    """A violation in a test the implementation declares as a known deviation. Not an
+    ``Exception``, so it goes straight through hypothesis: the failure is expected, and shrinking
+    it would only cost time (minutes, for a framework that traces every new shape)."""
+
+
+_expected = []      # non-empty while a known deviation runs (``violations_expected``)
+
+
+@contextmanager
+def violations_expected():
+    """Within this block a violation raises ``ExpectedViolation`` instead of ``SpecViolation``."""
+    _expected.append(True)
+    try:
+        yield
+    finally:
+        _expected.pop()
 
 
 def fail(message):
+    """Report a violation of the clause under test."""
     __tracebackhide__ = True
-    raise SpecViolation(message)
+    raise (ExpectedViolation if _expected else SpecViolation)(message)
+
+
+def check(condition, message):
+    """Report ``message`` as a violation unless ``condition``."""
+    __tracebackhide__ = True
+    if not condition:
+        fail(message)
 
 
 def _same_shape(actual, expected, what):
@@ -43,7 +65,7 @@ def assert_close(actual, expected, what):
     try:
         np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=ATOL, err_msg=what)
     except AssertionError as error:
-        raise SpecViolation(str(error)) from None
+        fail(str(error))
 
 
 def assert_within(actual, low, high, what):

@@ -20,6 +20,7 @@ profile. An implementation whose framework is not installed is skipped with the 
 ``make_lstm`` raises, or a test outruns the time limit, that is reported once and the
 implementation's remaining tests are not run.
 """
+import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,7 +32,7 @@ from stateful_lstm.implementations import (ENV_VAR, FACTORY_SIGNATURE, Implement
                                            NotInstalled, describe, known_names,
                                            load_implementation, target_of)
 
-from .assertions import SpecViolation
+from .assertions import ExpectedViolation, SpecViolation, violations_expected
 from .clauses import CLAUSES, spec_test_names
 from .time_limit import TimeLimitExceeded, time_limit
 
@@ -265,21 +266,24 @@ def pytest_collection_modifyitems(config, items):
         # and a test that starts passing is an error, so the list cannot go stale.
         reason = implementations(config)[name].deviations.get(item.originalname)
         if reason:
-            item.add_marker(pytest.mark.xfail(strict=True, raises=SpecViolation,
+            item.add_marker(pytest.mark.xfail(strict=True, raises=ExpectedViolation,
                                               reason=f"{name}: {reason}"))
             item.add_marker(pytest.mark.known_deviation)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    """Run a spec test under the time limit; if it runs out, the implementation's other tests
-    are not run (they would most likely hang too)."""
+    """Run a spec test under the time limit (if it runs out, the implementation's other tests
+    are not run: they would most likely hang too); a known deviation stops at its first
+    violation."""
     name = impl_of(item)
     if not name or not clause_of(item):
         return (yield)
     implementation = implementations(item.config)[name]
+    expected = violations_expected() if item.get_closest_marker("known_deviation") else \
+        contextlib.nullcontext()
     try:
-        with time_limit(implementation.timeout, f"{item.name}"):
+        with time_limit(implementation.timeout, f"{item.name}"), expected:
             return (yield)
     except TimeLimitExceeded as error:
         implementation.stopped = f"{name} ran out of time in an earlier test ({error})"
@@ -295,12 +299,15 @@ def pytest_runtest_makereport(item, call):
     name, clause = impl_of(item), clause_of(item)
     if name and clause and call.excinfo is not None and report.failed:
         error = call.excinfo.value
-        kind = "violation" if isinstance(error, SpecViolation) else type(error).__name__
+        kind = "violation" if isinstance(error, (SpecViolation, ExpectedViolation)) else \
+            type(error).__name__
         report.user_properties = [*report.user_properties, ("failure", kind)]
         implementation = implementations(item.config)[name]
         number = list(CLAUSES).index(clause) + 1
-        what = "a spec assertion failed" if kind == "violation" else \
-            f"the implementation raised {kind}, which no clause allows here"
+        what = {"violation": "a spec assertion failed",
+                TimeLimitExceeded.__name__: f"it ran out of time (--stateful-lstm-timeout "
+                                            f"{implementations(item.config)[name].timeout:g})"
+                }.get(kind, f"the implementation raised {kind}, which no clause allows here")
         report.sections.append(("stateful-lstm-spec", (
             f"clause {number}, {clause!r} (SPEC.md section {number}: {CLAUSES[clause]})\n"
             f"implementation {implementation.describe()}\n"

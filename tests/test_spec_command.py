@@ -1,28 +1,106 @@
-"""``python -m spec``: the clause table and the exit status."""
+"""``python -m spec``: the clause table, the exit status, progress, the JSON and Markdown verdicts,
+and a verdict that depends neither on the folder it is run from nor on what is in it."""
+import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
 
 
+def spec(*args, cwd=ROOT):
+    done = subprocess.run([sys.executable, "-m", "spec", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=600)
+    return done.returncode, done.stdout, done.stderr
+
+
+def rows(stdout):
+    """``{clause: [cells]}`` from the table in the output."""
+    lines = stdout.splitlines()
+    start = max(i for i, line in enumerate(lines[:-1])
+                if line.startswith("clause ") and lines[i + 1].startswith("---"))
+    return {line.split("  ")[0]: [cell for cell in line.split("  ")[1:] if cell.strip()]
+            for line in lines[start:start + 13] if line and not line.startswith("-")}
+
+
 def test_table_marks_the_broken_clause_and_exit_status_is_1():
-    run = subprocess.run(
-        [sys.executable, "-m", "spec", "--impl", "reference",
-         "--impl", "tests.broken_impls.never_carries", "--hypothesis-profile", "detect",
-         "--", "-k", "carry_per_index or stateless_zero_start"],
-        cwd=ROOT, capture_output=True, text=True)
-    assert run.returncode == 1, run.stdout + run.stderr
-    rows = {line.split()[0]: line.split()[1:] for line in run.stdout.splitlines()[-13:]}
-    assert rows["clause"] == ["reference", "tests.broken_impls.never_carries"]
-    assert rows["carry-per-index"] == ["pass", "FAIL"]
-    assert rows["stateless-zero-start"] == ["pass", "pass"]
-    assert rows["reset-clears"] == ["n/a", "n/a"]      # deselected by -k
+    code, out, err = spec("--impl", "reference", "--impl", "tests.broken_impls.never_carries",
+                          "--hypothesis-profile", "quick", "--",
+                          "-k", "carry_per_index or stateless_zero_start")
+    assert code == 1, out + err
+    table = rows(out)
+    assert [c.strip() for c in table["clause"]] == ["reference",
+                                                     "tests.broken_impls.never_carries"]
+    assert [c.strip() for c in table["carry-per-index"]] == ["pass", "FAIL"]
+    assert [c.strip() for c in table["stateless-zero-start"]] == ["pass", "pass"]
+    assert [c.strip() for c in table["reset-clears"]] == ["not run", "not run"]   # deselected
+    assert "==== pytest output for tests.broken_impls.never_carries ====" in out
+    assert "reference: 4/4 tests" in err                 # progress, per implementation
 
 
-def test_exit_status_is_0_when_every_selected_clause_passes():
-    run = subprocess.run(
-        [sys.executable, "-m", "spec", "--impl", "reference", "--", "-k", "reset_clears"],
-        cwd=ROOT, capture_output=True, text=True)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.splitlines()[-9].split() == ["reset-clears", "pass"]
+def test_exit_status_0_and_the_verdict_as_json_and_markdown(tmp_path):
+    code, out, err = spec("--impl", "reference", "--json", str(tmp_path / "v.json"),
+                          "--markdown", str(tmp_path / "v.md"), "--", "-k", "reset_clears")
+    assert code == 0, out + err
+    verdict = json.loads((tmp_path / "v.json").read_text())
+    cells = {c["id"]: c["verdicts"]["reference"] for c in verdict["clauses"]}
+    assert cells["reset-clears"] == "pass" and cells["carry-per-index"] == "not run"
+    assert verdict["implementations"]["reference"]["describe"].startswith(
+        "reference (stateful_lstm): NumPy reference")
+    assert "| 3 | `reset-clears` | pass |" in (tmp_path / "v.md").read_text()
+
+
+def test_a_run_in_which_no_test_ran_says_so_and_fails():
+    code, out, err = spec("--impl", "reference", "--", "-k", "no_such_test_name")
+    assert code == 1, out + err
+    assert set(c.strip() for cells in list(rows(out).values())[1:] for c in cells) == {"not run"}
+    assert "no test ran" in out
+
+
+def test_an_implementation_that_crashes_shows_error_not_fail(tmp_path):
+    (tmp_path / "crashes.py").write_text(textwrap.dedent("""
+        import stateful_lstm
+        class Crashes(stateful_lstm.LSTM):
+            def predict_on_batch(self, x):
+                raise TypeError("oops")
+        def make_lstm(**config):
+            return Crashes(**config)
+        """))
+    code, out, err = spec("--impl", "crashes.py", "--", "-k", "carry_per_index", cwd=tmp_path)
+    assert code == 1 and [c.strip() for c in rows(out)["carry-per-index"]] == ["ERROR"], out + err
+
+
+def test_an_implementation_that_does_not_load_is_reported_in_its_column(tmp_path):
+    code, out, err = spec("--impl", "reference", "--impl", "no_such_module_xyz", "--",
+                          "-k", "reset_clears", cwd=tmp_path)
+    assert code == 1, out + err
+    assert [c.strip() for c in rows(out)["reset-clears"]] == ["pass", "ERROR"]
+    assert "cannot load implementation 'no_such_module_xyz'" in out
+
+
+def test_the_folders_pytest_settings_and_conftest_do_not_change_the_verdict(tmp_path):
+    # A project whose settings turn warnings into errors and add an unknown option, and whose
+    # conftest.py would break any run, with a correct implementation that emits a RuntimeWarning.
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = --no-such-option\n"
+                                         "filterwarnings = error\n")
+    (tmp_path / "conftest.py").write_text("raise RuntimeError('not for the spec')\n")
+    (tmp_path / "warns.py").write_text(textwrap.dedent("""
+        import warnings
+        import stateful_lstm
+        class Warns(stateful_lstm.LSTM):
+            def predict_on_batch(self, x):
+                warnings.warn("slow path", RuntimeWarning)
+                return super().predict_on_batch(x)
+        def make_lstm(**config):
+            return Warns(**config)
+        """))
+    code, out, err = spec("--impl", "warns", "--", "-k", "carry_per_index", cwd=tmp_path)
+    assert code == 0 and [c.strip() for c in rows(out)["carry-per-index"]] == ["pass"], out + err
+
+
+def test_bad_options_are_refused_before_anything_runs(tmp_path):
+    code, out, err = spec("--json", str(tmp_path / "no" / "dir" / "v.json"))
+    assert code == 2 and "--json" in err and "cannot write there" in err
+    code, out, err = spec("--hypothesis-profile", "nosuch")
+    assert code == 2 and "invalid choice: 'nosuch'" in err

@@ -1,0 +1,196 @@
+"""The spec in other people's hands: its pytest plugin stays out of other projects' runs, and each
+mistake a user can make (a name that does not load, a factory that raises, an implementation that
+hangs, a malformed KNOWN_DEVIATIONS, an unknown profile) gets one clear message. Each test runs
+pytest the way a user does: the ``pytest`` script in a folder of their own."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+PYTEST = shutil.which("pytest", path=str(Path(sys.executable).parent)) or "pytest"
+FAST = "-k", "test_batch_split_along_time_equals_one_call"    # one quick spec test
+
+
+def run(args, cwd, **env):
+    """Run a command as a user would; its exit status and output (stdout and stderr)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("STATEFUL_LSTM")}
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={**environment, **env})
+    return done.returncode, done.stdout + done.stderr
+
+
+def write(folder, name, code):
+    (folder / name).write_text(textwrap.dedent(code), encoding="utf-8")
+
+
+def test_another_projects_options_fixtures_and_tests_are_left_alone(tmp_path):
+    # A project with its own --impl option and impl fixture, in the same environment as the kit.
+    write(tmp_path, "conftest.py", """
+        import pytest
+        def pytest_addoption(parser):
+            parser.addoption("--impl", default="mine")
+        @pytest.fixture
+        def impl(request):
+            return request.config.getoption("--impl")
+        """)
+    write(tmp_path, "test_x.py", """
+        def test_x(impl):
+            assert impl == "theirs"
+        """)
+    code, out = run([PYTEST, "-v", "--impl", "theirs", "-p", "no:cacheprovider"], tmp_path)
+    assert code == 0, out
+    assert "test_x.py::test_x PASSED" in out           # run once, not per implementation
+    assert "implementations under test" not in out     # no header either
+
+
+def test_the_profiles_and_names_are_the_projects_own():
+    # ("ci" is hypothesis' own profile, which the spec leaves as it is.)
+    code = ("import spec.plugin\nfrom hypothesis import settings\n"
+            "for name in ['dev', 'ci', 'thorough', 'quick']:\n"
+            "    assert settings.get_profile('stateful-lstm-' + name).print_blob\n"
+            "for name in ['dev', 'thorough', 'quick', 'detect']:\n"
+            "    try:\n        settings.get_profile(name)\n    except Exception:\n        pass\n"
+            "    else:\n        raise SystemExit(name + ' is registered')\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_no_private_hypothesis_api_is_used():
+    private = re.compile(r"settings\._\w|_hypothesis_internal")
+    for path in [*ROOT.glob("spec/*.py"), *ROOT.glob("stateful_lstm/*.py"), *ROOT.glob("tests/*.py")]:
+        if path.name != Path(__file__).name:
+            assert not private.search(path.read_text(encoding="utf-8")), path
+
+
+def test_plain_pytest_runs_without_xdist():
+    code, out = run([sys.executable, "-m", "pytest", "-p", "no:xdist", "-q", "--co",
+                     "tests/test_spec_meta.py"], ROOT)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("name, files, message", [
+    ("no_such_module_xyz", {}, "cannot load implementation 'no_such_module_xyz': "
+                               "ModuleNotFoundError: No module named 'no_such_module_xyz'"),
+    ("raises_on_import", {"raises_on_import.py": "raise RuntimeError('no GPU here')\n"},
+     "cannot load implementation 'raises_on_import': RuntimeError: no GPU here"),
+    ("no_factory", {"no_factory.py": "def make_model(): pass\n"},
+     "implementation 'no_factory' has no callable make_lstm(*, units, input_dim, stateful, "
+     "batch_size=None, seed=0)"),
+    ("missing.py", {}, "cannot load implementation 'missing.py': no such file"),
+])
+def test_a_name_that_does_not_load_is_one_usage_error(tmp_path, name, files, message):
+    for file, code in files.items():
+        write(tmp_path, file, code)
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", name], tmp_path)
+    assert code == pytest.ExitCode.USAGE_ERROR, out
+    assert message in out and out.count("ERROR") == 1 and "INTERNALERROR" not in out, out
+    assert len(out.splitlines()) <= 5, out
+
+
+def test_a_file_path_is_accepted(tmp_path):
+    write(tmp_path, "my_lstm.py", "from stateful_lstm import make_lstm\n")
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "./my_lstm.py", *FAST,
+                     "-q"], tmp_path)
+    assert code == 0 and "1 passed" in out, out
+
+
+def test_a_factory_that_always_raises_is_reported_once(tmp_path):
+    write(tmp_path, "bad_factory.py", """
+        def make_lstm(**config):
+            raise TypeError("make_lstm() got an unexpected keyword argument 'units'")
+        """)
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "bad_factory", "-q",
+                     "--hypothesis-profile", "stateful-lstm-quick"], tmp_path)
+    assert code == pytest.ExitCode.TESTS_FAILED, out
+    assert "bad_factory: make_lstm(units=2, input_dim=3, stateful=True, batch_size=2) raised " \
+           "TypeError: make_lstm() got an unexpected keyword argument 'units'" in out, out
+    assert re.search(r"\b1 error\b", out) and "29 skipped" in out, out
+
+
+def test_an_unknown_hypothesis_profile_is_a_usage_error(tmp_path):
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "reference",
+                     "--hypothesis-profile", "thorough"], tmp_path)
+    assert code == pytest.ExitCode.USAGE_ERROR, out
+    assert "--hypothesis-profile 'thorough' is not a registered hypothesis profile; the spec's are " \
+           "stateful-lstm-dev, stateful-lstm-ci" in out and "INTERNALERROR" not in out, out
+
+
+def test_an_implementation_that_hangs_fails_once_naming_the_call(tmp_path):
+    write(tmp_path, "hangs.py", """
+        import time
+        import stateful_lstm
+        class Hangs(stateful_lstm.LSTM):
+            def predict_on_batch(self, x):
+                time.sleep(1000)
+        def make_lstm(**config):
+            return Hangs(**config)
+        """)
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "hangs", "-q",
+                     "--stateful-lstm-timeout", "2", "-k", "carry_per_index or reset_clears"],
+                    tmp_path)
+    assert code == pytest.ExitCode.TESTS_FAILED, out
+    assert re.search(r"did not finish within the time limit of 2 s: it was in predict_on_batch "
+                     r"\(.*hangs.py:\d+\), called from test_carry_per_index.py:\d+: "
+                     r"`expected = whole.predict_on_batch\(x\)`", out), out
+    assert "failure: it ran out of time (--stateful-lstm-timeout 2)" in out
+    assert "1 failed, 5 skipped" in out, out
+
+
+def test_a_deviation_is_only_an_expected_spec_assertion_failure(tmp_path):
+    # A test declared as a known deviation that crashes instead is still a failure.
+    write(tmp_path, "crashes.py", """
+        import stateful_lstm
+        KNOWN_DEVIATIONS = {"test_batch_split_along_time_equals_one_call": "we split differently"}
+        class Crashes(stateful_lstm.LSTM):
+            def predict_on_batch(self, x):
+                raise TypeError("oops")
+        def make_lstm(**config):
+            return Crashes(**config)
+        """)
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "crashes", *FAST],
+                    tmp_path)
+    assert code == pytest.ExitCode.TESTS_FAILED and "1 failed" in out and "xfail" not in out, out
+    assert "failure: the implementation raised TypeError, which no clause allows here" in out
+
+
+def test_a_failure_report_names_the_clause_and_how_to_reproduce_it(tmp_path):
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl",
+                     "tests.broken_impls.never_carries", "--hypothesis-profile",
+                     "stateful-lstm-quick", *FAST], ROOT)
+    assert code == pytest.ExitCode.TESTS_FAILED, out
+    assert "clause 1, 'carry-per-index' (SPEC.md section 1" in out, out
+    assert "implementation tests.broken_impls.never_carries" in out
+    assert "failure: a spec assertion failed" in out and "@reproduce_failure(" in out
+    assert "rerun only this test: pytest --pyargs spec --stateful-lstm-impl " \
+           "tests.broken_impls.never_carries -k test_batch_split_along_time_equals_one_call" in out
+
+
+@pytest.mark.parametrize("declared, warning", [
+    ("['test_batch_split_along_time_equals_one_call']",
+     "KNOWN_DEVIATIONS must be a dict {spec test name: reason}; it is a list"),
+    ("{'test_no_such_test': 'a reason'}",
+     "KNOWN_DEVIATIONS names 'test_no_such_test', which is not a spec test"),
+])
+def test_a_malformed_known_deviations_is_reported(tmp_path, declared, warning):
+    write(tmp_path, "declares.py", f"from stateful_lstm import make_lstm\n"
+                                   f"KNOWN_DEVIATIONS = {declared}\n")
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "declares", *FAST],
+                    tmp_path)
+    assert code == 0 and warning in out and "KnownDeviationWarning" in out, out
+    code, out = run([sys.executable, "-m", "spec", "--impl", "declares", "--", *FAST], tmp_path)
+    assert code == 0 and f"  warning: declares: {warning}" in out, out
+
+
+def test_an_implementation_whose_framework_is_missing_is_skipped_as_not_installed(tmp_path):
+    write(tmp_path, "needs_gpu_lib.py", "REQUIRES = ('no_such_framework_xyz',)\n"
+                                        "from stateful_lstm import make_lstm\n")
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "needs_gpu_lib", "-q",
+                     "-rs"], tmp_path)
+    assert code == 0 and "30 skipped" in out, out
+    assert "not installed: implementation 'needs_gpu_lib' is not installed: it needs " \
+           "no_such_framework_xyz" in out
