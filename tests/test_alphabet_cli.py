@@ -1,7 +1,15 @@
 """``python -m stateful_lstm alphabet``: the tutorial's printout, the remedies, the picture."""
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
 from stateful_lstm.__main__ import main
+
+ROOT = Path(__file__).parents[1]
 
 
 def test_tutorial_run_prints_what_the_question_saw(capsys):
@@ -15,6 +23,7 @@ def test_tutorial_run_prints_what_the_question_saw(capsys):
 
 
 def test_remedies_and_plot(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
     picture = tmp_path / "starts.png"
     main(["alphabet", "--scheme", "pairs", "--scheme", "subsequences", "--encoding", "onehot",
           "--start", "k", "--epochs", "100", "--quiet", "--plot", str(picture)])
@@ -26,11 +35,40 @@ def test_remedies_and_plot(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["alphabet", "--epochs", "0"], "--epochs must be at least 1; received 0"),
+    (["alphabet", "--epochs", "0"], "argument --epochs: must be at least 1; received 0"),
+    (["alphabet", "--seed", "-1"], "argument --seed: must be at least 0; received -1"),
+    (["alphabet", "--seed", "abc"], "argument --seed: expected an integer; received 'abc'"),
     (["alphabet", "--start", "Z"], "invalid choice: 'Z'"),
     (["alphabet", "--impl", "tests.broken_impls.never_carries"], "has no make_classifier"),
+    (["alphabet", "--impl", "nosuch"], "cannot load implementation 'nosuch': ModuleNotFoundError"),
+    (["alphabet", "--plot", "/nonexistent/dir/x.png"],
+     "--plot /nonexistent/dir/x.png: the folder '/nonexistent/dir' does not exist"),
+    (["alphabet", "--plot", "out.txt"], "--plot out.txt: matplotlib cannot write '.txt' files"),
 ])
-def test_bad_arguments_are_refused_with_a_message(argv, message, capsys):
-    with pytest.raises(SystemExit):
-        main(argv)
-    assert message in capsys.readouterr().err
+def test_bad_arguments_are_refused_before_any_training(argv, message, capsys):
+    if "--plot" in argv:
+        pytest.importorskip("matplotlib")
+    with pytest.raises(SystemExit) as exit:
+        main(argv + ["--quiet"])
+    captured = capsys.readouterr()
+    assert exit.value.code == 2 and message in captured.err
+    assert captured.out == ""                      # nothing trained, nothing printed
+
+
+def test_a_plot_without_a_suffix_is_saved_as_png_and_the_real_path_printed(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    main(["alphabet", "--epochs", "1", "--quiet", "--plot", str(tmp_path / "outfile")])
+    assert f"Saved {tmp_path / 'outfile.png'}" in capsys.readouterr().out.splitlines()
+    assert (tmp_path / "outfile.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_ctrl_c_exits_130_with_one_line():
+    process = subprocess.Popen([sys.executable, "-m", "stateful_lstm", "alphabet", "--epochs",
+                                "100000"], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(3)                                  # importing, then training
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines[-1] == "interrupted" and "Traceback" not in err, err

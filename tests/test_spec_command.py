@@ -67,7 +67,8 @@ def test_an_implementation_that_crashes_shows_error_not_fail(tmp_path):
         def make_lstm(**config):
             return Crashes(**config)
         """))
-    code, out, err = spec("--impl", "crashes.py", "--", "-k", "carry_per_index", cwd=tmp_path)
+    code, out, err = spec("--impl", "crashes.py", "--hypothesis-profile", "quick", "--",
+                          "-k", "carry_per_index", cwd=tmp_path)
     assert code == 1 and [c.strip() for c in rows(out)["carry-per-index"]] == ["ERROR"], out + err
 
 

@@ -1,0 +1,53 @@
+"""Installs as an outside user makes them (slow: each builds a virtual environment):
+- a third-party package that registers an implementation (``examples/my_lstm_package``) is found by
+  name and run by default by ``python -m spec``, from a folder of the user's own;
+- a numpy-only install of the kit (no TensorFlow) runs ``python -m spec`` and ``pytest --pyargs
+  spec`` green, with Keras shown as not installed."""
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+pytestmark = pytest.mark.slow
+
+
+def make_venv(folder, system_site_packages):
+    venv.EnvBuilder(system_site_packages=system_site_packages, with_pip=True).create(folder)
+    return folder / "bin"
+
+
+def run(args, cwd):
+    done = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout
+
+
+def test_a_registered_implementation_is_run_by_name_and_by_default(tmp_path):
+    bin_dir = make_venv(tmp_path / "venv", system_site_packages=True)
+    run([bin_dir / "python", "-m", "pip", "install", "--quiet", "--no-deps",
+         "--no-build-isolation", ROOT / "examples" / "my_lstm_package"], tmp_path)
+    (tmp_path / "work").mkdir()
+    out = run([bin_dir / "python", "-m", "spec", "--impl", "my-lstm", "--",
+               "-k", "carry_per_index or reset_clears"], tmp_path / "work")
+    assert "my-lstm (my_lstm_package): my_lstm_package 0.1.0" in out
+    assert "carry-per-index         pass" in out
+    out = run([bin_dir / "python", "-m", "spec", "--", "-k", "reset_clears"], tmp_path / "work")
+    header = next(line for line in out.splitlines() if line.startswith("clause "))
+    assert header.split() == ["clause", "reference", "keras", "my-lstm"]
+
+
+def test_a_numpy_only_install_is_green_with_keras_not_installed(tmp_path):
+    bin_dir = make_venv(tmp_path / "venv", system_site_packages=False)
+    run([bin_dir / "python", "-m", "pip", "install", "--quiet", ROOT], tmp_path)
+    (tmp_path / "work").mkdir()
+    out = run([bin_dir / "python", "-m", "spec"], tmp_path / "work")
+    assert "carry-per-index         pass       not installed" in out
+    assert "keras (stateful_lstm.keras_lstm): implementation 'keras' (stateful_lstm.keras_lstm) " \
+           "is not installed: it needs tensorflow, keras" in out
+    out = run([bin_dir / "pytest", "--pyargs", "spec", "-q", "-p", "no:cacheprovider"],
+              tmp_path / "work")
+    assert "30 passed, 30 skipped" in out
