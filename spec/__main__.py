@@ -32,11 +32,12 @@ from .results import ENV_VAR as RESULTS_ENV_VAR
 from .verdicts import Verdict
 
 # The clause modules in two shards of about equal cost for a framework like Keras, where model
-# builds and traces dominate: the training clauses, and the rest.
+# builds and traces dominate: the training clauses (started first: the longer of the two), and
+# the rest.
 TRAINING_CLAUSES = ("training-agreement", "training-carries-state", "position-only-alphabet",
                     "alphabet-remedies")
-SHARDS = ([c for c in CLAUSES if c not in TRAINING_CLAUSES],
-          [c for c in CLAUSES if c in TRAINING_CLAUSES])
+SHARDS = ([c for c in CLAUSES if c in TRAINING_CLAUSES],
+          [c for c in CLAUSES if c not in TRAINING_CLAUSES])
 PROGRESS_EVERY = 10.0        # seconds between progress lines when the output is not a terminal
 
 
@@ -70,7 +71,9 @@ class Job:
         self.started = time.monotonic()
 
     def poll(self):
-        """Read new events; True once the process has ended."""
+        """Read the events written so far; True once the process has ended (and all its
+        events are read)."""
+        ended = self.process.poll() is not None
         if self.results.exists():
             with open(self.results, encoding="utf-8") as file:
                 file.seek(self._read)
@@ -78,10 +81,9 @@ class Job:
             complete = text[:text.rfind("\n") + 1]
             self._read += len(complete.encode("utf-8"))
             self.events += [json.loads(line) for line in complete.splitlines()]
-        if self.process.poll() is not None and self.seconds is None:
+        if ended and self.seconds is None:
             self.seconds = time.monotonic() - self.started
-            return self.poll() or True
-        return self.seconds is not None
+        return ended
 
     def of(self, kind):
         return [event for event in self.events if event["event"] == kind]
@@ -121,16 +123,25 @@ def parse_args(argv):
     return args
 
 
+def elapsed(jobs):
+    """Seconds from the first of ``jobs`` starting to the last ending (or now)."""
+    started = [job for job in jobs if job.started is not None]
+    if not started:
+        return 0.0
+    ends = [job.started + job.seconds if job.seconds is not None else time.monotonic()
+            for job in started]
+    return max(ends) - min(job.started for job in started)
+
+
 def progress_line(name, jobs):
-    """``name: 12/31 tests, 40 s`` for an implementation's jobs."""
+    """``name: 12/31 tests, 40 s, running`` for an implementation's jobs."""
     done = sum(len(job.of("test")) for job in jobs)
     total = sum(event["count"] for job in jobs for event in job.of("collected"))
-    started = [job.started for job in jobs if job.started is not None]
-    ended = all(job.seconds is not None for job in jobs)
-    elapsed = max((job.seconds if job.seconds is not None else time.monotonic() - job.started)
-                  for job in jobs if job.started is not None) if started else 0.0
-    state = "done" if ended else ("waiting" if not started else "running")
-    return f"{name}: {done}/{total or '?'} tests, {elapsed:.0f} s, {state}"
+    if all(job.seconds is not None for job in jobs):
+        state = "done"
+    else:
+        state = "running" if any(job.started is not None for job in jobs) else "waiting"
+    return f"{name}: {done}/{total or '?'} tests, {elapsed(jobs):.0f} s, {state}"
 
 
 def run(args, names, folder):
@@ -165,7 +176,7 @@ def collect(jobs):
     shown = []
     for name, group in jobs.items():
         about = verdict.about[name]
-        about["seconds"] = max(job.seconds for job in group)
+        about["seconds"] = elapsed(group)
         for job in group:
             for event in job.of("start"):
                 about.update(event["implementations"].get(name, {}))
@@ -178,7 +189,7 @@ def collect(jobs):
             if code not in (0, 1) and not job.of("start"):
                 about["error"] = f"could not be run (pytest exit status {code}): " + \
                     (output.strip().splitlines() or ["no output"])[-1]
-            if code != 0:
+            if code != 0 and (name, output) not in shown:
                 shown.append((name, output))
     return verdict, shown
 

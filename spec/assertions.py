@@ -84,12 +84,17 @@ def assert_within(actual, low, high, what):
              f"(with tolerance {ATOL} + {RTOL}*|bound|)")
 
 
-def assert_states_close(actual, expected, what):
-    """Two ``[h, c]`` states agree within the float32 tolerance."""
+def _each_state(actual, expected, what, compare):
     __tracebackhide__ = True
     check(len(actual) == 2, f"{what}: get_states() returned {len(actual)} arrays, but should be 2")
     for name, a, e in zip(STATE_NAMES, actual, expected):
-        assert_close(a, e, f"{what} [{name}]")
+        compare(a, e, f"{what} [{name}]")
+
+
+def assert_states_close(actual, expected, what):
+    """Two ``[h, c]`` states agree within the float32 tolerance."""
+    __tracebackhide__ = True
+    _each_state(actual, expected, what, assert_close)
 
 
 def assert_identical(actual, expected, what):
@@ -107,9 +112,7 @@ def assert_identical(actual, expected, what):
 def assert_states_identical(actual, expected, what):
     """Two ``[h, c]`` states are bit-for-bit equal."""
     __tracebackhide__ = True
-    check(len(actual) == 2, f"{what}: get_states() returned {len(actual)} arrays, but should be 2")
-    for name, a, e in zip(STATE_NAMES, actual, expected):
-        assert_identical(a, e, f"{name} {what}")
+    _each_state(actual, expected, what, assert_identical)
 
 
 def assert_float32(array, shape, what):

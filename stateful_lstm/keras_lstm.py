@@ -3,9 +3,10 @@
 ``predict_on_batch`` is Keras' ``Model.predict_on_batch`` on ``Input(batch_size=B, shape=(None, F))``
 followed by ``LSTM(units, stateful=..., return_sequences=True)``; ``reset_states`` is the layer's
 ``reset_states()``; the carried state is the layer's ``states`` variables. Keras' own errors reach
-the caller unchanged, so the spec sees what Keras really does. The only checks added here guard the
-two methods Keras lacks (``get_states``/``set_states``), so that a refused ``set_states`` changes
-nothing.
+the caller unchanged, so the spec sees what Keras really does. The only checks added here are the
+count and shapes of the arrays given to ``set_states`` (a method Keras lacks) and ``set_weights``,
+so that a refused call changes nothing; unlike the reference's, they accept NaN and infinity, as
+Keras does.
 
 Building a Keras model and tracing its predict function costs about 0.2 s, so built models are kept
 in a pool per (units, input_dim, batch_size, stateful) and handed out again, with fresh weights and
