@@ -156,6 +156,9 @@ def _build_classifier(units, input_dim, n_classes, batch_size, stateful, learnin
     h = k.layers.LSTM(units, stateful=stateful)(inputs)
     model = k.Model(inputs, k.layers.Dense(n_classes, activation="softmax")(h))
     model.compile(optimizer=k.optimizers.Adam(learning_rate), loss="categorical_crossentropy")
+    # Create Adam's moment variables now (Keras' own symbolic build does so under a distribution
+    # strategy): created inside the first traced train step, they make TensorFlow trace it twice.
+    model.optimizer.build(model.trainable_variables)
     return model
 
 

@@ -49,6 +49,12 @@ def test_another_projects_options_fixtures_and_tests_are_left_alone(tmp_path):
     assert "implementations under test" not in out     # no header either
 
 
+def test_no_conftest_sits_above_the_spec_in_the_checkout():
+    # An editable install makes `pytest --pyargs spec` load every conftest.py above spec/, which
+    # would change the spec's verdict depending on how the kit was installed.
+    assert not (ROOT / "conftest.py").exists()
+
+
 def test_the_profiles_and_names_are_the_projects_own():
     # ("ci" is hypothesis' own profile, which the spec leaves as it is.)
     code = ("import spec.plugin\nfrom hypothesis import settings\n"

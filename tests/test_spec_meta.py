@@ -106,6 +106,17 @@ def test_splits_cover_the_sequence_in_nonempty_consecutive_parts(data, steps, mi
     assert all(a < b for a, b in parts) and all(p[1] == q[0] for p, q in zip(parts, parts[1:]))
 
 
+@given(setup=sst.setups())
+def test_a_printed_setup_rebuilds_exactly_the_same_weights(setup):
+    # A falsifying example in a log must be enough to rerun the case.
+    rebuilt = eval(repr(setup), {"Setup": sst.Setup, "array": np.array,    # noqa: S307
+                                 "float32": np.float32})
+    assert (rebuilt.batch_size, rebuilt.input_dim, rebuilt.units) == \
+        (setup.batch_size, setup.input_dim, setup.units)
+    for got, drawn in zip(rebuilt.weights, setup.weights):
+        assert got.dtype == drawn.dtype and got.tobytes() == drawn.tobytes()
+
+
 @given(setup=sst.setups(), states=st.data())
 def test_drawn_setups_and_states_stay_in_the_stated_ranges(setup, states):
     assert 1 <= setup.batch_size <= 8 and 1 <= setup.input_dim <= 5 and 1 <= setup.units <= 8
