@@ -7,7 +7,6 @@ categorical cross-entropy and Adam (Keras' defaults), one batch at a time.
 The gradient flows back through the timesteps of this batch only (truncated BPTT), while a
 stateful classifier's state carries on across batches exactly as in ``LSTM.predict_on_batch``.
 """
-import numbers
 
 import numpy as np
 

@@ -4,7 +4,6 @@
 - a numpy-only install of the kit (no TensorFlow) runs ``python -m spec`` and ``pytest --pyargs
   spec`` green, with Keras shown as not installed."""
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
