@@ -12,7 +12,8 @@ per implementation shows the tests done and the time; at the end come the pytest
 implementation that did not pass, the table, and each implementation's description and time.
 
 Exit status 1 if any clause fails or errs for any implementation, or an implementation ran no test
-at all (a declared known deviation is not a failure), 2 for a usage error, 0 otherwise.
+at all (a declared known deviation is not a failure), 2 for a usage error, 130 on Ctrl-C, 0
+otherwise.
 """
 import argparse
 import json
@@ -151,22 +152,29 @@ def run(args, names, folder):
                    for k, shard in enumerate(SHARDS)] for i, name in enumerate(names)}
     pending = [job for k in range(len(SHARDS)) for name in names for job in jobs[name][k:k + 1]]
     running, tty, last = [], sys.stderr.isatty(), 0.0
-    while pending or running:
-        while pending and len(running) < args.jobs:
-            job = pending.pop(0)
-            job.start(args)
-            running.append(job)
-        time.sleep(0.2)
-        finished = [job for job in running if job.poll()]
-        running = [job for job in running if job not in finished]
-        now = time.monotonic()
-        if tty or finished or now - last >= PROGRESS_EVERY:
-            line = " | ".join(progress_line(name, group) for name, group in jobs.items())
-            print(("\r" + line + "\033[K") if tty else line, end="" if tty else "\n",
-                  file=sys.stderr, flush=True)
-            last = now
-    if tty:
-        print(file=sys.stderr)
+    try:
+        while pending or running:
+            while pending and len(running) < args.jobs:
+                job = pending.pop(0)
+                job.start(args)
+                running.append(job)
+            time.sleep(0.2)
+            finished = [job for job in running if job.poll()]
+            running = [job for job in running if job not in finished]
+            now = time.monotonic()
+            if tty or finished or now - last >= PROGRESS_EVERY:
+                line = " | ".join(progress_line(name, group) for name, group in jobs.items())
+                print(("\r" + line + "\033[K") if tty else line, end="" if tty else "\n",
+                      file=sys.stderr, flush=True)
+                last = now
+    except KeyboardInterrupt:
+        for job in running:
+            job.process.terminate()
+            job.process.wait()
+        raise
+    finally:
+        if tty:
+            print(file=sys.stderr)
     return jobs
 
 
@@ -197,9 +205,13 @@ def collect(jobs):
 def main(argv=None):
     args = parse_args(argv)
     names = list(dict.fromkeys(args.impl or known_names()))
-    with tempfile.TemporaryDirectory(prefix="stateful-lstm-spec-") as folder:
-        jobs = run(args, names, Path(folder))
-        verdict, shown = collect(jobs)
+    try:
+        with tempfile.TemporaryDirectory(prefix="stateful-lstm-spec-") as folder:
+            jobs = run(args, names, Path(folder))
+            verdict, shown = collect(jobs)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     for name, output in shown:
         print(f"\n==== pytest output for {name} ====\n{output.rstrip()}")
     print()

@@ -1,9 +1,11 @@
 """``python -m spec``: the clause table, the exit status, progress, the JSON and Markdown verdicts,
 and a verdict that depends neither on the folder it is run from nor on what is in it."""
 import json
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
@@ -105,3 +107,13 @@ def test_bad_options_are_refused_before_anything_runs(tmp_path):
     assert code == 2 and "--json" in err and "cannot write there" in err
     code, out, err = spec("--hypothesis-profile", "nosuch")
     assert code == 2 and "invalid choice: 'nosuch'" in err
+
+
+def test_ctrl_c_stops_the_runs_and_exits_130():
+    process = subprocess.Popen([sys.executable, "-m", "spec", "--impl", "reference"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)                                  # its pytest processes are running
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, out + err
+    assert err.splitlines()[-1] == "interrupted" and "Traceback" not in err, err
