@@ -158,8 +158,8 @@ def test_a_deviation_is_only_an_expected_spec_assertion_failure(tmp_path):
         def make_lstm(**config):
             return Crashes(**config)
         """)
-    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "crashes", *FAST],
-                    tmp_path)
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "crashes", *FAST,
+                     "--hypothesis-profile", "stateful-lstm-quick"], tmp_path)
     assert code == pytest.ExitCode.TESTS_FAILED and "1 failed" in out and "xfail" not in out, out
     assert "failure: the implementation raised TypeError, which no clause allows here" in out
 

@@ -28,9 +28,8 @@ def test_the_readme_shows_the_three_ways_to_run_it():
                           "STATEFUL_LSTM_IMPL=my_lstm pytest --pyargs spec"]
 
 
-@pytest.mark.parametrize("command", [
-    pytest.param(command, marks=[pytest.mark.slow] if "pytest" in command else [])
-    for command in commands()])
+@pytest.mark.slow
+@pytest.mark.parametrize("command", commands())
 def test_readme_example_implementation_passes_every_clause(tmp_path, command):
     code = re.search(r"```python\n(.*?)```", README, re.S).group(1)
     (tmp_path / "my_lstm.py").write_text(code, encoding="utf-8")
