@@ -56,10 +56,10 @@ def _finite_float32(what, name, a, finite=True):
                          f"{a.dtype}")
     if not finite:
         return a.astype(DTYPE, copy=False)
-    finite = np.isfinite(a)
-    if not finite.all():
-        index = tuple(int(i) for i in np.argwhere(~finite)[0])
-        raise ValueError(f"{what} expects a finite {name}; received {int((~finite).sum())} "
+    bad = ~np.isfinite(a)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{what} expects a finite {name}; received {int(bad.sum())} "
                          f"NaN or infinite values (the first, {a[index]!r}, at index {index})")
     if a.size and np.abs(a).max() > np.finfo(DTYPE).max:
         raise ValueError(f"{what} expects {name} within float32's range (|value| <= "

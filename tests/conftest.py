@@ -7,7 +7,7 @@ It lives in ``tests/``, not at the top: a conftest.py above ``spec/`` would also
 ``pytest --pyargs spec`` from an editable install, and change the verdict."""
 import pytest
 
-from spec.plugin import clause_of, impl_of, load_default_profile
+from spec.plugin import impl_of, load_default_profile
 
 
 def pytest_configure(config):
@@ -16,5 +16,5 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if impl_of(item) == "keras" and clause_of(item):
+        if impl_of(item) == "keras":
             item.add_marker(pytest.mark.slow)
