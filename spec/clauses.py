@@ -24,10 +24,13 @@ def module_name(clause_id):
 
 
 @functools.cache
-def spec_test_names():
-    """The names of the spec's test functions (what ``KNOWN_DEVIATIONS`` may name)."""
+def spec_test_names(*clauses):
+    """The names of the spec's test functions (what ``KNOWN_DEVIATIONS`` may name); with
+    ``clauses``, only those of these clauses."""
     names = set()
-    for path in SPEC_PATH.parent.glob("test_*.py"):
+    paths = [SPEC_PATH.parent / f"{module_name(c)}.py" for c in clauses] if clauses else \
+        SPEC_PATH.parent.glob("test_*.py")
+    for path in paths:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names |= {node.name for node in tree.body
                   if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}

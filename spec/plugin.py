@@ -2,7 +2,7 @@
 
 What it adds, all under names of this project's own, so that it cannot clash with another
 project's options, fixtures or profiles in the same environment:
-- ``--stateful-lstm-impl NAME`` (repeatable; or ``$STATEFUL_LSTM_IMPL``, comma-separated; default:
+- ``--stateful-lstm-shrink`` (below) and ``--stateful-lstm-impl NAME`` (repeatable; or ``$STATEFUL_LSTM_IMPL``, comma-separated; default:
   every bundled and registered implementation) and ``--stateful-lstm-timeout SECONDS``;
 - the ``stateful_lstm_impl`` fixture, parametrized over the implementations, for the spec's own
   test modules only;
@@ -14,6 +14,10 @@ project's options, fixtures or profiles in the same environment:
 
 In a run that does not involve the spec (another project's tests) it does nothing but add its
 options: no header, no parametrization, no profile loaded.
+
+An implementation that declares ``COMPILES_PER_SHAPE = True`` (JAX, tf.function) is run without
+hypothesis' shrink phase, so that a failing run ends in bounded time: each shrink step would try
+new shapes, each compiled anew (``--stateful-lstm-shrink`` shrinks anyway).
 
 Mistakes get one clear error at the start: a name that does not load, an unknown hypothesis
 profile. An implementation whose framework is not installed is skipped with the reason. If its
@@ -73,6 +77,7 @@ class Implementation:
             self.not_installed = str(error)
         self.deviations, self.problems = validate_deviations(
             name, getattr(self.module, "KNOWN_DEVIATIONS", {}))
+        self.compiles_per_shape = getattr(self.module, "COMPILES_PER_SHAPE", False) is True
 
     def describe(self):
         where = f" ({self.target})" if self.target != self.name else ""
@@ -125,6 +130,9 @@ def pytest_addoption(parser):
                     help=f"implementation to check: a bundled alias ({', '.join(known_names())}), "
                          f"a module path or a .py file (repeatable; default: ${ENV_VAR}, "
                          f"comma-separated, else every bundled and registered one)")
+    group.addoption("--stateful-lstm-shrink", action="store_true", dest="stateful_lstm_shrink",
+                    help="shrink failing examples even when an implementation under test "
+                         "declares COMPILES_PER_SHAPE (each shrink step may compile anew)")
     group.addoption("--stateful-lstm-timeout", type=float, default=DEFAULT_TIMEOUT,
                     dest="stateful_lstm_timeout", metavar="SECONDS",
                     help=f"time limit per spec test (default {DEFAULT_TIMEOUT:g}; 0: none)")
@@ -189,12 +197,29 @@ def pytest_configure(config):
                                     f"({', '.join(known_names())}), an importable module or a .py "
                                     f"file with {FACTORY_SIGNATURE}.") from None
     config.stash[_IMPLEMENTATIONS] = implementations
+    if any(i.compiles_per_shape for i in implementations.values()) and \
+            not config.getoption("stateful_lstm_shrink"):
+        load_without_shrinking()
     for implementation in implementations.values():
         for problem in implementation.problems:
             config.issue_config_time_warning(KnownDeviationWarning(problem), stacklevel=2)
 
 
 _IMPLEMENTATIONS = pytest.StashKey[dict]()
+NO_SHRINK_SUFFIX = "+no-shrink"
+
+
+def load_without_shrinking():
+    """Load the current hypothesis profile minus its shrink phase, for implementations that
+    compile per input shape (JAX, tf.function): every shrink step tries new shapes, so one failing
+    test could take many minutes to shrink. A failure is then reported with the first failing
+    example, printed in full, reproducible by the printed blob."""
+    current = settings.get_current_profile_name()
+    if current.endswith(NO_SHRINK_SUFFIX):
+        return
+    phases = [p for p in settings.default.phases if p is not Phase.shrink]
+    settings.register_profile(current + NO_SHRINK_SUFFIX, settings.default, phases=phases)
+    settings.load_profile(current + NO_SHRINK_SUFFIX)
 
 
 def implementations(config):
@@ -211,6 +236,9 @@ def pytest_report_header(config):
         lines += [f"    known deviation, {test}: {reason}"
                   for test, reason in implementation.deviations.items()]
         lines += [f"    warning: {problem}" for problem in implementation.problems]
+        if implementation.compiles_per_shape:
+            lines.append("    compiles per input shape: failures are not shrunk "
+                         "(--stateful-lstm-shrink to shrink anyway)")
     limit = config.getoption("stateful_lstm_timeout")
     return lines + [f"  hypothesis profile: {settings.get_current_profile_name()}; time limit "
                     f"per test: {f'{limit:g} s' if limit else 'none'}"]

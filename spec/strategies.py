@@ -119,3 +119,29 @@ def one_hot_targets(batch, n_classes):
     """One-hot float32 targets (batch, n_classes)."""
     return st.lists(st.integers(0, n_classes - 1), min_size=batch, max_size=batch).map(
         lambda labels: np.eye(n_classes, dtype=np.float32)[labels])
+
+
+MEMORY_LAYOUTS = ("compact", "page-aligned", "strided")
+
+
+def laid_out(array, layout):
+    """A new array with ``array``'s values, placed in memory as ``layout`` says: "compact" (a
+    plain copy); "page-aligned" (at the start of a page of a large buffer, where zero-copy
+    conversions, such as JAX's on the CPU, share NumPy's memory instead of copying); "strided"
+    (a non-contiguous view, every other element of a larger array)."""
+    if layout == "compact":
+        return array.copy()
+    if layout == "page-aligned":
+        buffer = np.zeros(array.size + 8192, array.dtype)
+        start = (-buffer.ctypes.data % 4096) // array.itemsize
+        placed = buffer[start:start + array.size].reshape(array.shape)
+    elif layout == "strided":
+        placed = np.zeros(array.shape[:-1] + (2 * array.shape[-1],), array.dtype)[..., ::2]
+    else:
+        raise ValueError(f"layout must be one of {MEMORY_LAYOUTS}; received {layout!r}")
+    placed[...] = array
+    return placed
+
+
+def memory_layouts():
+    return st.sampled_from(MEMORY_LAYOUTS)

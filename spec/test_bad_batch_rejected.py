@@ -12,15 +12,19 @@ pytestmark = pytest.mark.clause("bad-batch-rejected")
 
 
 def assert_refused_and_state_kept(impl, setup, data, bad_call, what):
-    """``bad_call(model)`` raises; the state is unchanged, and the next good batch gives what it
-    gives on a model that never saw the bad call."""
-    history = data.draw(sst.input_batches(setup, count=1), label="history")
+    """``bad_call(model)`` raises, on a fresh model or after a history batch (frameworks that
+    trace per shape may behave differently on each); the state is unchanged, and the next good
+    batch gives what it gives on a model that never saw the bad call."""
+    fresh = data.draw(st.booleans(), label="fresh model (no history)")
     model, control = make_model(impl, setup), make_model(impl, setup)
-    feed(model, history)
-    feed(control, history)
+    if not fresh:
+        history = data.draw(sst.input_batches(setup, count=1), label="history")
+        feed(model, history)
+        feed(control, history)
     before = model.get_states()
-    assert_raises(lambda: bad_call(model), f"{what} {describe_call(setup)}")
-    label = f"after the refused {what} {describe_call(setup)}"
+    where = "a fresh model" if fresh else "a model after a history batch"
+    assert_raises(lambda: bad_call(model), f"{what} on {where} {describe_call(setup)}")
+    label = f"after the refused {what} on {where} {describe_call(setup)}"
     assert_states_identical(model.get_states(), before, label)
     x = data.draw(sst.inputs(setup.batch_size, 2, setup.input_dim), label="next")
     assert_close(model.predict_on_batch(x), control.predict_on_batch(x),
@@ -57,14 +61,34 @@ def test_another_feature_count_is_refused(stateful_lstm_impl, data, setup, steps
                                   f"predict_on_batch with {wrong} features per timestep")
 
 
-@given(data=st.data(), setup=sst.setups(), rank=st.sampled_from([1, 2, 4]))
-def test_input_that_is_not_3d_is_refused(stateful_lstm_impl, data, setup, rank):
-    shape = {1: (setup.batch_size,), 2: (setup.batch_size, setup.input_dim),
-             4: (setup.batch_size, 2, setup.input_dim, 1)}[rank]
+def not_3d_shapes(batch, steps, input_dim):
+    """Inputs of rank 1, 2 and 4 a user might pass by mistake: one row; (batch, input_dim), one
+    timestep without its axis; (batch, timesteps), one feature without its axis; the right shape
+    with an extra axis."""
+    return st.sampled_from([(batch,), (batch, input_dim), (batch, steps),
+                            (batch, steps, input_dim, 1)])
+
+
+@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
+def test_input_that_is_not_3d_is_refused(stateful_lstm_impl, data, setup, steps):
+    shape = data.draw(not_3d_shapes(setup.batch_size, steps, setup.input_dim), label="shape")
     x = data.draw(sst.float32_arrays(shape, sst.INPUT_BOUND), label="x")
     assert_refused_and_state_kept(stateful_lstm_impl, setup, data,
                                   lambda m: m.predict_on_batch(x),
-                                  f"predict_on_batch of a {rank}-D input of shape {shape}")
+                                  f"predict_on_batch of a {len(shape)}-D input of shape {shape}")
+
+
+@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
+def test_input_that_is_not_3d_is_refused_by_a_stateless_model(stateful_lstm_impl, data, setup,
+                                                              steps):
+    # A stateless model has no state to protect, but reading (batch, input_dim) as one unbatched
+    # sequence, or (batch, timesteps) as one feature, silently computes something else.
+    shape = data.draw(not_3d_shapes(setup.batch_size, steps, setup.input_dim), label="shape")
+    x = data.draw(sst.float32_arrays(shape, sst.INPUT_BOUND), label="x")
+    model = make_model(stateful_lstm_impl, setup, stateful=False)
+    assert_raises(lambda: model.predict_on_batch(x),
+                  f"predict_on_batch of a {len(shape)}-D input of shape {shape} on a stateless "
+                  f"model {describe_call(setup)}")
 
 
 @given(data=st.data(), setup=sst.setups(), count=st.sampled_from([0, 1, 3]))

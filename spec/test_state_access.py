@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from . import strategies as sst
-from .assertions import (assert_close, assert_float32, assert_identical, assert_states_close,
-                         assert_states_identical, check)
+from .assertions import (assert_close, assert_float32, assert_identical, assert_raises,
+                         assert_states_close, assert_states_identical, check)
 from .models import WEIGHT_NAMES, describe_call, feed, make_model
 
 pytestmark = pytest.mark.clause("state-access")
@@ -51,37 +51,96 @@ def test_get_states_returns_what_set_states_stored(stateful_lstm_impl, data, set
                             f"get_states() after set_states {describe_call(setup)}")
 
 
-@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
-def test_no_memory_is_shared_with_the_caller(stateful_lstm_impl, data, setup, steps):
+def assert_owned_by_the_caller(returned, given, what):
+    """Each array in ``returned`` is a writable NumPy array sharing no memory with any array in
+    ``given`` (the caller's) or returned earlier: the caller owns what it receives."""
+    __tracebackhide__ = True
+    for i, array in enumerate(returned):
+        check(isinstance(array, np.ndarray), f"{what}[{i}] is a {type(array).__name__}, but "
+                                             f"should be a NumPy array")
+        check(array.flags.writeable, f"{what}[{i}] is read-only, but the caller owns what a "
+                                     f"model returns (it may change it in place)")
+        for j, other in enumerate(given):
+            check(not np.shares_memory(array, other),
+                  f"{what}[{i}] shares memory with the caller's array {j}")
+
+
+@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(),
+       layouts=st.tuples(sst.memory_layouts(), sst.memory_layouts(), sst.memory_layouts()))
+def test_no_memory_is_shared_with_the_caller(stateful_lstm_impl, data, setup, steps, layouts):
+    # Mutating arrays catches a model that keeps the caller's arrays; np.shares_memory catches
+    # sharing that a framework does only for some layouts (JAX on the CPU shares page-aligned
+    # NumPy buffers instead of copying them).
     states = data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
-    label = describe_call(setup, timesteps=steps)
+    state_layout, input_layout, weight_layout = layouts
+    label = describe_call(setup, timesteps=steps, layouts=layouts)
     model = make_model(stateful_lstm_impl, setup)
-    passed = [s.copy() for s in states]
+    passed = [sst.laid_out(s, state_layout) for s in states]
     model.set_states(passed)
+    returned = model.get_states()
+    assert_owned_by_the_caller(returned, passed, f"get_states() {label}")
     for array in passed:
         array += 1.0                       # the caller reuses its arrays...
     assert_states_identical(model.get_states(), states, f"after the caller changed the arrays "
                                                         f"it gave to set_states {label}")
-    returned = model.get_states()
     for array in returned:
         array += 1.0                       # ...or the ones it was given
     assert_states_identical(model.get_states(), states, f"after the caller changed what "
                                                         f"get_states returned {label}")
-    x_given = x.copy()
+    x_given = sst.laid_out(x, input_layout)
     out = model.predict_on_batch(x_given)
     assert_identical(x_given, x, f"the input array after predict_on_batch {label}")
-    h_after = model.get_states()[0]
+    h_after = model.get_states()
+    assert_owned_by_the_caller([out], [x_given, *passed, *returned],
+                               f"predict_on_batch(x) {label}")
+    assert_owned_by_the_caller(h_after, [x_given, out], f"get_states() after predict {label}")
     out += 1.0
-    assert_identical(model.get_states()[0], h_after,
-                     f"h after the caller changed the output of predict_on_batch {label}")
-    given_weights = [w.copy() for w in setup.weights]
+    x_given += 1.0
+    assert_states_identical(model.get_states(), h_after,
+                            f"the state after the caller changed the input and the output of "
+                            f"predict_on_batch {label}")
+    given_weights = [sst.laid_out(w, weight_layout) for w in setup.weights]
     model.set_weights(given_weights)
-    for array in given_weights + model.get_weights():
+    got = model.get_weights()
+    assert_owned_by_the_caller(got, given_weights, f"get_weights() {label}")
+    for array in given_weights + got:
         array += 1.0
-    for name, got, put in zip(WEIGHT_NAMES, model.get_weights(), setup.weights):
-        assert_identical(got, put, f"{name} after the caller changed the arrays given to "
+    for name, now, put in zip(WEIGHT_NAMES, model.get_weights(), setup.weights):
+        assert_identical(now, put, f"{name} after the caller changed the arrays given to "
                                    f"set_weights and returned by get_weights {label}")
+
+
+@given(data=st.data(), setup=sst.setups())
+def test_set_weights_leaves_the_carried_state_alone(stateful_lstm_impl, data, setup):
+    history = data.draw(sst.input_batches(setup, count=1), label="history")
+    other = data.draw(sst.lstm_weights(setup.input_dim, setup.units), label="new weights")
+    model = make_model(stateful_lstm_impl, setup)
+    feed(model, history)
+    before = model.get_states()
+    model.set_weights([w.copy() for w in other])
+    assert_states_identical(model.get_states(), before,
+                            f"the carried state after set_weights {describe_call(setup)} (new "
+                            f"weights change what comes next, not what was carried)")
+
+
+@given(setup=sst.setups())
+def test_a_fresh_model_carries_zero_state(stateful_lstm_impl, setup):
+    model = make_model(stateful_lstm_impl, setup)
+    zeros = np.zeros((setup.batch_size, setup.units), np.float32)
+    assert_states_identical(model.get_states(), [zeros, zeros],
+                            f"get_states() of a new model, before any call {describe_call(setup)}")
+
+
+@given(setup=sst.setups())
+def test_a_stateless_model_has_no_state_to_get_or_set(stateful_lstm_impl, setup):
+    model = make_model(stateful_lstm_impl, setup, stateful=False)
+    zeros = np.zeros((setup.batch_size, setup.units), np.float32)
+    label = describe_call(setup, stateful=False)
+    assert_raises(model.get_states, f"get_states() on a stateless model {label}")
+    assert_raises(lambda: model.set_states([zeros, zeros]),
+                  f"set_states() on a stateless model {label}")
+    model.reset_states()    # a no-op, which must not raise
 
 
 @given(setup=sst.setups(), stateful=st.booleans())

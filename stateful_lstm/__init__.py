@@ -1,7 +1,8 @@
 """stateful_lstm: the minimal implementation checked by the spec in ``spec/``.
 
 The package itself is the NumPy reference implementation of the contract (``make_lstm``); the
-Keras 3 / TensorFlow implementation is ``stateful_lstm.keras_lstm``. Importing this package never
+framework adapters (Keras 3 on TensorFlow or JAX, tf-keras, PyTorch, Flax) are in
+``stateful_lstm.adapters``. Importing this package never
 imports TensorFlow.
 """
 from importlib import metadata

@@ -29,16 +29,17 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     import stateful_lstm
-    from stateful_lstm import alphabet, keras_lstm
+    from stateful_lstm import alphabet
+    from stateful_lstm.adapters import keras_tf
     x, y = np.full((1, 1, 1), 0.5, np.float32), np.eye(26, dtype=np.float32)[[3]]
     config = dict(units=args.units, input_dim=1, stateful=True, batch_size=1)
-    keras_name = keras_lstm.describe().split(" (")[0]
+    keras_name = keras_tf.describe().split(" (")[0]
     for what, unit, make, call in [
             ("predict_on_batch", "call", "make_lstm", lambda m: m.predict_on_batch(x)),
             ("train_on_batch of LSTM -> Dense(26, softmax)", "step", "make_classifier",
              lambda m: m.train_on_batch(x, y))]:
         extra = {"n_classes": 26} if make == "make_classifier" else {}
-        models = [getattr(impl, make)(**config, **extra) for impl in (stateful_lstm, keras_lstm)]
+        models = [getattr(impl, make)(**config, **extra) for impl in (stateful_lstm, keras_tf)]
         reference, keras = (time_per_call(lambda m=m: call(m), args.repeat) for m in models)
         print(f"{what}: batch 1, 1 timestep, input_dim 1, LSTM({args.units}), stateful")
         print(f"  reference (NumPy): {reference * 1e6:8.1f} us per {unit}")

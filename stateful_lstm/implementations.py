@@ -1,7 +1,7 @@
 """Finding an implementation of the contract (``spec/SPEC.md``) by the name a user types.
 
 A name is one of:
-- a bundled alias (``reference``, ``keras``);
+- a bundled alias (``reference``, ``keras``, ``keras-jax``, ``tf-keras``, ``torch``, ``flax``);
 - a name registered by an installed package under the entry-point group
   ``stateful_lstm_spec.implementations`` (``my-lstm = "my_pkg.my_lstm"``);
 - a module path (``my_pkg.my_lstm``) or a module attribute (``my_pkg.impls.broken``,
@@ -18,9 +18,13 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-BUNDLED = {
-    "reference": "stateful_lstm",             # the NumPy reference
-    "keras": "stateful_lstm.keras_lstm",      # Keras 3 on TensorFlow
+BUNDLED = {                                              # stateful_lstm/adapters/__init__.py
+    "reference": "stateful_lstm",                        # the NumPy reference
+    "keras": "stateful_lstm.adapters.keras_tf",          # Keras 3 on TensorFlow
+    "keras-jax": "stateful_lstm.adapters.keras_jax",     # Keras 3 on JAX
+    "tf-keras": "stateful_lstm.adapters.tf_keras",       # Keras 2 (tf_keras)
+    "torch": "stateful_lstm.adapters.torch_lstm",        # torch.nn.LSTM
+    "flax": "stateful_lstm.adapters.flax_lstm",          # flax.nnx LSTM cell
 }
 ENTRY_POINT_GROUP = "stateful_lstm_spec.implementations"
 ENV_VAR = "STATEFUL_LSTM_IMPL"

@@ -141,6 +141,118 @@ class BadBatchZeroesState(LSTM):
             raise
 
 
+class ReadOnlyOutputs(LSTM):
+    """predict_on_batch returns a read-only array (as np.asarray of a JAX array is)."""
+    def predict_on_batch(self, x):
+        out = super().predict_on_batch(x)
+        out.flags.writeable = False
+        return out
+
+
+class KeepsPageAlignedArrays(LSTM):
+    """set_states keeps the caller's arrays when they are page-aligned float32, as zero-copy
+    conversions do (JAX on the CPU), and copies them otherwise."""
+    def set_states(self, states):
+        checks.check_states(states, self.batch_size, self.units)
+        if all(isinstance(s, np.ndarray) and s.dtype == np.float32 and s.flags.c_contiguous
+               and s.ctypes.data % 4096 == 0 for s in states):
+            self._h, self._c = states
+        else:
+            super().set_states(states)
+
+
+class SetWeightsResetsState(LSTM):
+    """set_weights also zeroes the carried state."""
+    def set_weights(self, weights):
+        super().set_weights(weights)
+        self.reset_states()
+
+
+class StateOnlyAfterFirstCall(LSTM):
+    """The state is created by the first call (or set_states): a new stateful model's
+    get_states() returns [] (as Keras' layer.states is None before the layer is built)."""
+    def get_states(self):
+        if self.stateful and not getattr(self, "_built", False):
+            return []
+        return super().get_states()
+
+    def predict_on_batch(self, x):
+        self._built = True
+        return super().predict_on_batch(x)
+
+    def set_states(self, states):
+        super().set_states(states)
+        self._built = True
+
+
+class StatelessReportsZeroState(LSTM):
+    """A stateless model's get_states returns zeros and set_states is a silent no-op, instead of
+    refusing: there is no carried state to read or write."""
+    def get_states(self):
+        if self.stateful:
+            return super().get_states()
+        return [np.zeros((1, self.units), np.float32)] * 2
+
+    def set_states(self, states):
+        if self.stateful:
+            super().set_states(states)
+
+
+class StatelessReadsTwoDAsOneSequence(LSTM):
+    """A stateless model reads a 2-D (timesteps, input_dim) input as one unbatched sequence (as
+    torch.nn.LSTM does) and returns (timesteps, units)."""
+    def predict_on_batch(self, x):
+        x = np.asarray(x)
+        if not self.stateful and x.ndim == 2 and x.shape[1] == self.input_dim:
+            return super().predict_on_batch(x[None])[0]
+        return super().predict_on_batch(x)
+
+
+class FreshModelAdjustsRank(LSTM):
+    """Until its first call, a model accepts (batch, timesteps) when input_dim is 1 and
+    (batch, timesteps, input_dim, 1), and reads them as 3-D (as a fresh Keras 3 functional model
+    does)."""
+    def predict_on_batch(self, x):
+        x = np.asarray(x)
+        if not getattr(self, "_called", False):
+            if x.ndim == 2 and self.input_dim == 1:
+                x = x[..., None]
+            elif x.ndim == 4 and x.shape[-1] == 1:
+                x = x[..., 0]
+        self._called = True
+        return super().predict_on_batch(x)
+
+
+class HiddenSecondBias(LSTM):
+    """Computes with a second bias drawn at construction (as torch.nn.LSTM's bias_hh) that
+    get_weights leaves out; set_weights zeroes it."""
+    def __init__(self, **config):
+        super().__init__(**config)
+        self.bias_hh = np.random.default_rng(config.get("seed", 0)).uniform(
+            -0.5, 0.5, self.bias.shape).astype(np.float32)
+
+    def run(self, x, cache=None):
+        bias = self.bias
+        self.bias = bias + self.bias_hh
+        try:
+            return super().run(x, cache)
+        finally:
+            self.bias = bias
+
+    def set_weights(self, weights):
+        super().set_weights(weights)
+        self.bias_hh = np.zeros_like(self.bias)
+
+
+class SeedIgnored(LSTM):
+    """Draws its initial weights from a generator shared by all models, not from ``seed``."""
+    _shared = np.random.default_rng(0)
+
+    def __init__(self, **config):
+        super().__init__(**config)
+        self.kernel = self._shared.uniform(-0.5, 0.5, self.kernel.shape).astype(np.float32)
+
+
 class WrongGateOrder(LSTM):
     """Reads the gate blocks in the order i, c, f, o instead of Keras' i, f, c, o."""
     def predict_on_batch(self, x):
@@ -236,6 +348,15 @@ BREAKS = {
     "rows_leak": (RowsLeak, "in-batch-flow"),
     "stale_get_states": (StaleGetStates, "state-access"),
     "set_states_keeps_reference": (SetStatesKeepsReference, "state-access"),
+    "read_only_outputs": (ReadOnlyOutputs, "state-access"),
+    "keeps_page_aligned_arrays": (KeepsPageAlignedArrays, "state-access"),
+    "set_weights_resets_state": (SetWeightsResetsState, "state-access"),
+    "state_only_after_first_call": (StateOnlyAfterFirstCall, "state-access"),
+    "stateless_reports_zero_state": (StatelessReportsZeroState, "state-access"),
+    "stateless_reads_2d_as_one_sequence": (StatelessReadsTwoDAsOneSequence, "bad-batch-rejected"),
+    "fresh_model_adjusts_rank": (FreshModelAdjustsRank, "bad-batch-rejected"),
+    "hidden_second_bias": (HiddenSecondBias, "reference-agreement"),
+    "seed_ignored": (SeedIgnored, "reference-agreement"),
     "broadcasts_one_row": (BroadcastsOneRow, "bad-batch-rejected"),
     "set_states_broadcasts": (SetStatesBroadcasts, "bad-batch-rejected"),
     "bad_batch_zeroes_state": (BadBatchZeroesState, "bad-batch-rejected"),
@@ -245,6 +366,19 @@ BREAKS = {
     "adam_without_bias_correction": (AdamWithoutBiasCorrection, "training-agreement"),
     "never_learns": (NeverLearns, "position-only-alphabet"),
     "never_learns_remedies": (NeverLearns, "alphabet-remedies"),
+}
+# implementation name -> the test that catches it (where older tests of its clause did not)
+CAUGHT_BY = {
+    "read_only_outputs": "test_no_memory_is_shared_with_the_caller",
+    "keeps_page_aligned_arrays": "test_no_memory_is_shared_with_the_caller",
+    "set_weights_resets_state": "test_set_weights_leaves_the_carried_state_alone",
+    "state_only_after_first_call": "test_a_fresh_model_carries_zero_state",
+    "stateless_reports_zero_state": "test_a_stateless_model_has_no_state_to_get_or_set",
+    "stateless_reads_2d_as_one_sequence":
+        "test_input_that_is_not_3d_is_refused_by_a_stateless_model",
+    "fresh_model_adjusts_rank": "test_input_that_is_not_3d_is_refused",
+    "hidden_second_bias": "test_a_fresh_model_computes_with_the_weights_it_reports",
+    "seed_ignored": "test_a_fresh_model_computes_with_the_weights_it_reports",
 }
 # implementation name -> (a correct implementation, a clause it must pass)
 PASSES = {

@@ -7,20 +7,20 @@ import sys
 import numpy as np
 import pytest
 
-keras_lstm = pytest.importorskip("stateful_lstm.keras_lstm")
+keras_tf = pytest.importorskip("stateful_lstm.adapters.keras_tf")
 pytest.importorskip("tensorflow")
 
 
 def test_a_released_keras_model_is_reused_with_fresh_state_and_weights():
-    first = keras_lstm.make_lstm(units=3, input_dim=2, stateful=True, batch_size=2, seed=5)
+    first = keras_tf.make_lstm(units=3, input_dim=2, stateful=True, batch_size=2, seed=5)
     initial = first.get_weights()
     keras_model = first.model
     first.set_weights([w + 1 for w in initial])
     first.predict_on_batch(np.ones((2, 3, 2), np.float32))
-    other = keras_lstm.make_lstm(units=3, input_dim=2, stateful=True, batch_size=2, seed=5)
+    other = keras_tf.make_lstm(units=3, input_dim=2, stateful=True, batch_size=2, seed=5)
     assert other.model is not keras_model, "two live wrappers must not share one Keras model"
     del first
-    again = keras_lstm.make_lstm(units=3, input_dim=2, stateful=True, batch_size=2, seed=5)
+    again = keras_tf.make_lstm(units=3, input_dim=2, stateful=True, batch_size=2, seed=5)
     assert again.model is keras_model, "a released Keras model should be handed out again"
     for state in again.get_states():
         np.testing.assert_array_equal(state, np.zeros((2, 3), np.float32))
@@ -30,17 +30,17 @@ def test_a_released_keras_model_is_reused_with_fresh_state_and_weights():
 
 @pytest.mark.parametrize("seed", [0, 7])
 def test_initial_weights_are_keras_defaults_drawn_from_the_seed(seed):
-    model = keras_lstm.make_lstm(units=4, input_dim=3, stateful=False, seed=seed)
+    model = keras_tf.make_lstm(units=4, input_dim=3, stateful=False, seed=seed)
     kernel, recurrent_kernel, bias = model.get_weights()
     assert np.abs(kernel).max() <= np.sqrt(6 / (3 + 16))
     np.testing.assert_allclose(recurrent_kernel @ recurrent_kernel.T, np.eye(4), atol=1e-5)
     np.testing.assert_array_equal(bias, np.r_[np.zeros(4), np.ones(4), np.zeros(8)])
-    same = keras_lstm.make_lstm(units=4, input_dim=3, stateful=False, seed=seed)
+    same = keras_tf.make_lstm(units=4, input_dim=3, stateful=False, seed=seed)
     np.testing.assert_array_equal(same.get_weights()[0], kernel)
 
 
 def test_set_states_refuses_a_wrong_shape_before_touching_any_variable():
-    model = keras_lstm.make_lstm(units=2, input_dim=1, stateful=True, batch_size=3)
+    model = keras_tf.make_lstm(units=2, input_dim=1, stateful=True, batch_size=3)
     model.predict_on_batch(np.ones((3, 2, 1), np.float32))
     before = model.get_states()
     with pytest.raises(ValueError, match=r"set_states expects shapes \[\(3, 2\), \(3, 2\)\]"):
@@ -50,7 +50,7 @@ def test_set_states_refuses_a_wrong_shape_before_touching_any_variable():
 
 
 def test_another_keras_backend_is_refused_with_a_clear_error():
-    code = ("import stateful_lstm.keras_lstm as k\n"
+    code = ("import stateful_lstm.adapters.keras_tf as k\n"
             "try:\n    k.make_lstm(units=1, input_dim=1, stateful=False)\n"
             "except RuntimeError as e:\n    print(e)\n")
     env = dict(os.environ, KERAS_BACKEND="jax")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import settings
 
 from spec.clauses import CLAUSES, SPEC_PATH, module_name
-from tests.broken_impls import BREAKS, PASSES
+from tests.broken_impls import BREAKS, CAUGHT_BY, PASSES
 
 
 def run_clause(pytester, monkeypatch, clause, implementation):
@@ -44,6 +44,10 @@ def test_spec_fails_the_broken_implementation_on_its_clause(pytester, monkeypatc
     assert violations(reports), (
         f"the spec's {clause!r} tests found no violation in an implementation that breaks it: "
         f"{name} ({broken.__doc__}); failures that were not spec assertions: {crashes}")
+    if name in CAUGHT_BY:
+        caught = [r.nodeid.split("::")[-1].split("[")[0] for r in violations(reports)]
+        assert CAUGHT_BY[name] in caught, f"{name} should be caught by {CAUGHT_BY[name]}; " \
+                                          f"violations were found by {caught}"
 
 
 @pytest.mark.parametrize("name", sorted(PASSES))

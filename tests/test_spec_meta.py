@@ -49,9 +49,9 @@ def test_spec_test_names_are_read_without_importing_the_modules(spec_items):
 
 
 def test_keras_known_deviations_name_existing_spec_tests_and_cite_their_evidence():
-    from stateful_lstm import keras_lstm
-    assert set(keras_lstm.KNOWN_DEVIATIONS) <= spec_test_names()
-    reason = keras_lstm.KNOWN_DEVIATIONS["test_batch_of_one_row_is_refused_by_a_larger_model"]
+    from stateful_lstm.adapters import keras_tf
+    assert set(keras_tf.KNOWN_DEVIATIONS) <= spec_test_names()
+    reason = keras_tf.KNOWN_DEVIATIONS["test_batch_of_one_row_is_refused_by_a_larger_model"]
     for evidence in ["keras-team/keras#21183", "keras-team/keras#21742",
                      "repros/keras_stateful_broadcasts_one_row.py"]:
         assert evidence in reason

@@ -1,0 +1,63 @@
+"""What the framework adapters share: version lines, a pool of built models, and the carried state
+of frameworks that have no stateful mode (PyTorch, Flax), where the adapter keeps ``[h, c]``."""
+import weakref
+from importlib import metadata
+
+import numpy as np
+
+from .. import checks
+
+
+def version(*distributions):
+    """The installed version of the first of ``distributions`` found, or "not installed"
+    (read from package metadata: nothing is imported)."""
+    for name in distributions:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return "not installed"
+
+
+_free_models = {}      # (builder name, *key) -> built models that no live wrapper uses
+
+
+def checkout(owner, build, *key):
+    """A model built by ``build(*key)`` that no live wrapper uses (a pooled one if there is one);
+    it returns to the pool when ``owner`` is garbage collected. Building and tracing a model costs
+    0.1-0.3 s in the compiling frameworks, and the spec builds thousands."""
+    free = _free_models.setdefault((build.__module__, build.__name__, *key), [])
+    model = free.pop() if free else build(*key)
+    weakref.finalize(owner, free.append, model)
+    return model
+
+
+class HeldState:
+    """The carried state ``[h, c]`` of a framework whose LSTM is a function of (input, state):
+    the adapter passes the state in and keeps what comes out, as users of that framework do.
+
+    Subclasses set ``units``, ``stateful``, ``batch_size`` and call ``reset_states()`` once."""
+
+    def reset_states(self):
+        self._held = None if not self.stateful else [
+            np.zeros((self.batch_size, self.units), np.float32) for _ in range(2)]
+
+    def get_states(self):
+        checks.require_stateful(self, "get_states")
+        return [s.copy() for s in self._held]
+
+    def set_states(self, states):
+        checks.require_stateful(self, "set_states")
+        self._held = checks.check_states(states, self.batch_size, self.units, finite=False)
+
+    def start_states(self, batch):
+        """The ``(h, c)`` a call on ``batch`` rows starts from: the carried state, or zeros for a
+        stateless model."""
+        if self.stateful:
+            return self._held
+        return [np.zeros((batch, self.units), np.float32) for _ in range(2)]
+
+    def keep(self, h, c):
+        """Carry ``(h, c)``, the call's final state, into the next call (stateful models only)."""
+        if self.stateful:
+            self._held = [np.array(h, np.float32), np.array(c, np.float32)]

@@ -1,0 +1,222 @@
+"""Flax (the ``flax`` alias): a ``flax.nnx.LSTMCell`` scanned over time by ``nnx.RNN``, seen through
+the contract.
+
+Flax has no stateful mode: ``nnx.RNN`` takes an ``initial_carry`` and returns the final one with
+the outputs. The adapter carries that final state into the next call (``common.HeldState``), as
+users of stateful Flax models do; a stateless model starts from zeros. The forward pass (and the
+classifier's training step) is a ``jax.jit`` of the pure function of ``nnx.split``'s state, the
+pattern Flax recommends for speed; it compiles once per input shape.
+
+Weights. Flax's cell has one Dense per gate for the input (``ii``, ``if_``, ``ig``, ``io``, no
+bias) and one per gate for h (``hi``, ``hf``, ``hg``, ``ho``, with the bias); gate order i, f, g, o
+is Keras' i, f, c, o. The kernels side by side are Keras' kernel and recurrent kernel, the h
+biases side by side are Keras' bias. The carry is ``(c, h)``.
+
+Adam. ``optax.adam`` adds epsilon after the bias correction, like PyTorch; the classifier passes
+``1e-7 / sqrt(1 - 0.999**t)`` as step t's epsilon (``optax.inject_hyperparams``), which makes it
+Keras' Adam exactly (``spec/SPEC.md``, clause 8).
+"""
+import numpy as np
+
+from .. import checks
+from .common import HeldState, version
+
+REQUIRES = ("flax", "jax", "optax")
+INSTALL_HINT = " (pip install 'stateful-lstm-spec[flax]')"
+_FLAX_CHECKS_NO_SHAPES = (
+    "nnx.RNN over nnx.LSTMCell checks no shapes, and JAX broadcasting decides: {what}. "
+    "Flax 0.12.8, JAX 0.10.2. No upstream report found. "
+    "Repro: repros/flax_rnn_broadcasts_the_carry.py")
+# Traced and compiled per input shape: the spec does not shrink failures (spec/plugin.py).
+COMPILES_PER_SHAPE = True
+KNOWN_DEVIATIONS = {
+    "test_batch_of_one_row_is_refused_by_a_larger_model": _FLAX_CHECKS_NO_SHAPES.format(
+        what="a batch of 1 row given the carry of B > 1 rows is broadcast over them, returns "
+             "(B, T, units) and moves every row's state"),
+    **dict.fromkeys(
+        ["test_input_that_is_not_3d_is_refused",
+         "test_input_that_is_not_3d_is_refused_by_a_stateless_model"],
+        _FLAX_CHECKS_NO_SHAPES.format(
+            what="a 2-D input is read as one unbatched sequence (timesteps, features), "
+                 "broadcast over the carried rows (or the zero state's), returned time first and "
+                 "moving every row's state")),
+}
+BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7     # Keras' Adam defaults (the contract's)
+GATES = ("i", "f", "g", "o")
+_compiled = {}                                  # (kind, sizes) -> jitted pure functions
+
+
+def describe():
+    return (f"Flax {version('flax')} (nnx.LSTMCell in nnx.RNN) on JAX {version('jax')}, "
+            f"optax {version('optax')}, state carried by the adapter")
+
+
+def _cell(input_dim, units, seed):
+    from flax import nnx
+    return nnx.LSTMCell(input_dim, units, rngs=nnx.Rngs(seed))
+
+
+def _forward_fn(graphdef):
+    """The jitted pure forward pass: ``(params, x, h, c) -> (outputs, h, c)``."""
+    if ("forward", graphdef) not in _compiled:
+        import jax
+        from flax import nnx
+
+        def forward(params, x, h, c):
+            rnn = nnx.RNN(nnx.merge(graphdef, params), return_carry=True)
+            (c, h), out = rnn(x, initial_carry=(c, h))
+            return out, h, c
+        _compiled["forward", graphdef] = jax.jit(forward)
+    return _compiled["forward", graphdef]
+
+
+def to_keras(params):
+    """Keras' ``[kernel, recurrent_kernel, bias]`` from a Flax LSTM cell's parameters."""
+    input_kernel = [np.asarray(params["i" + ("f_" if g == "f" else g)]["kernel"][...]) for g in GATES]
+    hidden = [params["h" + g] for g in GATES]
+    return [np.concatenate(input_kernel, axis=1),
+            np.concatenate([np.asarray(d["kernel"][...]) for d in hidden], axis=1),
+            np.concatenate([np.asarray(d["bias"][...]) for d in hidden])]
+
+
+def from_keras(params, kernel, recurrent_kernel, bias):
+    """Put Keras' three arrays into a Flax LSTM cell's parameter state (in place)."""
+    import jax.numpy as jnp
+    for k, g in enumerate(GATES):
+        block = slice(k * kernel.shape[1] // 4, (k + 1) * kernel.shape[1] // 4)
+        params["i" + ("f_" if g == "f" else g)]["kernel"][...] = jnp.asarray(kernel[:, block])
+        params["h" + g]["kernel"][...] = jnp.asarray(recurrent_kernel[:, block])
+        params["h" + g]["bias"][...] = jnp.asarray(bias[block])
+
+
+class FlaxLSTM(HeldState):
+    """An ``nnx.LSTMCell`` scanned over time, its final carry kept by the adapter."""
+
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
+        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
+                            batch_size=batch_size, seed=seed)
+        from flax import nnx
+        self.units, self.input_dim = units, input_dim
+        self.stateful, self.batch_size = stateful, batch_size
+        self.graphdef, self.params = nnx.split(_cell(input_dim, units, seed))
+        self.reset_states()
+
+    def run(self, x):
+        x = np.asarray(x)
+        h, c = self.start_states(x.shape[0])
+        out, h, c = _forward_fn(self.graphdef)(self.params, x, h, c)
+        self.keep(h, c)
+        return out
+
+    def predict_on_batch(self, x):
+        return np.array(self.run(x))
+
+    def get_weights(self):
+        return to_keras(self.params)
+
+    def set_weights(self, weights):
+        from_keras(self.params, *checks.check_weights(weights, self.input_dim, self.units,
+                                                      finite=False))
+
+
+def _classifier_fns(graphdef, optimizer):
+    """The jitted pure functions of a classifier: ``predict(params, x, h, c)`` and
+    ``train(params, opt_state, x, y, h, c, epsilon)``; each also returns the final ``(h, c)``."""
+    key = ("classifier", graphdef, optimizer)
+    if key not in _compiled:
+        import jax
+        import optax
+        from flax import nnx
+
+        def logits(params, x, h, c):
+            net = nnx.merge(graphdef, params)
+            (c, h), out = nnx.RNN(net.cell, return_carry=True)(x, initial_carry=(c, h))
+            return net.dense(out[:, -1]), h, c
+
+        def predict(params, x, h, c):
+            z, h, c = logits(params, x, h, c)
+            return jax.nn.softmax(z), h, c
+
+        def train(params, opt_state, x, y, h, c, epsilon):
+            def loss_of(params):
+                z, h2, c2 = logits(params, x, h, c)
+                return -(y * jax.nn.log_softmax(z)).sum(axis=-1).mean(), (h2, c2)
+            (loss, (h2, c2)), grads = jax.value_and_grad(loss_of, has_aux=True)(params)
+            opt_state.hyperparams["eps"] = epsilon
+            updates, opt_state = optimizer.update(grads, opt_state, params)
+            return optax.apply_updates(params, updates), opt_state, loss, h2, c2
+        _compiled[key] = jax.jit(predict), jax.jit(train)
+    return _compiled[key]
+
+
+class FlaxClassifier(HeldState):
+    """``nnx.LSTMCell`` scanned by ``nnx.RNN`` -> ``nnx.Linear`` -> softmax, trained with
+    ``optax.adam`` (under ``inject_hyperparams``, for the per-step epsilon) on the categorical
+    cross-entropy of the last timestep's prediction."""
+
+    def __init__(self, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
+                 learning_rate=0.001):
+        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
+                            batch_size=batch_size, seed=seed)
+        checks.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
+        import optax
+        from flax import nnx
+
+        class Net(nnx.Module):
+            def __init__(self, rngs):
+                self.cell = nnx.LSTMCell(input_dim, units, rngs=rngs)
+                self.dense = nnx.Linear(units, n_classes, rngs=rngs)
+        self.units, self.input_dim, self.n_classes = units, input_dim, n_classes
+        self.stateful, self.batch_size = stateful, batch_size
+        self.graphdef, self.params = nnx.split(Net(nnx.Rngs(seed)))
+        self.optimizer = optax.inject_hyperparams(optax.adam)(
+            learning_rate=learning_rate, b1=BETA_1, b2=BETA_2, eps=EPSILON)
+        self.opt_state = self.optimizer.init(self.params)
+        self.steps = 0
+        self.reset_states()
+
+    def _fns(self):
+        return _classifier_fns(self.graphdef, self.optimizer)
+
+    def predict_on_batch(self, x):
+        x = np.asarray(x)
+        probabilities, h, c = self._fns()[0](self.params, x, *self.start_states(x.shape[0]))
+        self.keep(h, c)
+        return np.array(probabilities)
+
+    def train_on_batch(self, x, y):
+        x = np.asarray(x)
+        self.steps += 1
+        epsilon = EPSILON / np.sqrt(1 - BETA_2 ** self.steps)   # Keras' placement (docstring)
+        self.params, self.opt_state, loss, h, c = self._fns()[1](
+            self.params, self.opt_state, x, np.asarray(y, np.float32),
+            *self.start_states(x.shape[0]), np.float32(epsilon))
+        self.keep(h, c)
+        return float(loss)
+
+    def get_weights(self):
+        dense = self.params["dense"]
+        return to_keras(self.params["cell"]) + [np.array(dense["kernel"][...]),
+                                                np.array(dense["bias"][...])]
+
+    def set_weights(self, weights):
+        *lstm, kernel, bias = checks.check_classifier_weights(
+            weights, self.input_dim, self.units, self.n_classes, finite=False)
+        import jax.numpy as jnp
+        from_keras(self.params["cell"], *lstm)
+        self.params["dense"]["kernel"][...] = jnp.asarray(kernel)
+        self.params["dense"]["bias"][...] = jnp.asarray(bias)
+
+
+def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
+                    learning_rate=0.001):
+    """A Flax LSTM -> Linear softmax classifier trained with optax' Adam."""
+    return FlaxClassifier(units=units, input_dim=input_dim, n_classes=n_classes,
+                          stateful=stateful, batch_size=batch_size, seed=seed,
+                          learning_rate=learning_rate)
+
+
+def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
+    """A Flax LSTM seen through the contract (see ``spec/SPEC.md``)."""
+    return FlaxLSTM(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
+                    seed=seed)

@@ -1,0 +1,191 @@
+"""Keras 3, on whichever backend a process chose: the adapter the ``keras`` (TensorFlow) and
+``keras-jax`` aliases share. A thin adapter, no semantics.
+
+``predict_on_batch`` is Keras' ``Model.predict_on_batch`` on ``Input(batch_size=B, shape=(None, F))``
+followed by ``LSTM(units, stateful=..., return_sequences=True)``; ``reset_states`` is the layer's
+``reset_states()``; the carried state is the layer's ``states`` variables. Keras' own errors and
+outputs reach the caller unchanged, so the spec sees what Keras really does. The only checks added
+here are the count and shapes of the arrays given to ``set_states`` (a method Keras lacks) and
+``set_weights``, so that a refused call changes nothing; unlike the reference's, they accept NaN
+and infinity, as Keras does.
+
+Keras reads ``KERAS_BACKEND`` once, when it is first imported, so one process runs one backend:
+``python -m spec`` runs every implementation in its own processes. Built models are kept in a pool
+per (units, input_dim, batch_size, stateful) and handed out again, with fresh weights and zero
+state, once the wrapper that used one is garbage collected. Keras is imported on the first
+``make_*`` call, never by importing this module.
+"""
+import os
+
+import numpy as np
+
+from .. import checks
+from .common import checkout, version
+
+# Where Keras 3 breaks the spec on either backend (each adapter's KNOWN_DEVIATIONS cites it).
+NOT_3D_TESTS = ("test_input_that_is_not_3d_is_refused",
+                "test_input_that_is_not_3d_is_refused_by_a_stateless_model")
+ADJUSTS_RANK = (
+    "a new functional model built for (batch, timesteps, input_dim) accepts a 4-D "
+    "(batch, timesteps, input_dim, 1) input for any input_dim, and a 2-D (batch, timesteps) one "
+    "when input_dim is 1, and reshapes it to 3-D (Functional._adjust_input_rank, "
+    "keras/src/models/functional.py); a stateful one moves its carried state. On TensorFlow, once "
+    "predict_on_batch has been traced the same inputs raise. Keras 3.15.1 (TensorFlow 2.21, JAX "
+    "0.10.2). No upstream report found. Repro: repros/keras_functional_model_adjusts_input_rank.py")
+
+_seeded_weights = {}   # (input_dim, units, seed) -> initial weights drawn by Keras' initializers
+BACKEND_PACKAGES = {"tensorflow": ("tensorflow", "tensorflow-cpu"), "jax": ("jax",)}
+
+
+def keras(backend):
+    """The ``keras`` module on ``backend``; refuses a process whose Keras runs another backend."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")     # TensorFlow's start-up chatter
+    chosen = os.environ.setdefault("KERAS_BACKEND", backend)
+    if chosen != backend:
+        raise RuntimeError(f"this adapter runs Keras on the {backend!r} backend; KERAS_BACKEND is "
+                           f"{chosen!r}. Keras reads it once per process: unset it or set it to "
+                           f"{backend!r} before keras is first imported (python -m spec runs each "
+                           f"implementation in its own processes).")
+    import keras as keras_module
+    if keras_module.backend.backend() != backend:
+        raise RuntimeError(f"keras was already imported with the "
+                           f"{keras_module.backend.backend()!r} backend in this process; this "
+                           f"adapter needs {backend!r}")
+    return keras_module
+
+
+def describe(backend):
+    """One line naming Keras and the backend's versions, read without importing them."""
+    return (f"Keras {version('keras')} on {backend} {version(*BACKEND_PACKAGES[backend])} "
+            f"(predict_on_batch of a keras.Model)")
+
+
+def _build(backend, units, input_dim, batch_size, stateful):
+    k = keras(backend)
+    inputs = k.Input(batch_size=batch_size, shape=(None, input_dim))
+    outputs = k.layers.LSTM(units, stateful=stateful, return_sequences=True)(inputs)
+    return k.Model(inputs, outputs)
+
+
+def _initial_weights(backend, input_dim, units, seed):
+    """Keras' default LSTM initialisation drawn from ``seed`` (kept, as it costs a few ms)."""
+    key = (input_dim, units, seed)
+    if key not in _seeded_weights:
+        init = keras(backend).initializers
+        bias = np.zeros(4 * units, np.float32)
+        bias[units:2 * units] = 1.0          # unit_forget_bias=True
+        _seeded_weights[key] = [
+            np.asarray(init.GlorotUniform(seed=seed)((input_dim, 4 * units)), np.float32),
+            np.asarray(init.Orthogonal(seed=seed)((units, 4 * units)), np.float32),
+            bias]
+    return _seeded_weights[key]
+
+
+class _KerasModel:
+    """What the LSTM and the classifier share: a Keras ``model`` whose LSTM ``layer`` holds the
+    carried state."""
+
+    def predict_on_batch(self, x):
+        return self.model.predict_on_batch(x)
+
+    def reset_states(self):
+        self.layer.reset_states()
+
+    def get_states(self):
+        checks.require_stateful(self, "get_states")
+        return [np.array(v.numpy()) for v in self.layer.states]
+
+    def set_states(self, states):
+        checks.require_stateful(self, "set_states")
+        for variable, value in zip(self.layer.states,
+                                   checks.check_states(states, self.batch_size, self.units,
+                                                       finite=False)):
+            variable.assign(value)
+
+
+class KerasLSTM(_KerasModel):
+    """One Keras LSTM model seen through the contract of ``spec/SPEC.md``."""
+
+    def __init__(self, backend, *, units, input_dim, stateful, batch_size=None, seed=0):
+        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
+                            batch_size=batch_size, seed=seed)
+        self.units, self.input_dim = units, input_dim
+        self.stateful, self.batch_size = stateful, batch_size
+        self.model = checkout(self, _build, backend, units, input_dim, batch_size, stateful)
+        self.layer = self.model.layers[-1]
+        self.layer.set_weights(_initial_weights(backend, input_dim, units, seed))
+        self.layer.reset_states()
+
+    def get_weights(self):
+        return [np.array(w) for w in self.layer.get_weights()]
+
+    def set_weights(self, weights):
+        self.layer.set_weights(checks.check_weights(weights, self.input_dim, self.units,
+                                                     finite=False))
+
+
+def _build_classifier(backend, units, input_dim, n_classes, batch_size, stateful, learning_rate):
+    k = keras(backend)
+    inputs = k.Input(batch_size=batch_size, shape=(None, input_dim))
+    h = k.layers.LSTM(units, stateful=stateful)(inputs)
+    model = k.Model(inputs, k.layers.Dense(n_classes, activation="softmax")(h))
+    model.compile(optimizer=k.optimizers.Adam(learning_rate), loss="categorical_crossentropy")
+    # Create Adam's moment variables now (Keras' own symbolic build does so under a distribution
+    # strategy): created inside the first traced train step, they make TensorFlow trace it twice.
+    model.optimizer.build(model.trainable_variables)
+    return model
+
+
+class KerasClassifier(_KerasModel):
+    """A compiled Keras model, LSTM -> Dense softmax, seen through the classifier contract:
+    ``train_on_batch`` is Keras' own (categorical cross-entropy, Adam)."""
+
+    def __init__(self, backend, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
+                 learning_rate=0.001):
+        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
+                            batch_size=batch_size, seed=seed)
+        checks.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
+        self.units, self.input_dim, self.n_classes = units, input_dim, n_classes
+        self.stateful, self.batch_size = stateful, batch_size
+        self.model = checkout(self, _build_classifier, backend, units, input_dim, n_classes,
+                              batch_size, stateful, learning_rate)
+        self.layer = self.model.layers[1]
+        dense_kernel = keras(backend).initializers.GlorotUniform(seed=seed)((units, n_classes))
+        self.model.set_weights(_initial_weights(backend, input_dim, units, seed) + [
+            np.asarray(dense_kernel, np.float32), np.zeros(n_classes, np.float32)])
+        for variable in self.model.optimizer.variables:   # a fresh optimizer: step 0, no moments
+            if variable.name != "learning_rate":
+                variable.assign(np.zeros(variable.shape, variable.dtype))
+        self.layer.reset_states()
+
+    def train_on_batch(self, x, y):
+        return float(self.model.train_on_batch(x, y))
+
+    def get_weights(self):
+        return [np.array(w) for w in self.model.get_weights()]
+
+    def set_weights(self, weights):
+        self.model.set_weights(checks.check_classifier_weights(
+            weights, self.input_dim, self.units, self.n_classes, finite=False))
+
+
+def factories(backend):
+    """``describe``, ``make_lstm`` and ``make_classifier`` of the contract for Keras on
+    ``backend``: what the ``keras_tf`` and ``keras_jax`` modules export."""
+    def describe_():
+        return describe(backend)
+
+    def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
+        """A Keras LSTM seen through the contract (see ``spec/SPEC.md``)."""
+        return KerasLSTM(backend, units=units, input_dim=input_dim, stateful=stateful,
+                         batch_size=batch_size, seed=seed)
+
+    def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
+                        learning_rate=0.001):
+        """A compiled Keras LSTM -> Dense softmax classifier seen through the classifier
+        contract."""
+        return KerasClassifier(backend, units=units, input_dim=input_dim, n_classes=n_classes,
+                               stateful=stateful, batch_size=batch_size, seed=seed,
+                               learning_rate=learning_rate)
+
+    return describe_, make_lstm, make_classifier

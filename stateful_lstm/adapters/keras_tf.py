@@ -1,0 +1,25 @@
+"""Keras 3 on TensorFlow (the ``keras`` alias): the adapter of ``keras3`` on the TensorFlow backend."""
+from . import keras3
+
+REQUIRES = ("tensorflow", "keras")
+INSTALL_HINT = " (pip install 'stateful-lstm-spec[keras]')"
+
+# Traced and compiled per input shape: the spec does not shrink failures (spec/plugin.py).
+COMPILES_PER_SHAPE = True
+# Where Keras breaks the spec (found by it). The spec runs these tests as strict expected failures
+# of a spec assertion, so they are reported, and turn into errors once a Keras release fixes them.
+KNOWN_DEVIATIONS = {
+    "test_batch_of_one_row_is_refused_by_a_larger_model":
+        "a stateful LSTM built for batch_size B > 1 accepts a batch of 1 row through "
+        "predict_on_batch once the model has been called before: it broadcasts that row over all "
+        "B carried states, returns (B, T, units) and moves the state (other wrong batch sizes "
+        "raise). Keras 3.15.1, TensorFlow 2.21. Upstream: keras-team/keras#21183 (open). Its fix "
+        "in Keras 3.12, keras-team/keras#21742, checks the batch size only when it is known at "
+        "trace time (RNN.call: `actual_batch_size is not None`), and predict_on_batch's "
+        "tf.function (reduce_retracing=True) retraces a new input shape with the batch dimension "
+        "relaxed to None. Repro: repros/keras_stateful_broadcasts_one_row.py",
+    **dict.fromkeys(keras3.NOT_3D_TESTS, keras3.ADJUSTS_RANK),
+}
+
+
+describe, make_lstm, make_classifier = keras3.factories("tensorflow")

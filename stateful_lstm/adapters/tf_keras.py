@@ -1,0 +1,143 @@
+"""Keras 2, through the ``tf_keras`` package (the ``tf-keras`` alias), driven as the seed's code
+drove it: a ``Sequential`` model whose LSTM gets ``batch_input_shape=(B, None, F)``,
+``model.predict_on_batch``, ``model.reset_states()``, and the layer's own
+``reset_states(states=[h, c])`` to set the state. No check is added: Keras 2's errors reach the
+caller unchanged. Models are pooled as in ``keras3``; TensorFlow is imported on the first call.
+"""
+import os
+
+import numpy as np
+
+from .. import checks
+from .common import checkout, version
+
+REQUIRES = ("tf_keras", "tensorflow")
+INSTALL_HINT = " (pip install 'stateful-lstm-spec[tf-keras]')"
+# Traced and compiled per input shape: the spec does not shrink failures (spec/plugin.py).
+COMPILES_PER_SHAPE = True
+KNOWN_DEVIATIONS = {
+    "test_batch_of_one_row_is_refused_by_a_larger_model":
+        "a stateful LSTM built with batch_input_shape=(B, None, F), B > 1, accepts a batch of 1 "
+        "row through predict_on_batch once the model has been called: it broadcasts that row over "
+        "the B carried states and moves them all (2, 3 or 5 rows raise). tf_keras 2.21.0, "
+        "TensorFlow 2.21; the same as Keras 3 on TensorFlow, keras-team/keras#21183 (open). "
+        "Repro: repros/tf_keras_stateful_broadcasts_one_row.py",
+}
+
+
+def tf_keras():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tf_keras as module
+    return module
+
+
+def describe():
+    return (f"tf_keras {version('tf_keras', 'tf-keras')} (Keras 2) on TensorFlow "
+            f"{version('tensorflow', 'tensorflow-cpu')} (predict_on_batch of a Sequential model)")
+
+
+def _lstm_layer(k, units, input_dim, batch_size, stateful, return_sequences):
+    return k.layers.LSTM(units, stateful=stateful, return_sequences=return_sequences,
+                         batch_input_shape=(batch_size, None, input_dim))
+
+
+def _build(units, input_dim, batch_size, stateful):
+    k = tf_keras()
+    return k.Sequential([_lstm_layer(k, units, input_dim, batch_size, stateful, True)])
+
+
+def _build_classifier(units, input_dim, n_classes, batch_size, stateful, learning_rate):
+    k = tf_keras()
+    model = k.Sequential([_lstm_layer(k, units, input_dim, batch_size, stateful, False),
+                          k.layers.Dense(n_classes, activation="softmax")])
+    model.compile(optimizer=k.optimizers.Adam(learning_rate), loss="categorical_crossentropy")
+    model.optimizer.build(model.trainable_variables)
+    return model
+
+
+def _initial_weights(input_dim, units, seed):
+    """Keras 2's default LSTM initialisation (Glorot uniform, orthogonal, forget bias 1) from
+    ``seed``."""
+    init = tf_keras().initializers
+    bias = np.zeros(4 * units, np.float32)
+    bias[units:2 * units] = 1.0
+    return [np.asarray(init.GlorotUniform(seed=seed)((input_dim, 4 * units)), np.float32),
+            np.asarray(init.Orthogonal(seed=seed)((units, 4 * units)), np.float32), bias]
+
+
+class _Keras2Model:
+    def _setup(self, build, *key, seed):
+        self.model = checkout(self, build, *key)
+        self.layer = self.model.layers[0]
+        return _initial_weights(self.input_dim, self.units, seed)
+
+    def predict_on_batch(self, x):
+        return self.model.predict_on_batch(x)
+
+    def reset_states(self):
+        self.model.reset_states()
+
+    def get_states(self):
+        checks.require_stateful(self, "get_states")
+        return [np.array(v.numpy()) for v in self.layer.states]
+
+    def set_states(self, states):
+        checks.require_stateful(self, "set_states")
+        self.layer.reset_states(states=states)
+
+    def get_weights(self):
+        return [np.array(w) for w in self.model.get_weights()]
+
+    def set_weights(self, weights):
+        self.model.set_weights(weights)
+
+
+class Keras2LSTM(_Keras2Model):
+    """A ``Sequential([LSTM(..., return_sequences=True)])`` seen through the contract."""
+
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
+        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
+                            batch_size=batch_size, seed=seed)
+        self.units, self.input_dim = units, input_dim
+        self.stateful, self.batch_size = stateful, batch_size
+        weights = self._setup(_build, units, input_dim, batch_size, stateful, seed=seed)
+        self.model.set_weights(weights)
+        self.model.reset_states()
+
+
+class Keras2Classifier(_Keras2Model):
+    """``Sequential([LSTM, Dense(softmax)])`` compiled with Adam and categorical cross-entropy."""
+
+    def __init__(self, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
+                 learning_rate=0.001):
+        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
+                            batch_size=batch_size, seed=seed)
+        checks.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
+        self.units, self.input_dim, self.n_classes = units, input_dim, n_classes
+        self.stateful, self.batch_size = stateful, batch_size
+        lstm = self._setup(_build_classifier, units, input_dim, n_classes, batch_size, stateful,
+                           learning_rate, seed=seed)
+        dense = tf_keras().initializers.GlorotUniform(seed=seed)((units, n_classes))
+        self.model.set_weights(lstm + [np.asarray(dense, np.float32),
+                                       np.zeros(n_classes, np.float32)])
+        for variable in self.model.optimizer.variables():   # fresh: step 0, no moments
+            if "learning_rate" not in variable.name:
+                variable.assign(np.zeros(variable.shape, variable.dtype.as_numpy_dtype))
+        self.model.reset_states()
+
+    def train_on_batch(self, x, y):
+        return float(self.model.train_on_batch(x, y))
+
+
+def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
+    """A Keras 2 LSTM seen through the contract (see ``spec/SPEC.md``)."""
+    return Keras2LSTM(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
+                      seed=seed)
+
+
+def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
+                    learning_rate=0.001):
+    """A compiled Keras 2 LSTM -> Dense softmax classifier seen through the classifier contract."""
+    return Keras2Classifier(units=units, input_dim=input_dim, n_classes=n_classes,
+                            stateful=stateful, batch_size=batch_size, seed=seed,
+                            learning_rate=learning_rate)

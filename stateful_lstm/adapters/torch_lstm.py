@@ -1,0 +1,174 @@
+"""PyTorch (the ``torch`` alias): ``torch.nn.LSTM(batch_first=True)`` seen through the contract.
+
+PyTorch has no stateful mode: its LSTM is a function of ``(x, (h0, c0))`` returning the outputs and
+the final ``(h, c)``. The adapter carries that final state into the next call, detached from the
+graph, as users of stateful PyTorch models do (``common.HeldState``); a stateless model passes no
+state, so PyTorch starts from zeros. Nothing else is added: PyTorch's own errors (and what it does
+with a 2-D input: an unbatched sequence) reach the caller unchanged.
+
+Weights. PyTorch's gate order i, f, g, o is Keras' i, f, c, o, and its matrices are the transposes
+of Keras' (``weight_ih_l0`` is ``kernel.T``). It has two biases that always enter as a sum,
+``bias_ih + bias_hh``: ``get_weights`` reports that sum, ``set_weights`` puts Keras' bias in
+``bias_ih`` and zeros in ``bias_hh``, which the classifier does not train (training both would
+move the sum by two Adam steps where Keras moves its one bias by one).
+
+Adam. ``torch.optim.Adam`` adds epsilon after the bias correction (``m̂ / (sqrt(v̂) + eps)``);
+Keras (and the contract) before it (``m / (sqrt(v) + eps)`` with the correction in the step size).
+Before each step the classifier sets the step's epsilon to ``1e-7 / sqrt(1 - 0.999**t)``, which
+makes PyTorch's formula Keras' exactly (``spec/SPEC.md``, clause 8).
+
+PyTorch runs on one thread here (``torch.set_num_threads(1)``): for these sizes its default of one
+thread per core is slower, and collapses (0.5 ms to 2-21 ms a step) when the other core is busy.
+"""
+import numpy as np
+
+from .. import checks
+from .common import HeldState, version
+
+REQUIRES = ("torch",)
+INSTALL_HINT = " (pip install 'stateful-lstm-spec[torch]')"
+KNOWN_DEVIATIONS = {
+    "test_input_that_is_not_3d_is_refused_by_a_stateless_model":
+        "torch.nn.LSTM reads a 2-D input as one unbatched sequence (timesteps, features), as "
+        "documented: a stateless model given (batch, input_dim) returns (batch, units) computed "
+        "as one sequence of batch timesteps. (A stateful model passes a 3-D (h0, c0), and then "
+        "torch raises.) PyTorch 2.13, documented behaviour. "
+        "Repro: repros/torch_lstm_reads_2d_as_one_sequence.py",
+}
+BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7     # Keras' Adam defaults (the contract's)
+
+
+def torch():
+    import torch as module
+    module.set_num_threads(1)
+    return module
+
+
+def describe():
+    return f"PyTorch {version('torch')} (torch.nn.LSTM, state carried by the adapter)"
+
+
+class TorchLSTM(HeldState):
+    """``nn.LSTM(input_dim, units, batch_first=True)``, its final state carried by the adapter."""
+
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
+        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
+                            batch_size=batch_size, seed=seed)
+        self.units, self.input_dim = units, input_dim
+        self.stateful, self.batch_size = stateful, batch_size
+        t = torch()
+        with t.random.fork_rng():
+            t.manual_seed(seed)
+            self.lstm = t.nn.LSTM(input_dim, units, batch_first=True)
+            self._init_head(t, seed)
+        self.reset_states()
+
+    def _init_head(self, t, seed):
+        """Layers after the LSTM (the classifier's Dense), built under the same seed."""
+
+    def run(self, x):
+        """The LSTM's outputs for ``x`` from the state it starts from; carries the final state."""
+        t = torch()
+        x = t.as_tensor(np.asarray(x))
+        if self.stateful:
+            h, c = (t.as_tensor(s).unsqueeze(0) for s in self._held)
+            out, (h, c) = self.lstm(x, (h, c))
+        else:
+            out, (h, c) = self.lstm(x)
+        self.keep(h.detach().squeeze(0).numpy(), c.detach().squeeze(0).numpy())
+        return out
+
+    def predict_on_batch(self, x):
+        with torch().no_grad():
+            return self.run(x).numpy().copy()
+
+    def _lstm_weights(self):
+        p = self.lstm
+        return [p.weight_ih_l0.detach().numpy().T.copy(), p.weight_hh_l0.detach().numpy().T.copy(),
+                (p.bias_ih_l0 + p.bias_hh_l0).detach().numpy().copy()]
+
+    def _set_lstm_weights(self, kernel, recurrent_kernel, bias):
+        t, p = torch(), self.lstm
+        with t.no_grad():
+            p.weight_ih_l0.copy_(t.as_tensor(kernel.T))
+            p.weight_hh_l0.copy_(t.as_tensor(recurrent_kernel.T))
+            p.bias_ih_l0.copy_(t.as_tensor(bias))
+            p.bias_hh_l0.zero_()
+
+    def get_weights(self):
+        return self._lstm_weights()
+
+    def set_weights(self, weights):
+        self._set_lstm_weights(*checks.check_weights(weights, self.input_dim, self.units,
+                                                      finite=False))
+
+
+class TorchClassifier(TorchLSTM):
+    """``nn.LSTM`` -> ``nn.Linear`` -> softmax, trained with ``torch.optim.Adam`` on the
+    categorical cross-entropy (the last timestep's h feeds the Dense layer)."""
+
+    def __init__(self, *, n_classes, learning_rate=0.001, **lstm):
+        checks.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
+        self.n_classes = n_classes
+        super().__init__(**lstm)
+        self.lstm.bias_hh_l0.requires_grad_(False)
+        with torch().no_grad():
+            self.lstm.bias_ih_l0.add_(self.lstm.bias_hh_l0)   # the same sum, in one bias
+            self.lstm.bias_hh_l0.zero_()
+        params = [p for p in self.parameters() if p.requires_grad]
+        self.optimizer = torch().optim.Adam(params, lr=learning_rate, betas=(BETA_1, BETA_2),
+                                            eps=EPSILON)
+        self.steps = 0
+
+    def _init_head(self, t, seed):
+        self.dense = t.nn.Linear(self.units, self.n_classes)
+
+    def parameters(self):
+        return [*self.lstm.parameters(), *self.dense.parameters()]
+
+    def _logits(self, x):
+        return self.dense(self.run(x)[:, -1])
+
+    def predict_on_batch(self, x):
+        t = torch()
+        with t.no_grad():
+            return t.softmax(self._logits(x), dim=-1).numpy().copy()
+
+    def train_on_batch(self, x, y):
+        t = torch()
+        y = t.as_tensor(np.asarray(y, np.float32))
+        loss = -(y * t.log_softmax(self._logits(x), dim=-1)).sum(dim=-1).mean()
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.steps += 1
+        for group in self.optimizer.param_groups:      # Keras' epsilon placement (docstring)
+            group["eps"] = EPSILON / np.sqrt(1 - BETA_2 ** self.steps)
+        self.optimizer.step()
+        return float(loss.detach())
+
+    def get_weights(self):
+        return self._lstm_weights() + [self.dense.weight.detach().numpy().T.copy(),
+                                       self.dense.bias.detach().numpy().copy()]
+
+    def set_weights(self, weights):
+        *lstm, kernel, bias = checks.check_classifier_weights(
+            weights, self.input_dim, self.units, self.n_classes, finite=False)
+        self._set_lstm_weights(*lstm)
+        t = torch()
+        with t.no_grad():
+            self.dense.weight.copy_(t.as_tensor(kernel.T))
+            self.dense.bias.copy_(t.as_tensor(bias))
+
+
+def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
+    """A PyTorch LSTM seen through the contract (see ``spec/SPEC.md``)."""
+    return TorchLSTM(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
+                     seed=seed)
+
+
+def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
+                    learning_rate=0.001):
+    """A PyTorch LSTM -> Linear softmax classifier trained with torch.optim.Adam."""
+    return TorchClassifier(units=units, input_dim=input_dim, n_classes=n_classes,
+                           stateful=stateful, batch_size=batch_size, seed=seed,
+                           learning_rate=learning_rate)
