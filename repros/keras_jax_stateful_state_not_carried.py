@@ -2,7 +2,8 @@
 
 1. Feeding a sequence in two halves gives other outputs than feeding it whole, and the layer's
    ``states`` variables stay as they were (zeros).
-2. The value a state variable has when a shape is first traced is baked into the compiled
+2. train_on_batch of a compiled model with that LSTM does not move the state either.
+3. The value a state variable has when a shape is first traced is baked into the compiled
    function: after ``states[0].assign(...)``, a call of an already-traced shape ignores it.
 Calling the layer eagerly (``layer(x)``) does carry the state; so does the TensorFlow backend.
 
@@ -44,4 +45,12 @@ layer.reset_states()
 from_zero = model.predict_on_batch(x[:, :3])
 ignored = np.array_equal(after_assign, from_zero)
 print(f"after states[0].assign(ones), a traced shape's output equals the zero-state one: {ignored}")
-sys.exit(1 if not_carried or ignored else 0)
+classifier_in = keras.Input(batch_size=2, shape=(None, 3))
+lstm = keras.layers.LSTM(4, stateful=True)
+classifier = keras.Model(classifier_in, keras.layers.Dense(2, activation="softmax")(
+    lstm(classifier_in)))
+classifier.compile(optimizer="adam", loss="categorical_crossentropy")
+classifier.train_on_batch(x, np.eye(2, dtype="float32"))
+untrained_state = not np.abs(lstm.states[0].numpy()).max() > 0
+print(f"after train_on_batch, the classifier's LSTM state is still zero: {untrained_state}")
+sys.exit(1 if not_carried or ignored or untrained_state else 0)

@@ -16,6 +16,8 @@ Adam. ``optax.adam`` adds epsilon after the bias correction, like PyTorch; the c
 ``1e-7 / sqrt(1 - 0.999**t)`` as step t's epsilon (``optax.inject_hyperparams``), which makes it
 Keras' Adam exactly (``spec/SPEC.md``, clause 8).
 """
+import functools
+
 import numpy as np
 
 from .. import checks
@@ -149,6 +151,28 @@ def _classifier_fns(graphdef, optimizer):
     return _compiled[key]
 
 
+@functools.cache
+def _network():
+    """The classifier's ``nnx.Module`` class (defined once, so that classifiers of one size have
+    equal graph definitions and share their compiled functions)."""
+    from flax import nnx
+
+    class LSTMClassifier(nnx.Module):
+        def __init__(self, input_dim, units, n_classes, rngs):
+            self.cell = nnx.LSTMCell(input_dim, units, rngs=rngs)
+            self.dense = nnx.Linear(units, n_classes, rngs=rngs)
+    return LSTMClassifier
+
+
+@functools.cache
+def _adam(learning_rate):
+    """optax' Adam with Keras' defaults, its epsilon a hyperparameter set per step; one object per
+    learning rate, so that classifiers of one size share their compiled functions."""
+    import optax
+    return optax.inject_hyperparams(optax.adam)(learning_rate=learning_rate, b1=BETA_1, b2=BETA_2,
+                                                eps=EPSILON)
+
+
 class FlaxClassifier(HeldState):
     """``nnx.LSTMCell`` scanned by ``nnx.RNN`` -> ``nnx.Linear`` -> softmax, trained with
     ``optax.adam`` (under ``inject_hyperparams``, for the per-step epsilon) on the categorical
@@ -159,18 +183,12 @@ class FlaxClassifier(HeldState):
         checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
                             batch_size=batch_size, seed=seed)
         checks.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
-        import optax
         from flax import nnx
-
-        class Net(nnx.Module):
-            def __init__(self, rngs):
-                self.cell = nnx.LSTMCell(input_dim, units, rngs=rngs)
-                self.dense = nnx.Linear(units, n_classes, rngs=rngs)
         self.units, self.input_dim, self.n_classes = units, input_dim, n_classes
         self.stateful, self.batch_size = stateful, batch_size
-        self.graphdef, self.params = nnx.split(Net(nnx.Rngs(seed)))
-        self.optimizer = optax.inject_hyperparams(optax.adam)(
-            learning_rate=learning_rate, b1=BETA_1, b2=BETA_2, eps=EPSILON)
+        self.graphdef, self.params = nnx.split(
+            _network()(input_dim, units, n_classes, nnx.Rngs(seed)))
+        self.optimizer = _adam(learning_rate)
         self.opt_state = self.optimizer.init(self.params)
         self.steps = 0
         self.reset_states()

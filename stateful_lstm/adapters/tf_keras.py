@@ -22,6 +22,15 @@ KNOWN_DEVIATIONS = {
         "the B carried states and moves them all (2, 3 or 5 rows raise). tf_keras 2.21.0, "
         "TensorFlow 2.21; the same as Keras 3 on TensorFlow, keras-team/keras#21183 (open). "
         "Repro: repros/tf_keras_stateful_broadcasts_one_row.py",
+    **dict.fromkeys(
+        ["test_input_that_is_not_3d_is_refused",
+         "test_input_that_is_not_3d_is_refused_by_a_stateless_model"],
+        "a new model accepts a 4-D (batch, timesteps, input_dim, 1) input, and a 2-D (batch, "
+        "timesteps) one when input_dim is 1, and reshapes it to 3-D (Functional."
+        "_conform_to_reference_input, tf_keras/src/engine/functional.py); a stateful one moves "
+        "its carried state. The same as Keras 3's input-rank adjustment. tf_keras 2.21.0, "
+        "TensorFlow 2.21. No upstream report found. "
+        "Repro: repros/tf_keras_model_adjusts_input_rank.py"),
 }
 
 
