@@ -1,6 +1,9 @@
 """Building and driving models under test, the same way in every clause."""
 import numpy as np
 import pytest
+from hypothesis import strategies as st
+
+from . import strategies as sst
 
 _UNSET = object()
 WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")
@@ -40,11 +43,22 @@ def require_classifier(impl):
     return impl
 
 
-def make_classifier(impl, setup, n_classes, dense, *, stateful=True):
+def make_classifier(impl, setup, n_classes, dense, *, stateful=True, learning_rate=0.001):
     """``impl.make_classifier`` for ``setup``'s sizes, given ``setup``'s LSTM weights and the
     ``dense`` kernel and bias; skips the test if the implementation has no classifier."""
     model = require_classifier(impl).make_classifier(units=setup.units, input_dim=setup.input_dim,
                                  n_classes=n_classes, stateful=stateful,
-                                 batch_size=setup.batch_size if stateful else None)
+                                 batch_size=setup.batch_size if stateful else None,
+                                 learning_rate=learning_rate)
     model.set_weights([w.copy() for w in (*setup.weights, *dense)])
     return model
+
+
+
+def draw_classifier(data, impl, setup):
+    """A stateful classifier of ``impl`` for ``setup``, with a drawn class count and Dense
+    weights (``data`` is hypothesis' ``st.data()``); returns it, the class count and the Dense
+    weights."""
+    n_classes = data.draw(st.integers(2, 6), label="n_classes")
+    dense = data.draw(sst.dense_weights(setup.units, n_classes), label="dense")
+    return make_classifier(impl, setup, n_classes, dense), n_classes, dense

@@ -6,7 +6,7 @@ from hypothesis import given, strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_float32, assert_raises, assert_states_identical
-from .models import describe_call, feed, make_model
+from .models import describe_call, draw_classifier, feed, make_model
 
 pytestmark = pytest.mark.clause("bad-batch-rejected")
 
@@ -129,3 +129,25 @@ def test_a_batch_of_no_timesteps_is_refused_or_changes_nothing(stateful_lstm_imp
         assert_float32(out, (setup.batch_size, 0, setup.units), f"predict_on_batch {label}")
         what = "after a batch of 0 timesteps"
     assert_states_identical(model.get_states(), before, f"{what} {label}")
+
+
+@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(),
+       call=st.sampled_from(["predict_on_batch", "train_on_batch"]))
+def test_a_classifier_refuses_a_batch_of_another_size(stateful_lstm_impl, data, setup, steps,
+                                                      call):
+    # (A batch of one row on a larger model is the LSTM's test above.)
+    model, n_classes, _ = draw_classifier(data, stateful_lstm_impl, setup)
+    model.predict_on_batch(data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim),
+                                     label="history"))
+    before = model.get_states()
+    wrong = data.draw(st.integers(2, sst.MAX_BATCH + 2).filter(lambda b: b != setup.batch_size),
+                      label="wrong batch size")
+    x = data.draw(sst.inputs(wrong, steps, setup.input_dim), label="x")
+    y = data.draw(sst.one_hot_targets(wrong, n_classes), label="y")
+    label = describe_call(setup, n_classes=n_classes, timesteps=steps)
+    bad = (lambda: model.predict_on_batch(x)) if call == "predict_on_batch" else \
+        (lambda: model.train_on_batch(x, y))
+    assert_raises(bad, f"a classifier's {call} of a batch of {wrong} rows {label}")
+    assert_states_identical(model.get_states(), before,
+                            f"a classifier's state after its refused {call} of {wrong} rows "
+                            f"{label}")

@@ -6,7 +6,8 @@ from hypothesis import given, strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_identical, assert_states_identical
-from .models import WEIGHT_NAMES, describe_call, feed, make_model
+from .models import (WEIGHT_NAMES, describe_call, draw_classifier, feed, make_classifier,
+                     make_model)
 
 pytestmark = pytest.mark.clause("reset-clears")
 
@@ -58,3 +59,21 @@ def test_reset_is_idempotent(stateful_lstm_impl, data, setup, steps):
     assert_close(twice.predict_on_batch(x), once.predict_on_batch(x),
                  f"predict_on_batch after two reset_states() vs one "
                  f"{describe_call(setup, timesteps=steps)}")
+
+
+@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
+def test_a_classifier_reset_clears_h_and_c(stateful_lstm_impl, data, setup, steps):
+    # The classifier's LSTM carries state as the bare one does, and resets the same way.
+    impl = stateful_lstm_impl
+    model, n_classes, dense = draw_classifier(data, impl, setup)
+    for x in data.draw(sst.input_batches(setup, count=(1, 3)), label="history"):
+        model.predict_on_batch(x)
+    model.reset_states()
+    zeros = np.zeros((setup.batch_size, setup.units), np.float32)
+    label = describe_call(setup, n_classes=n_classes)
+    assert_states_identical(model.get_states(), [zeros, zeros],
+                            f"a classifier's state after reset_states() {label}")
+    x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
+    fresh = make_classifier(impl, setup, n_classes, dense)
+    assert_close(model.predict_on_batch(x), fresh.predict_on_batch(x),
+                 f"a classifier's predict_on_batch after reset_states() vs a new one {label}")

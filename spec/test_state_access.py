@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 from . import strategies as sst
 from .assertions import (assert_close, assert_float32, assert_identical, assert_raises,
                          assert_states_close, assert_states_identical, check)
-from .models import WEIGHT_NAMES, describe_call, feed, make_model
+from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_model
 
 pytestmark = pytest.mark.clause("state-access")
 
@@ -155,3 +155,42 @@ def test_model_reports_its_configuration(stateful_lstm_impl, setup, stateful):
     check(shapes == [w.shape for w in setup.weights],
           f"get_weights() shapes {shapes}, but should be {[w.shape for w in setup.weights]} "
           f"(kernel, recurrent_kernel, bias) {describe_call(setup)}")
+
+
+@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(), layout=sst.memory_layouts())
+def test_a_classifier_shares_no_memory_with_the_caller(stateful_lstm_impl, data, setup, steps,
+                                                       layout):
+    model, n_classes, dense = draw_classifier(data, stateful_lstm_impl, setup)
+    label = describe_call(setup, n_classes=n_classes, timesteps=steps, layout=layout)
+    x = sst.laid_out(data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x"),
+                     layout)
+    y = sst.laid_out(data.draw(sst.one_hot_targets(setup.batch_size, n_classes), label="y"),
+                     layout)
+    states = [sst.laid_out(s, layout) for s in
+              data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")]
+    model.set_states(states)
+    expected = [s.copy() for s in states]
+    for array in states:
+        array += 1.0                       # the caller reuses the arrays it set
+    assert_states_identical(model.get_states(), expected, f"a classifier's state after the "
+                                                          f"caller changed what it set {label}")
+    states = expected
+    weights = [sst.laid_out(w, layout) for w in (*setup.weights, *dense)]
+    model.set_weights(weights)
+    given_arrays = [x, y, *states, *weights]
+    kept = [a.copy() for a in given_arrays]
+    model.train_on_batch(x, y)
+    out = model.predict_on_batch(x)
+    returned = [out, *model.get_states(), *model.get_weights()]
+    assert_owned_by_the_caller(returned, given_arrays, f"what a classifier returned {label}")
+    for name, now, before in zip(["x", "y", "h", "c", *WEIGHT_NAMES, "dense kernel",
+                                  "dense bias"], given_arrays, kept):
+        assert_identical(now, before, f"the caller's {name} after a classifier's calls {label}")
+    state, weights_now = model.get_states(), model.get_weights()
+    for array in given_arrays + returned:
+        array += 1.0
+    assert_states_identical(model.get_states(), state,
+                            f"a classifier's state after the caller changed its arrays {label}")
+    for now, before in zip(model.get_weights(), weights_now):
+        assert_identical(now, before, f"a classifier's weights after the caller changed its "
+                                      f"arrays {label}")

@@ -302,6 +302,40 @@ class _UncorrectedAdam(Adam):
         self.t = 0          # lr_t = lr * sqrt(1 - b2) / (1 - b1) at every step
 
 
+class IgnoresLearningRate(Classifier):
+    """Trains with the default learning rate 0.001 whatever ``learning_rate`` it is given."""
+    def __init__(self, **config):
+        super().__init__(**config)
+        self.optimizer = Adam(0.001)
+
+
+class ClassifierResetKeepsC(Classifier):
+    """A classifier whose reset_states() clears h but keeps the cell state c."""
+    def reset_states(self):
+        if self.stateful:
+            c = self.lstm._c
+            super().reset_states()
+            self.lstm._c = c
+
+
+class ClassifierFitsAnyBatch(Classifier):
+    """A stateful classifier that silently cuts or repeats a batch of another size to its own
+    batch_size rows."""
+    def _checked(self, x, y=None):
+        x = np.asarray(x, np.float32)
+        if self.stateful and x.ndim == 3 and x.shape[0] != self.batch_size:
+            rows = np.resize(np.arange(x.shape[0]), self.batch_size)
+            x, y = x[rows], None if y is None else np.asarray(y)[rows]
+        return super()._checked(x, y)
+
+
+class ClassifierKeepsCallerStates(Classifier):
+    """A classifier whose set_states keeps the caller's arrays instead of copies."""
+    def set_states(self, states):
+        checks.check_states(states, self.batch_size, self.units)
+        self.lstm._h, self.lstm._c = states
+
+
 class NeverLearns(Classifier):
     """train_on_batch returns the loss but never updates the weights."""
     def train_on_batch(self, x, y):
@@ -364,6 +398,10 @@ BREAKS = {
     "no_forget_gate": (NoForgetGate, "reference-agreement"),
     "training_keeps_state": (TrainingKeepsState, "training-carries-state"),
     "adam_without_bias_correction": (AdamWithoutBiasCorrection, "training-agreement"),
+    "ignores_learning_rate": (IgnoresLearningRate, "training-agreement"),
+    "classifier_reset_keeps_c": (ClassifierResetKeepsC, "reset-clears"),
+    "classifier_fits_any_batch": (ClassifierFitsAnyBatch, "bad-batch-rejected"),
+    "classifier_keeps_caller_states": (ClassifierKeepsCallerStates, "state-access"),
     "never_learns": (NeverLearns, "position-only-alphabet"),
     "never_learns_remedies": (NeverLearns, "alphabet-remedies"),
 }
@@ -379,6 +417,10 @@ CAUGHT_BY = {
     "fresh_model_adjusts_rank": "test_input_that_is_not_3d_is_refused",
     "hidden_second_bias": "test_a_fresh_model_computes_with_the_weights_it_reports",
     "seed_ignored": "test_a_fresh_model_computes_with_the_weights_it_reports",
+    "classifier_reset_keeps_c": "test_a_classifier_reset_clears_h_and_c",
+    "classifier_fits_any_batch": "test_a_classifier_refuses_a_batch_of_another_size",
+    "classifier_keeps_caller_states": "test_a_classifier_shares_no_memory_with_the_caller",
+    "ignores_learning_rate": "test_train_on_batch_matches_the_reference",
 }
 # implementation name -> (a correct implementation, a clause it must pass)
 PASSES = {
