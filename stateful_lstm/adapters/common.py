@@ -19,6 +19,25 @@ def version(*distributions):
     return "not installed"
 
 
+def configure(model, *, units, input_dim, stateful, batch_size, seed, **classifier):
+    """Check the factory's arguments as the reference does (``make_lstm``'s, and with
+    ``n_classes`` and ``learning_rate`` ``make_classifier``'s) and set the contract's attributes
+    on ``model``."""
+    checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
+                        batch_size=batch_size, seed=seed)
+    if classifier:
+        checks.check_classifier_config(**classifier)
+        model.n_classes = classifier["n_classes"]
+    model.units, model.input_dim = units, input_dim
+    model.stateful, model.batch_size = stateful, batch_size
+
+
+def read_states(model, variables):
+    """``get_states()`` of a Keras model whose LSTM keeps its state in ``variables``."""
+    checks.require_stateful(model, "get_states")
+    return [np.array(v.numpy()) for v in variables]
+
+
 _free_models = {}      # (builder name, *key) -> built models that no live wrapper uses
 
 

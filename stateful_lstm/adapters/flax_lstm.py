@@ -21,7 +21,7 @@ import functools
 import numpy as np
 
 from .. import checks
-from .common import HeldState, version
+from .common import HeldState, configure, version
 
 REQUIRES = ("flax", "jax", "optax")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[flax]')"
@@ -95,11 +95,9 @@ class FlaxLSTM(HeldState):
     """An ``nnx.LSTMCell`` scanned over time, its final carry kept by the adapter."""
 
     def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
-        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
-                            batch_size=batch_size, seed=seed)
+        configure(self, units=units, input_dim=input_dim, stateful=stateful,
+                  batch_size=batch_size, seed=seed)
         from flax import nnx
-        self.units, self.input_dim = units, input_dim
-        self.stateful, self.batch_size = stateful, batch_size
         self.graphdef, self.params = nnx.split(_cell(input_dim, units, seed))
         self.reset_states()
 
@@ -180,12 +178,10 @@ class FlaxClassifier(HeldState):
 
     def __init__(self, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
                  learning_rate=0.001):
-        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
-                            batch_size=batch_size, seed=seed)
-        checks.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
+        configure(self, units=units, input_dim=input_dim, stateful=stateful,
+                  batch_size=batch_size, seed=seed, n_classes=n_classes,
+                  learning_rate=learning_rate)
         from flax import nnx
-        self.units, self.input_dim, self.n_classes = units, input_dim, n_classes
-        self.stateful, self.batch_size = stateful, batch_size
         self.graphdef, self.params = nnx.split(
             _network()(input_dim, units, n_classes, nnx.Rngs(seed)))
         self.optimizer = _adam(learning_rate)

@@ -20,7 +20,7 @@ import os
 import numpy as np
 
 from .. import checks
-from .common import checkout, version
+from .common import checkout, configure, read_states, version
 
 # Where Keras 3 breaks the spec on either backend (each adapter's KNOWN_DEVIATIONS cites it).
 NOT_3D_TESTS = ("test_input_that_is_not_3d_is_refused",
@@ -92,8 +92,7 @@ class _KerasModel:
         self.layer.reset_states()
 
     def get_states(self):
-        checks.require_stateful(self, "get_states")
-        return [np.array(v.numpy()) for v in self.layer.states]
+        return read_states(self, self.layer.states)
 
     def set_states(self, states):
         checks.require_stateful(self, "set_states")
@@ -107,10 +106,8 @@ class KerasLSTM(_KerasModel):
     """One Keras LSTM model seen through the contract of ``spec/SPEC.md``."""
 
     def __init__(self, backend, *, units, input_dim, stateful, batch_size=None, seed=0):
-        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
-                            batch_size=batch_size, seed=seed)
-        self.units, self.input_dim = units, input_dim
-        self.stateful, self.batch_size = stateful, batch_size
+        configure(self, units=units, input_dim=input_dim, stateful=stateful,
+                  batch_size=batch_size, seed=seed)
         self.model = checkout(self, _build, backend, units, input_dim, batch_size, stateful)
         self.layer = self.model.layers[-1]
         self.layer.set_weights(_initial_weights(backend, input_dim, units, seed))
@@ -142,11 +139,9 @@ class KerasClassifier(_KerasModel):
 
     def __init__(self, backend, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
                  learning_rate=0.001):
-        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
-                            batch_size=batch_size, seed=seed)
-        checks.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
-        self.units, self.input_dim, self.n_classes = units, input_dim, n_classes
-        self.stateful, self.batch_size = stateful, batch_size
+        configure(self, units=units, input_dim=input_dim, stateful=stateful,
+                  batch_size=batch_size, seed=seed, n_classes=n_classes,
+                  learning_rate=learning_rate)
         self.model = checkout(self, _build_classifier, backend, units, input_dim, n_classes,
                               batch_size, stateful, learning_rate)
         self.layer = self.model.layers[1]

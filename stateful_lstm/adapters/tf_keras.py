@@ -9,7 +9,7 @@ import os
 import numpy as np
 
 from .. import checks
-from .common import checkout, version
+from .common import checkout, configure, read_states, version
 
 REQUIRES = ("tf_keras", "tensorflow")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[tf-keras]')"
@@ -87,8 +87,7 @@ class _Keras2Model:
         self.model.reset_states()
 
     def get_states(self):
-        checks.require_stateful(self, "get_states")
-        return [np.array(v.numpy()) for v in self.layer.states]
+        return read_states(self, self.layer.states)
 
     def set_states(self, states):
         checks.require_stateful(self, "set_states")
@@ -105,10 +104,8 @@ class Keras2LSTM(_Keras2Model):
     """A ``Sequential([LSTM(..., return_sequences=True)])`` seen through the contract."""
 
     def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
-        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
-                            batch_size=batch_size, seed=seed)
-        self.units, self.input_dim = units, input_dim
-        self.stateful, self.batch_size = stateful, batch_size
+        configure(self, units=units, input_dim=input_dim, stateful=stateful,
+                  batch_size=batch_size, seed=seed)
         weights = self._setup(_build, units, input_dim, batch_size, stateful, seed=seed)
         self.model.set_weights(weights)
         self.model.reset_states()
@@ -119,11 +116,9 @@ class Keras2Classifier(_Keras2Model):
 
     def __init__(self, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
                  learning_rate=0.001):
-        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
-                            batch_size=batch_size, seed=seed)
-        checks.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
-        self.units, self.input_dim, self.n_classes = units, input_dim, n_classes
-        self.stateful, self.batch_size = stateful, batch_size
+        configure(self, units=units, input_dim=input_dim, stateful=stateful,
+                  batch_size=batch_size, seed=seed, n_classes=n_classes,
+                  learning_rate=learning_rate)
         lstm = self._setup(_build_classifier, units, input_dim, n_classes, batch_size, stateful,
                            learning_rate, seed=seed)
         dense = tf_keras().initializers.GlorotUniform(seed=seed)((units, n_classes))

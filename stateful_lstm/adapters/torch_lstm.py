@@ -23,7 +23,7 @@ thread per core is slower, and collapses (0.5 ms to 2-21 ms a step) when the oth
 import numpy as np
 
 from .. import checks
-from .common import HeldState, version
+from .common import HeldState, configure, version
 
 REQUIRES = ("torch",)
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[torch]')"
@@ -52,10 +52,8 @@ class TorchLSTM(HeldState):
     """``nn.LSTM(input_dim, units, batch_first=True)``, its final state carried by the adapter."""
 
     def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
-        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
-                            batch_size=batch_size, seed=seed)
-        self.units, self.input_dim = units, input_dim
-        self.stateful, self.batch_size = stateful, batch_size
+        configure(self, units=units, input_dim=input_dim, stateful=stateful,
+                  batch_size=batch_size, seed=seed)
         t = torch()
         with t.random.fork_rng():
             t.manual_seed(seed)

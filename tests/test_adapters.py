@@ -1,0 +1,65 @@
+"""Tests of the framework adapters' own machinery: the weight mappings between a framework's
+layout and Keras' (gate order, transposes, PyTorch's two biases, Flax's per-gate Dense layers) and
+the state the adapter carries for frameworks without a stateful mode. (What the frameworks do with
+stateful models is the spec's business.) Skipped where the framework is not installed."""
+import numpy as np
+import pytest
+
+import stateful_lstm
+from stateful_lstm.adapters import common
+
+
+def _keras_weights(input_dim, units, seed):
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(-1, 1, shape).astype(np.float32)
+            for shape in [(input_dim, 4 * units), (units, 4 * units), (4 * units,)]]
+
+
+@pytest.mark.parametrize("adapter", ["torch_lstm", "flax_lstm"])
+def test_weights_round_trip_and_compute_what_the_reference_computes(adapter):
+    module = pytest.importorskip(f"stateful_lstm.adapters.{adapter}")
+    pytest.importorskip(module.REQUIRES[0])
+    weights = _keras_weights(3, 4, seed=1)
+    model = module.make_lstm(units=4, input_dim=3, stateful=True, batch_size=2)
+    model.set_weights([w.copy() for w in weights])
+    for got, put in zip(model.get_weights(), weights):
+        np.testing.assert_array_equal(got, put)
+    reference = stateful_lstm.make_lstm(units=4, input_dim=3, stateful=True, batch_size=2)
+    reference.set_weights(weights)
+    x = np.random.default_rng(2).uniform(-2, 2, (2, 5, 3)).astype(np.float32)
+    np.testing.assert_allclose(model.predict_on_batch(x), reference.predict_on_batch(x),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_torch_reports_the_sum_of_its_two_biases():
+    torch_lstm = pytest.importorskip("stateful_lstm.adapters.torch_lstm")
+    pytest.importorskip("torch")
+    model = torch_lstm.make_lstm(units=3, input_dim=2, stateful=False, seed=4)
+    expected = (model.lstm.bias_ih_l0 + model.lstm.bias_hh_l0).detach().numpy()
+    assert np.abs(model.lstm.bias_hh_l0.detach().numpy()).max() > 0   # a fresh model has both
+    np.testing.assert_array_equal(model.get_weights()[2], expected)
+
+
+class _Held(common.HeldState):
+    def __init__(self, stateful):
+        self.units, self.stateful, self.batch_size = 3, stateful, 2 if stateful else None
+        self.reset_states()
+
+
+def test_held_state_refuses_a_wrong_shape_and_keeps_what_it_had():
+    model = _Held(stateful=True)
+    model.keep(np.ones((2, 3)), np.full((2, 3), 2.0))
+    with pytest.raises(ValueError, match=r"set_states expects shapes \[\(2, 3\), \(2, 3\)\]"):
+        model.set_states([np.zeros((1, 3)), np.zeros((2, 3))])
+    h, c = model.get_states()
+    np.testing.assert_array_equal(h, np.ones((2, 3), np.float32))
+    np.testing.assert_array_equal(c, np.full((2, 3), 2.0, np.float32))
+
+
+def test_held_state_of_a_stateless_model_starts_each_call_from_zeros():
+    model = _Held(stateful=False)
+    model.keep(np.ones((5, 3)), np.ones((5, 3)))
+    h, c = model.start_states(5)
+    assert not h.any() and not c.any() and h.shape == (5, 3)
+    with pytest.raises(ValueError, match="needs a stateful model"):
+        model.get_states()
