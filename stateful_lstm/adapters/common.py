@@ -42,11 +42,17 @@ _free_models = {}      # (builder name, *key) -> built models that no live wrapp
 
 
 def checkout(owner, build, *key):
-    """A model built by ``build(*key)`` that no live wrapper uses (a pooled one if there is one);
-    it returns to the pool when ``owner`` is garbage collected. Building and tracing a model costs
-    0.1-0.3 s in the compiling frameworks, and the spec builds thousands."""
+    """A Keras model built by ``build(*key)`` that no live wrapper uses (a pooled one if there is
+    one); it returns to the pool when ``owner`` is garbage collected. Building a model costs
+    0.1-0.3 s, and the spec builds thousands.
+
+    A pooled model gets a new, untraced predict function, so that it behaves as a new model does:
+    Keras treats the first traced call differently from later ones (a new functional model
+    reshapes inputs of another rank; a traced one raises), and which tests ran before must not
+    decide a verdict. (Its train function is kept: retracing it would cost 0.5 s per classifier.)"""
     free = _free_models.setdefault((build.__module__, build.__name__, *key), [])
     model = free.pop() if free else build(*key)
+    model.make_predict_function(force=True)
     weakref.finalize(owner, free.append, model)
     return model
 
