@@ -32,21 +32,17 @@ from .plugin import DEFAULT_TIMEOUT, PROFILES, SPEC_DIR, profile_name
 from .results import ENV_VAR as RESULTS_ENV_VAR
 from .verdicts import Verdict
 
-# The clause modules in two shards of about equal cost for a framework like Keras, where model
-# builds and traces dominate: the training clauses (started first: the longer of the two), and
-# the rest.
-TRAINING_CLAUSES = ("training-agreement", "training-carries-state", "position-only-alphabet",
-                    "alphabet-remedies")
-SHARDS = ([c for c in CLAUSES if c in TRAINING_CLAUSES],
-          [c for c in CLAUSES if c not in TRAINING_CLAUSES])
+# Each implementation runs as this many pytest processes side by side, each taking every other
+# spec test function (--stateful-lstm-shard), so that each holds about half of every clause.
+SHARDS = 2
 PROGRESS_EVERY = 10.0        # seconds between progress lines when the output is not a terminal
 
 
 @dataclass
 class Job:
-    """One pytest process: an implementation and the clause modules it runs."""
+    """One pytest process: an implementation and its shard of the spec's tests."""
     name: str
-    clauses: list
+    shard: int
     log: Path
     results: Path
     process: subprocess.Popen = None
@@ -56,15 +52,20 @@ class Job:
     _read: int = 0
 
     def command(self, args):
-        modules = [str(SPEC_DIR / f"{module_name(c)}.py") for c in self.clauses]
+        modules = [str(SPEC_DIR / f"{module_name(c)}.py") for c in CLAUSES]
         return [sys.executable, "-m", "pytest", *modules, "-c", str(SPEC_DIR / "conformance.ini"),
                 "--rootdir", str(SPEC_DIR), "-p", "spec.results", "-q",
-                f"--stateful-lstm-impl={self.name}",
+                f"--stateful-lstm-impl={self.name}", f"--stateful-lstm-shard={self.shard}/{SHARDS}",
                 f"--hypothesis-profile={profile_name(args.hypothesis_profile)}",
                 f"--stateful-lstm-timeout={args.timeout:g}", *args.pytest_args]
 
     def start(self, args):
         env = dict(os.environ, **{RESULTS_ENV_VAR: str(self.results)})
+        # JAX's persistent compilation cache, shared by the run's processes: a program compiled
+        # once (same computation, same shapes) is read back instead of compiled again.
+        if "JAX_COMPILATION_CACHE_DIR" not in env:
+            env.update(JAX_COMPILATION_CACHE_DIR=str(self.log.parent / "jax-cache"),
+                       JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0")
         env.pop("STATEFUL_LSTM_IMPL", None)
         with open(self.log, "w", encoding="utf-8") as log:
             self.process = subprocess.Popen(self.command(args), stdout=log,
@@ -148,8 +149,8 @@ def progress_line(name, jobs):
 def run(args, names, folder):
     """Run every job, at most ``args.jobs`` at a time, showing progress; returns the jobs by
     implementation."""
-    jobs = {name: [Job(name, shard, folder / f"{i}-{k}.log", folder / f"{i}-{k}.jsonl")
-                   for k, shard in enumerate(SHARDS)] for i, name in enumerate(names)}
+    jobs = {name: [Job(name, k, folder / f"{i}-{k}.log", folder / f"{i}-{k}.jsonl")
+                   for k in range(SHARDS)] for i, name in enumerate(names)}
     # An implementation's shards side by side: its time is what it takes alone on two cores.
     pending = [job for name in names for job in jobs[name]]
     running, tty, last = [], sys.stderr.isatty(), 0.0

@@ -59,6 +59,6 @@ def draw_classifier(data, impl, setup):
     """A stateful classifier of ``impl`` for ``setup``, with a drawn class count and Dense
     weights (``data`` is hypothesis' ``st.data()``); returns it, the class count and the Dense
     weights."""
-    n_classes = data.draw(st.integers(2, 6), label="n_classes")
+    n_classes = data.draw(sst.class_counts(), label="n_classes")
     dense = data.draw(sst.dense_weights(setup.units, n_classes), label="dense")
     return make_classifier(impl, setup, n_classes, dense), n_classes, dense

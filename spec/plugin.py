@@ -2,8 +2,10 @@
 
 What it adds, all under names of this project's own, so that it cannot clash with another
 project's options, fixtures or profiles in the same environment:
-- ``--stateful-lstm-shrink`` (below) and ``--stateful-lstm-impl NAME`` (repeatable; or ``$STATEFUL_LSTM_IMPL``, comma-separated; default:
-  every bundled and registered implementation) and ``--stateful-lstm-timeout SECONDS``;
+- ``--stateful-lstm-impl NAME`` (repeatable; or ``$STATEFUL_LSTM_IMPL``, comma-separated;
+  default: every bundled and registered implementation), ``--stateful-lstm-timeout SECONDS``,
+  ``--stateful-lstm-shrink`` (below) and ``--stateful-lstm-shard K/N`` (every N-th spec test
+  function: how ``python -m spec`` splits an implementation's run over the cores);
 - the ``stateful_lstm_impl`` fixture, parametrized over the implementations, for the spec's own
   test modules only;
 - hypothesis profiles ``stateful-lstm-dev`` (default), ``stateful-lstm-ci`` (derandomized),
@@ -24,6 +26,7 @@ profile. An implementation whose framework is not installed is skipped with the 
 ``make_lstm`` raises, or a test outruns the time limit, that is reported once and the
 implementation's remaining tests are not run.
 """
+import argparse
 import contextlib
 import os
 from collections.abc import Mapping
@@ -38,6 +41,7 @@ from stateful_lstm.implementations import (ENV_VAR, FACTORY_SIGNATURE, Implement
 
 from .assertions import ExpectedViolation, SpecViolation, violations_expected
 from .clauses import CLAUSES, spec_test_names
+from .strategies import sizes_from_the_palette
 from .time_limit import TimeLimitExceeded, time_limit
 
 SPEC_DIR = Path(__file__).resolve().parent
@@ -78,6 +82,7 @@ class Implementation:
         self.deviations, self.problems = validate_deviations(
             name, getattr(self.module, "KNOWN_DEVIATIONS", {}))
         self.compiles_per_shape = getattr(self.module, "COMPILES_PER_SHAPE", False) is True
+        self.palette = self.compiles_per_shape and not config.getoption("stateful_lstm_all_sizes")
 
     def describe(self):
         where = f" ({self.target})" if self.target != self.name else ""
@@ -133,9 +138,44 @@ def pytest_addoption(parser):
     group.addoption("--stateful-lstm-shrink", action="store_true", dest="stateful_lstm_shrink",
                     help="shrink failing examples even when an implementation under test "
                          "declares COMPILES_PER_SHAPE (each shrink step may compile anew)")
+    group.addoption("--stateful-lstm-all-sizes", action="store_true",
+                    dest="stateful_lstm_all_sizes",
+                    help="draw sizes from their whole ranges even for an implementation that "
+                         "declares COMPILES_PER_SHAPE (by default it gets the palette of sizes: "
+                         "SPEC.md)")
+    group.addoption("--stateful-lstm-shard", type=shard_option, default=None,
+                    dest="stateful_lstm_shard", metavar="K/N",
+                    help="run only shard K of N (0 <= K < N): every N-th spec test function, "
+                         "starting at the K-th, of those selected (python -m spec runs an "
+                         "implementation as shards 0/2 and 1/2 side by side)")
     group.addoption("--stateful-lstm-timeout", type=float, default=DEFAULT_TIMEOUT,
                     dest="stateful_lstm_timeout", metavar="SECONDS",
                     help=f"time limit per spec test (default {DEFAULT_TIMEOUT:g}; 0: none)")
+
+
+def shard_option(text):
+    """``"K/N"`` -> ``(K, N)``; an argparse type, so a malformed value is a usage error."""
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected K/N, such as 0/2; received {text!r}") from None
+    if not 0 <= k < n:
+        raise argparse.ArgumentTypeError(f"expected K/N with 0 <= K < N; received {text!r}")
+    return k, n
+
+
+def take_shard(config, items, shard):
+    """Keep, of the spec's tests in ``items``, those of every N-th test function from the K-th
+    (all the implementations' parametrizations of a function stay together): the shards of a
+    run then hold about half of each clause module, whatever an implementation spends its time
+    on."""
+    k, n = shard
+    functions = list(dict.fromkeys(item.nodeid.split("[")[0] for item in items if impl_of(item)))
+    mine = set(functions[k::n])
+    kept = [item for item in items if not impl_of(item) or item.nodeid.split("[")[0] in mine]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 def selected_implementations(config):
@@ -237,8 +277,10 @@ def pytest_report_header(config):
                   for test, reason in implementation.deviations.items()]
         lines += [f"    warning: {problem}" for problem in implementation.problems]
         if implementation.compiles_per_shape:
-            lines.append("    compiles per input shape: failures are not shrunk "
-                         "(--stateful-lstm-shrink to shrink anyway)")
+            shrink = "not shrunk" if not config.getoption("stateful_lstm_shrink") else "shrunk"
+            sizes = "the palette of sizes" if implementation.palette else "all sizes"
+            lines.append(f"    compiles per input shape: failures {shrink}, {sizes} "
+                         f"(--stateful-lstm-shrink, --stateful-lstm-all-sizes; SPEC.md)")
     limit = config.getoption("stateful_lstm_timeout")
     return lines + [f"  hypothesis profile: {settings.get_current_profile_name()}; time limit "
                     f"per test: {f'{limit:g} s' if limit else 'none'}"]
@@ -281,7 +323,10 @@ def impl_of(item):
     return callspec.params.get(FIXTURE) if callspec else None
 
 
+@pytest.hookimpl(trylast=True)      # after -k and -m: a shard is half of what they selected
 def pytest_collection_modifyitems(config, items):
+    if config.getoption("stateful_lstm_shard"):
+        take_shard(config, items, config.getoption("stateful_lstm_shard"))
     unknown = {clause_of(i) for i in items} - set(CLAUSES) - {None}
     if unknown:
         raise pytest.UsageError(f"tests are marked with clauses that SPEC.md does not define: "
@@ -312,7 +357,8 @@ def pytest_runtest_call(item):
     expected = violations_expected() if item.get_closest_marker("known_deviation") else \
         contextlib.nullcontext()
     try:
-        with time_limit(implementation.timeout, f"{item.name}"), expected:
+        with time_limit(implementation.timeout, f"{item.name}"), expected, \
+                sizes_from_the_palette(implementation.palette):
             return (yield)
     except TimeLimitExceeded as error:
         implementation.stopped = f"{name} ran out of time in an earlier test ({error})"

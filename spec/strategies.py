@@ -4,6 +4,7 @@ Sizes cover batch 1-8, timesteps 1-12 (0 where a test allows it), input_dim 1-5 
 Floats are float32 and bounded: weights in [-1, 1], inputs in [-2, 2], carried h in [-1, 1] (the range
 of o * tanh(c)) and c in [-3, 3]; no NaN or infinity.
 """
+import contextlib
 import sys
 from dataclasses import dataclass, replace
 
@@ -44,12 +45,45 @@ def float32_arrays(shape, bound):
     return hnp.arrays(np.float32, shape, elements=float32s(bound))
 
 
+_palette = [False]     # whether sizes() draws from palette(): see sizes_from_the_palette()
+
+
+def palette(low, high):
+    """The sizes drawn from [low, high] for an implementation that compiles per shape: the two
+    smallest and the largest."""
+    return sorted({low, min(low + 1, high), high})
+
+
+@contextlib.contextmanager
+def sizes_from_the_palette(active=True):
+    """While active, every size the spec draws (batch, timesteps, input_dim, units, classes)
+    comes from ``palette(low, high)`` instead of the whole range [low, high]. The plugin turns it
+    on for an implementation that declares ``COMPILES_PER_SHAPE`` (SPEC.md, "Implementations that
+    compile per shape"): each new shape costs it a compilation, and a palette makes the shapes of
+    one run repeat."""
+    before, _palette[0] = _palette[0], active
+    try:
+        yield
+    finally:
+        _palette[0] = before
+
+
+@st.composite
+def sizes(draw, low, high):
+    """A size in [low, high] (or in ``palette(low, high)``: ``sizes_from_the_palette``)."""
+    return draw(st.sampled_from(palette(low, high)) if _palette[0] else st.integers(low, high))
+
+
 def batch_sizes(min_value=1):
-    return st.integers(min_value, MAX_BATCH)
+    return sizes(min_value, MAX_BATCH)
 
 
 def timesteps(min_value=1):
-    return st.integers(min_value, MAX_TIMESTEPS)
+    return sizes(min_value, MAX_TIMESTEPS)
+
+
+def class_counts(max_value=6):
+    return sizes(2, max_value)
 
 
 def lstm_weights(input_dim, units):
@@ -64,8 +98,8 @@ def setups(draw, batch_size=None):
     """A ``Setup``: sizes drawn from the spec's ranges, weights. ``batch_size``: a strategy for
     it (default ``batch_sizes()``)."""
     batch = draw(batch_sizes() if batch_size is None else batch_size)
-    input_dim = draw(st.integers(1, MAX_INPUT_DIM))
-    units = draw(st.integers(1, MAX_UNITS))
+    input_dim = draw(sizes(1, MAX_INPUT_DIM))
+    units = draw(sizes(1, MAX_UNITS))
     return Setup(batch, input_dim, units, draw(lstm_weights(input_dim, units)))
 
 

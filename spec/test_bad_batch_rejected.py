@@ -33,7 +33,7 @@ def assert_refused_and_state_kept(impl, setup, data, bad_call, what):
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
 def test_batch_of_another_size_is_refused(stateful_lstm_impl, data, setup, steps):
-    wrong = data.draw(st.integers(2, sst.MAX_BATCH + 2).filter(lambda b: b != setup.batch_size),
+    wrong = data.draw(sst.sizes(2, sst.MAX_BATCH + 2).filter(lambda b: b != setup.batch_size),
                       label="wrong batch size")
     x = data.draw(sst.inputs(wrong, steps, setup.input_dim), label="x")
     assert_refused_and_state_kept(stateful_lstm_impl, setup, data,
@@ -41,7 +41,7 @@ def test_batch_of_another_size_is_refused(stateful_lstm_impl, data, setup, steps
                                   f"predict_on_batch of a batch of {wrong} rows")
 
 
-@given(data=st.data(), setup=sst.setups(batch_size=st.integers(2, sst.MAX_BATCH)),
+@given(data=st.data(), setup=sst.setups(batch_size=sst.batch_sizes(2)),
        steps=sst.timesteps())
 def test_batch_of_one_row_is_refused_by_a_larger_model(stateful_lstm_impl, data, setup, steps):
     # A single row must not be broadcast over the carried rows.
@@ -53,7 +53,7 @@ def test_batch_of_one_row_is_refused_by_a_larger_model(stateful_lstm_impl, data,
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
 def test_another_feature_count_is_refused(stateful_lstm_impl, data, setup, steps):
-    wrong = data.draw(st.integers(1, sst.MAX_INPUT_DIM + 2).filter(lambda f: f != setup.input_dim),
+    wrong = data.draw(sst.sizes(1, sst.MAX_INPUT_DIM + 2).filter(lambda f: f != setup.input_dim),
                       label="wrong input_dim")
     x = data.draw(sst.inputs(setup.batch_size, steps, wrong), label="x")
     assert_refused_and_state_kept(stateful_lstm_impl, setup, data,
@@ -141,7 +141,7 @@ def test_a_classifier_refuses_a_batch_of_another_size(stateful_lstm_impl, data, 
     model.predict_on_batch(data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim),
                                      label="history"))
     before = model.get_states()
-    wrong = data.draw(st.integers(2, sst.MAX_BATCH + 2).filter(lambda b: b != setup.batch_size),
+    wrong = data.draw(sst.sizes(2, sst.MAX_BATCH + 2).filter(lambda b: b != setup.batch_size),
                       label="wrong batch size")
     x = data.draw(sst.inputs(wrong, steps, setup.input_dim), label="x")
     y = data.draw(sst.one_hot_targets(wrong, n_classes), label="y")

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.clause("training-agreement")
 LEARNING_RATES = (0.001, 0.01, 0.0003)
 
 
-@given(data=st.data(), setup=sst.setups(), n_classes=st.integers(2, 6), stateful=st.booleans(),
+@given(data=st.data(), setup=sst.setups(), n_classes=sst.class_counts(), stateful=st.booleans(),
        steps=sst.timesteps(), n_steps=st.integers(1, 2),
        learning_rate=st.sampled_from(LEARNING_RATES))
 def test_train_on_batch_matches_the_reference(stateful_lstm_impl, data, setup, n_classes,

@@ -16,7 +16,7 @@ def run(model, call, x, y):
     return model.train_on_batch(x, y) if call == "train_on_batch" else model.predict_on_batch(x)
 
 
-@given(data=st.data(), setup=sst.setups(), n_classes=st.integers(2, 5), calls=CALLS)
+@given(data=st.data(), setup=sst.setups(), n_classes=sst.class_counts(5), calls=CALLS)
 def test_stateful_classifier_moves_the_state_like_the_bare_lstm(stateful_lstm_impl, data, setup,
                                                                 n_classes, calls):
     impl = stateful_lstm_impl
@@ -36,7 +36,7 @@ def test_stateful_classifier_moves_the_state_like_the_bare_lstm(stateful_lstm_im
                             f"LSTM's predict_on_batch {describe_call(setup, n_classes=n_classes)}")
 
 
-@given(data=st.data(), setup=sst.setups(), n_classes=st.integers(2, 5), calls=CALLS,
+@given(data=st.data(), setup=sst.setups(), n_classes=sst.class_counts(5), calls=CALLS,
        steps=sst.timesteps())
 def test_stateless_classifier_carries_nothing(stateful_lstm_impl, data, setup, n_classes, calls,
                                               steps):

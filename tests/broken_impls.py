@@ -405,8 +405,28 @@ BREAKS = {
     "never_learns": (NeverLearns, "position-only-alphabet"),
     "never_learns_remedies": (NeverLearns, "alphabet-remedies"),
 }
-# implementation name -> the test that catches it (where older tests of its clause did not)
+# implementation name -> a test of its clause that catches it: the meta-tests run that test alone
+# (for the implementations added with a new test, it is the only test of the clause that does)
 CAUGHT_BY = {
+    "never_carries": "test_row_i_continues_row_i_of_the_previous_batch",
+    "carries_into_next_row": "test_row_i_continues_row_i_of_the_previous_batch",
+    "carries_only_h": "test_batch_split_along_time_equals_one_call",
+    "stateless_remembers": "test_output_does_not_depend_on_earlier_batches",
+    "reset_keeps_c": "test_reset_makes_h_and_c_exactly_zero",
+    "reset_touches_weights": "test_reset_leaves_the_weights_untouched",
+    "no_flow_through_time": "test_one_call_of_T_steps_equals_T_calls_of_one_step",
+    "rows_leak": "test_one_call_of_T_steps_equals_T_calls_of_one_step",
+    "stale_get_states": "test_set_states_then_predict_continues_from_exactly_that_state",
+    "set_states_keeps_reference": "test_no_memory_is_shared_with_the_caller",
+    "broadcasts_one_row": "test_batch_of_one_row_is_refused_by_a_larger_model",
+    "set_states_broadcasts": "test_set_states_with_a_wrong_shape_is_refused",
+    "bad_batch_zeroes_state": "test_batch_of_another_size_is_refused",
+    "wrong_gate_order": "test_outputs_and_state_match_the_reference_from_any_state",
+    "no_forget_gate": "test_any_history_of_calls_matches_the_reference",
+    "training_keeps_state": "test_stateful_classifier_moves_the_state_like_the_bare_lstm",
+    "adam_without_bias_correction": "test_train_on_batch_matches_the_reference",
+    "never_learns": "test_tutorial_model_walks_from_a_but_answers_b_from_other_letters",
+    "never_learns_remedies": "test_stateful_model_trained_on_subsequences_from_any_letter",
     "read_only_outputs": "test_no_memory_is_shared_with_the_caller",
     "keeps_page_aligned_arrays": "test_no_memory_is_shared_with_the_caller",
     "set_weights_resets_state": "test_set_weights_leaves_the_carried_state_alone",

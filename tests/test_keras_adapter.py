@@ -7,6 +7,8 @@ import sys
 import numpy as np
 import pytest
 
+import stateful_lstm as reference
+
 keras_tf = pytest.importorskip("stateful_lstm.adapters.keras_tf")
 pytest.importorskip("tensorflow")
 
@@ -26,6 +28,60 @@ def test_a_released_keras_model_is_reused_with_fresh_state_and_weights():
         np.testing.assert_array_equal(state, np.zeros((2, 3), np.float32))
     for a, b in zip(again.get_weights(), initial):
         np.testing.assert_array_equal(a, b)
+
+
+def released_model(**config):
+    """A pooled Keras model, released after a call with ``x``: (the model, its predict
+    function)."""
+    x = config.pop("x")
+    first = keras_tf.make_lstm(**config)
+    first.predict_on_batch(x)
+    model, function = first.model, first.model.predict_function
+    del first
+    return model, function
+
+
+def test_a_pooled_model_keeps_its_traces_for_well_formed_batches():
+    config = dict(units=2, input_dim=3, stateful=True, batch_size=2)
+    model, function = released_model(x=np.ones((2, 4, 3), np.float32), **config)
+    again = keras_tf.make_lstm(**config)
+    assert again.model is model
+    again.predict_on_batch(np.ones((2, 5, 3), np.float32))
+    assert again.model.predict_function is function, "retraced though every call was well formed"
+
+
+def test_a_first_call_that_is_not_well_formed_meets_a_new_models_functions():
+    # A new stateful Keras model refuses a batch of 1 row on its first call (a traced one
+    # broadcasts it: keras-team/keras#21183): a pooled model must do what a new one does.
+    config = dict(units=2, input_dim=3, stateful=True, batch_size=2)
+    new = keras_tf.make_lstm(**config)
+    with pytest.raises(ValueError):
+        new.predict_on_batch(np.ones((1, 4, 3), np.float32))
+    del new
+    model, function = released_model(x=np.ones((2, 4, 3), np.float32), **config)
+    again = keras_tf.make_lstm(**config)
+    assert again.model is model
+    with pytest.raises(ValueError):
+        again.predict_on_batch(np.ones((1, 4, 3), np.float32))
+    assert again.model.predict_function is not function
+
+
+def test_a_model_that_saw_a_batch_of_another_rank_is_renewed_for_its_next_owner():
+    # A new functional model first called with a 2-D batch accepts it (Keras adjusts the rank),
+    # but its traced function then fails on 3-D batches ("as_list() is not defined on an unknown
+    # TensorShape"): that must not reach the model's next owner.
+    config = dict(units=2, input_dim=1, stateful=False)
+    first = keras_tf.make_lstm(**config)
+    first.predict_on_batch(np.ones((2, 4), np.float32))
+    model = first.model
+    del first
+    again = keras_tf.make_lstm(**config)
+    assert again.model is model
+    x = np.ones((3, 5, 1), np.float32)
+    oracle = reference.make_lstm(**config)
+    oracle.set_weights(again.get_weights())
+    np.testing.assert_allclose(again.predict_on_batch(x), oracle.predict_on_batch(x),
+                               rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("seed", [0, 7])

@@ -100,6 +100,51 @@ def test_a_name_that_does_not_load_is_one_usage_error(tmp_path, name, files, mes
     assert len(out.splitlines()) <= 5, out
 
 
+def test_shards_split_the_selected_spec_tests_between_them(tmp_path):
+    def collected(*args):
+        code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "reference",
+                         "--stateful-lstm-impl", "keras", "--co", "-q", *args], tmp_path)
+        assert code == 0, out
+        return [line for line in out.splitlines() if "::" in line]
+    every = collected()
+    shards = [collected("--stateful-lstm-shard", f"{k}/2") for k in range(2)]
+    assert sorted(shards[0] + shards[1]) == sorted(every) and not set(shards[0]) & set(shards[1])
+    for shard in shards:        # a test function's implementations stay in one shard
+        functions = [test.split("[")[0] for test in shard]
+        assert all(functions.count(f) == 2 for f in functions), shard
+    modules = [test.split("::")[0] for test in every]
+    split = {m for m in modules if modules.count(m) >= 4}   # 2 test functions x 2 implementations
+    assert all(split <= {test.split("::")[0] for test in shard} for shard in shards)
+    selected = collected("-k", "reset", "--stateful-lstm-shard", "1/2")   # half of what -k keeps
+    assert selected and all("reset" in test for test in selected), selected
+
+
+@pytest.mark.parametrize("value", ["2/2", "a/b"])
+def test_a_malformed_shard_is_a_usage_error(tmp_path, value):
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "reference",
+                     f"--stateful-lstm-shard={value}"], tmp_path)
+    assert code == pytest.ExitCode.USAGE_ERROR and "--stateful-lstm-shard" in out, out
+    assert "expected K/N" in out, out
+
+
+def test_an_implementation_that_compiles_per_shape_gets_the_palette_of_sizes(tmp_path):
+    write(tmp_path, "compiled.py", """
+        import stateful_lstm
+        COMPILES_PER_SHAPE = True
+        def make_lstm(**config):      # (the plugin's first probe is units=2, batch_size=2)
+            if config["units"] not in (1, 2, 8) or config["batch_size"] not in (None, 1, 2, 8):
+                raise RuntimeError(f"a size off the palette: {config}")
+            return stateful_lstm.make_lstm(**config)
+        """)
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "compiled", *FAST],
+                    tmp_path)
+    assert code == 0 and "1 passed" in out, out
+    assert "compiles per input shape: failures not shrunk, the palette of sizes" in out, out
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "compiled", *FAST,
+                     "--stateful-lstm-all-sizes"], tmp_path)
+    assert code == 1 and "a size off the palette" in out, out
+
+
 def test_a_file_path_is_accepted(tmp_path):
     write(tmp_path, "my_lstm.py", "from stateful_lstm import make_lstm\n")
     code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "./my_lstm.py", *FAST,

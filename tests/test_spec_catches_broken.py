@@ -3,20 +3,20 @@ failed spec assertion (``SpecViolation``), not by the harness or the implementat
 
 A spec that passes a broken implementation is the worst bug this project can have. Each broken
 implementation in ``broken_impls.py`` is run (in-process, ``stateful-lstm-quick`` profile: ci's
-examples, no shrinking) against the test module of the clause it breaks; at least one test there
+examples, no shrinking) against the test of the clause it breaks that ``CAUGHT_BY`` names, which
 must fail with a spec violation. The reference passing every clause is the main spec run."""
 import sys
 
 import pytest
 from hypothesis import settings
 
-from spec.clauses import CLAUSES, SPEC_PATH, module_name
+from spec.clauses import CLAUSES, SPEC_PATH, module_name, spec_test_names
 from tests.broken_impls import BREAKS, CAUGHT_BY, PASSES
 
 
-def run_clause(pytester, monkeypatch, clause, implementation):
-    """Run one clause's test module against ``implementation`` in-process; the reports of its
-    tests' calls.
+def run_clause(pytester, monkeypatch, clause, implementation, test=None):
+    """Run one clause's test module (or only its ``test``) against ``implementation``
+    in-process; the reports of its tests' calls.
 
     The module is imported afresh, as hypothesis binds a test's settings when it is decorated."""
     module = SPEC_PATH.parent / f"{module_name(clause)}.py"
@@ -24,7 +24,8 @@ def run_clause(pytester, monkeypatch, clause, implementation):
     profile = settings.get_current_profile_name()
     try:
         recorder = pytester.inline_run(
-            str(module), "-c", str(SPEC_PATH.parent / "conformance.ini"),
+            f"{module}::{test}" if test else str(module),
+            "-c", str(SPEC_PATH.parent / "conformance.ini"),
             f"--stateful-lstm-impl={implementation}", "--hypothesis-profile=stateful-lstm-quick")
     finally:
         settings.load_profile(profile)      # the nested run loaded its own
@@ -38,16 +39,12 @@ def violations(reports):
 @pytest.mark.parametrize("name", sorted(BREAKS))
 def test_spec_fails_the_broken_implementation_on_its_clause(pytester, monkeypatch, name):
     broken, clause = BREAKS[name]
-    reports = run_clause(pytester, monkeypatch, clause, f"tests.broken_impls.{name}")
-    crashes = [(r.nodeid, dict(r.user_properties).get("failure")) for r in reports
-               if r.failed and r not in violations(reports)]
-    assert violations(reports), (
-        f"the spec's {clause!r} tests found no violation in an implementation that breaks it: "
-        f"{name} ({broken.__doc__}); failures that were not spec assertions: {crashes}")
-    if name in CAUGHT_BY:
-        caught = [r.nodeid.split("::")[-1].split("[")[0] for r in violations(reports)]
-        assert CAUGHT_BY[name] in caught, f"{name} should be caught by {CAUGHT_BY[name]}; " \
-                                          f"violations were found by {caught}"
+    reports = run_clause(pytester, monkeypatch, clause, f"tests.broken_impls.{name}",
+                         CAUGHT_BY[name])
+    outcomes = [(r.outcome, dict(r.user_properties).get("failure")) for r in reports]
+    assert len(reports) == 1 and violations(reports), (
+        f"the spec's {CAUGHT_BY[name]} (clause {clause!r}) found no violation in an "
+        f"implementation that breaks it: {name} ({broken.__doc__}); outcome: {outcomes}")
 
 
 @pytest.mark.parametrize("name", sorted(PASSES))
@@ -62,6 +59,12 @@ def test_spec_passes_a_correct_implementation_that_differs_from_the_reference(
 
 def test_every_clause_is_broken_by_some_implementation():
     assert {clause for _, clause in BREAKS.values()} == set(CLAUSES)
+
+
+def test_each_broken_implementation_names_a_test_of_its_clause_that_catches_it():
+    assert set(CAUGHT_BY) == set(BREAKS)
+    for name, (_, clause) in BREAKS.items():
+        assert CAUGHT_BY[name] in spec_test_names(clause), (name, clause, CAUGHT_BY[name])
 
 
 def test_reference_passes_a_clause_module_run_the_same_way(pytester, monkeypatch):

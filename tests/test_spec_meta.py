@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 import stateful_lstm
 from spec import assertions, strategies as sst
@@ -126,6 +126,35 @@ def test_drawn_setups_and_states_stay_in_the_stated_ranges(setup, states):
     assert all(w.dtype == np.float32 and np.abs(w).max() <= 1 for w in setup.weights)
     h, c = states.draw(sst.carried_states(setup.batch_size, setup.units))
     assert np.abs(h).max() <= 1 and np.abs(c).max() <= 3
+
+
+def test_the_palette_holds_each_ranges_two_smallest_sizes_and_its_largest():
+    assert sst.palette(1, 8) == [1, 2, 8] and sst.palette(0, 12) == [0, 1, 12]
+    assert sst.palette(2, 3) == [2, 3] and sst.palette(5, 5) == [5]
+
+
+@given(data=st.data())
+def test_inside_sizes_from_the_palette_every_drawn_size_is_a_palette_size(data):
+    with sst.sizes_from_the_palette():
+        setup = data.draw(sst.setups())
+        steps = data.draw(sst.timesteps(min_value=0))
+        classes = data.draw(sst.class_counts())
+    assert setup.batch_size in (1, 2, 8) and setup.input_dim in (1, 2, 5)
+    assert setup.units in (1, 2, 8) and steps in (0, 1, 12) and classes in (2, 3, 6)
+    with sst.sizes_from_the_palette(active=False):
+        inner = data.draw(sst.setups())
+    assert 1 <= inner.batch_size <= 8
+
+
+def test_outside_the_palette_every_size_of_a_range_is_drawn():
+    seen = set()
+
+    @given(sst.batch_sizes())
+    @settings(max_examples=200, database=None)
+    def collect(batch):
+        seen.add(batch)
+    collect()
+    assert seen == set(range(1, 9))
 
 
 def test_assertion_helpers_fail_with_messages_naming_the_call():

@@ -163,11 +163,12 @@ def _network():
 
 
 @functools.cache
-def _adam(learning_rate):
-    """optax' Adam with Keras' defaults, its epsilon a hyperparameter set per step; one object per
-    learning rate, so that classifiers of one size share their compiled functions."""
+def _adam():
+    """optax' Adam with Keras' defaults, under ``inject_hyperparams``: the learning rate and the
+    epsilon live in the optimizer state (set per classifier and per step), so that one optimizer
+    object, and one compiled training step per size, serves every classifier."""
     import optax
-    return optax.inject_hyperparams(optax.adam)(learning_rate=learning_rate, b1=BETA_1, b2=BETA_2,
+    return optax.inject_hyperparams(optax.adam)(learning_rate=0.001, b1=BETA_1, b2=BETA_2,
                                                 eps=EPSILON)
 
 
@@ -184,8 +185,9 @@ class FlaxClassifier(HeldState):
         from flax import nnx
         self.graphdef, self.params = nnx.split(
             _network()(input_dim, units, n_classes, nnx.Rngs(seed)))
-        self.optimizer = _adam(learning_rate)
+        self.optimizer = _adam()
         self.opt_state = self.optimizer.init(self.params)
+        self.opt_state.hyperparams["learning_rate"] = np.float32(learning_rate)
         self.steps = 0
         self.reset_states()
 

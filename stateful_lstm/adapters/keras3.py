@@ -20,7 +20,7 @@ import os
 import numpy as np
 
 from .. import checks
-from .common import checkout, configure, read_states, version
+from .common import PooledKerasModel, configure, read_states, version
 
 # Where Keras 3 breaks the spec on either backend (each adapter's KNOWN_DEVIATIONS cites it).
 NOT_3D_TESTS = ("test_input_that_is_not_3d_is_refused",
@@ -81,12 +81,16 @@ def _initial_weights(backend, input_dim, units, seed):
     return _seeded_weights[key]
 
 
-class _KerasModel:
-    """What the LSTM and the classifier share: a Keras ``model`` whose LSTM ``layer`` holds the
-    carried state."""
+class _KerasModel(PooledKerasModel):
+    """What the LSTM and the classifier share: a pooled Keras ``model`` whose LSTM ``layer`` holds
+    the carried state."""
+
+    def __init__(self, backend):
+        # On JAX a traced step keeps the state it read when traced: never reuse a trace.
+        self.REUSES_TRACES = backend == "tensorflow"
 
     def predict_on_batch(self, x):
-        return self.model.predict_on_batch(x)
+        return self._call("predict_on_batch", x)
 
     def reset_states(self):
         self.layer.reset_states()
@@ -106,9 +110,10 @@ class KerasLSTM(_KerasModel):
     """One Keras LSTM model seen through the contract of ``spec/SPEC.md``."""
 
     def __init__(self, backend, *, units, input_dim, stateful, batch_size=None, seed=0):
+        super().__init__(backend)
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
                   batch_size=batch_size, seed=seed)
-        self.model = checkout(self, _build, backend, units, input_dim, batch_size, stateful)
+        self._checkout(_build, backend, units, input_dim, batch_size, stateful)
         self.layer = self.model.layers[-1]
         self.layer.set_weights(_initial_weights(backend, input_dim, units, seed))
         self.layer.reset_states()
@@ -142,8 +147,9 @@ class KerasClassifier(_KerasModel):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
                   batch_size=batch_size, seed=seed, n_classes=n_classes,
                   learning_rate=learning_rate)
-        self.model = checkout(self, _build_classifier, backend, units, input_dim, n_classes,
-                              batch_size, stateful, learning_rate)
+        super().__init__(backend)
+        self._checkout(_build_classifier, backend, units, input_dim, n_classes, batch_size,
+                       stateful, learning_rate)
         self.layer = self.model.layers[1]
         dense_kernel = keras(backend).initializers.GlorotUniform(seed=seed)((units, n_classes))
         self.model.set_weights(_initial_weights(backend, input_dim, units, seed) + [
@@ -154,7 +160,7 @@ class KerasClassifier(_KerasModel):
         self.layer.reset_states()
 
     def train_on_batch(self, x, y):
-        return float(self.model.train_on_batch(x, y))
+        return float(self._call("train_on_batch", x, y))
 
     def get_weights(self):
         return [np.array(w) for w in self.model.get_weights()]

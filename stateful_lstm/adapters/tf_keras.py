@@ -9,7 +9,7 @@ import os
 import numpy as np
 
 from .. import checks
-from .common import checkout, configure, read_states, version
+from .common import PooledKerasModel, configure, read_states, version
 
 REQUIRES = ("tf_keras", "tensorflow")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[tf-keras]')"
@@ -74,14 +74,16 @@ def _initial_weights(input_dim, units, seed):
             np.asarray(init.Orthogonal(seed=seed)((units, 4 * units)), np.float32), bias]
 
 
-class _Keras2Model:
+class _Keras2Model(PooledKerasModel):
+    REUSES_TRACES = True    # TensorFlow's traces read the state variables at each call
+
     def _setup(self, build, *key, seed):
-        self.model = checkout(self, build, *key)
+        self._checkout(build, *key)
         self.layer = self.model.layers[0]
         return _initial_weights(self.input_dim, self.units, seed)
 
     def predict_on_batch(self, x):
-        return self.model.predict_on_batch(x)
+        return self._call("predict_on_batch", x)
 
     def reset_states(self):
         self.model.reset_states()
@@ -130,7 +132,7 @@ class Keras2Classifier(_Keras2Model):
         self.model.reset_states()
 
     def train_on_batch(self, x, y):
-        return float(self.model.train_on_batch(x, y))
+        return float(self._call("train_on_batch", x, y))
 
 
 def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
