@@ -14,7 +14,8 @@ biases side by side are Keras' bias. The carry is ``(c, h)``.
 
 Adam. ``optax.adam`` adds epsilon after the bias correction, like PyTorch; the classifier passes
 ``1e-7 / sqrt(1 - 0.999**t)`` as step t's epsilon (``optax.inject_hyperparams``), which makes it
-Keras' Adam exactly (``spec/SPEC.md``, clause 8).
+Keras' Adam exactly (``spec/SPEC.md``, clause 8). The learning rate, too, lives in the optimizer
+state, so that one compiled training step per size serves every learning rate.
 """
 import functools
 
