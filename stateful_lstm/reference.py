@@ -60,20 +60,26 @@ def dtanh(t):
     return 1 - t * t
 
 
-def lstm_backward(x, dh_last, cache, recurrent_kernel, dsigmoid=dsigmoid, dtanh=dtanh):
+def lstm_backward(x, dh_out, cache, recurrent_kernel, dsigmoid=dsigmoid, dtanh=dtanh):
     """Backpropagation through the timesteps of one call (truncated BPTT: no gradient reaches the
-    state the call started from). ``dh_last`` is the loss gradient at the last timestep's h.
+    state the call started from). ``dh_out`` is the loss gradient at the hs of the call: (batch,
+    T, u), one per timestep (a sequence model's loss reads them all), or (batch, u), at the last
+    timestep's h only (a classifier's).
 
     Returns the gradients ``[dkernel, drecurrent_kernel, dbias]``. (The spec's error analysis of
     clause 8 runs the same pass on absolute values, with unsigned ``dsigmoid`` and ``dtanh``.)
     """
     u = recurrent_kernel.shape[0]
-    dzs = np.empty((x.shape[0], x.shape[1], 4 * u), dh_last.dtype)    # dloss/dz, every timestep
-    h_prevs = np.empty((x.shape[0], x.shape[1], u), dh_last.dtype)
-    dh, dc = dh_last, 0
+    dzs = np.empty((x.shape[0], x.shape[1], 4 * u), dh_out.dtype)     # dloss/dz, every timestep
+    h_prevs = np.empty((x.shape[0], x.shape[1], u), dh_out.dtype)
+    dh_later, dc = 0, 0                         # what reaches h and c from the later timesteps
     for t in reversed(range(x.shape[1])):
         h_prev, c_prev, s, g, c = cache[t]
         i, f, o = s[:, :u], s[:, u:2 * u], s[:, 3 * u:]
+        if dh_out.ndim == 3:
+            dh = dh_out[:, t] + dh_later
+        else:
+            dh = dh_out if t == x.shape[1] - 1 else dh_later
         tanh_c = np.tanh(c)
         dc = dc + dh * o * dtanh(tanh_c)        # through h = o * tanh(c)
         dz = dzs[:, t]
@@ -83,7 +89,7 @@ def lstm_backward(x, dh_last, cache, recurrent_kernel, dsigmoid=dsigmoid, dtanh=
         dz[:, 3 * u:] = dh * tanh_c * dsigmoid(o)            # output gate
         h_prevs[:, t] = h_prev
         if t:                                                # to the previous timestep
-            dh, dc = dz @ recurrent_kernel.T, dc * f
+            dh_later, dc = dz @ recurrent_kernel.T, dc * f
     rows = lambda a: a.reshape(-1, a.shape[2])               # noqa: E731  (batch*T, features)
     return [rows(x).T @ rows(dzs), rows(h_prevs).T @ rows(dzs), dzs.sum(axis=(0, 1))]
 
