@@ -7,7 +7,7 @@ import numpy as np
 DTYPE = np.float32
 
 
-def _positive_int(name, value):
+def positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{name} must be a positive integer; received {value!r}")
 
@@ -15,8 +15,8 @@ def _positive_int(name, value):
 def check_config(*, units, input_dim, stateful, batch_size, seed=0):
     """Check the arguments of ``make_lstm``: positive sizes; a stateful model needs a batch size;
     the seed is a non-negative integer (None would give weights that cannot be reproduced)."""
-    _positive_int("units", units)
-    _positive_int("input_dim", input_dim)
+    positive_int("units", units)
+    positive_int("input_dim", input_dim)
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer (the initial weights are drawn "
                          f"from it); received {seed!r}")
@@ -27,7 +27,7 @@ def check_config(*, units, input_dim, stateful, batch_size, seed=0):
             raise ValueError("a stateful model needs a fixed batch_size (it carries one state per "
                              "batch row); received batch_size=None")
     else:
-        _positive_int("batch_size", batch_size)
+        positive_int("batch_size", batch_size)
 
 
 def check_input(x, batch_size, input_dim):
@@ -110,7 +110,7 @@ def check_classifier_weights(weights, input_dim, units, n_classes, finite=True):
 
 def check_classifier_config(*, n_classes, learning_rate):
     """The classifier's own arguments (``check_config`` checks the LSTM's)."""
-    _positive_int("n_classes", n_classes)
+    positive_int("n_classes", n_classes)
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) or \
             not 0 < learning_rate < np.inf:
         raise ValueError(f"learning_rate must be a positive number; received {learning_rate!r}")

@@ -11,17 +11,13 @@ between batches is the context of everything the stream has seen so far.
 """
 import numpy as np
 
+from .checks import positive_int
+
 
 def batch_count(n_tokens, batch_size, seq_len):
     """How many batches ``stream_batches`` yields for ``n_tokens`` tokens: each batch takes
     ``batch_size * seq_len`` inputs, and the last input needs one more token as its target."""
     return max(n_tokens - 1, 0) // (batch_size * seq_len)
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"stream_batches: {name} must be a positive integer; received {value!r}")
-    return int(value)
 
 
 def stream_batches(tokens, batch_size, seq_len):
@@ -38,7 +34,8 @@ def stream_batches(tokens, batch_size, seq_len):
 
     Raises ValueError at the call, naming the lengths, if ``tokens`` is not a 1-D sequence of
     integers or is too short for one batch (fewer than ``W + 1`` tokens)."""
-    batch_size, seq_len = _positive_int("batch_size", batch_size), _positive_int("seq_len", seq_len)
+    positive_int("batch_size", batch_size)
+    positive_int("seq_len", seq_len)
     tokens = np.asarray(tokens)
     if tokens.ndim != 1 or not (np.issubdtype(tokens.dtype, np.integer) or tokens.size == 0):
         raise ValueError(f"stream_batches: tokens must be a 1-D sequence of integers; received "
