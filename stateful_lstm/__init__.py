@@ -11,6 +11,7 @@ import numpy as np
 
 from .classifier import Classifier
 from .reference import LSTM
+from .sequence import SequenceModel
 
 try:
     __version__ = metadata.version("stateful-lstm-spec")
@@ -34,3 +35,12 @@ def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, s
     """A NumPy reference LSTM -> Dense softmax classifier (see ``spec/SPEC.md``)."""
     return Classifier(units=units, input_dim=input_dim, n_classes=n_classes, stateful=stateful,
                       batch_size=batch_size, seed=seed, learning_rate=learning_rate)
+
+
+def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
+                        learning_rate=0.001):
+    """A NumPy reference sequence model: embedding -> LSTM -> Dense softmax at every timestep
+    (see ``spec/SPEC.md``)."""
+    return SequenceModel(vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
+                         stateful=stateful, batch_size=batch_size, seed=seed,
+                         learning_rate=learning_rate)

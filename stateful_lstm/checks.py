@@ -135,3 +135,41 @@ def require_stateful(model, method):
     if not model.stateful:
         raise ValueError(f"{method} needs a stateful model; this one is stateless "
                          f"(stateful=False) and carries no state between calls")
+
+
+def check_sequence_config(*, vocab_size, embedding_dim, learning_rate):
+    """The sequence model's own arguments (``check_config`` checks the LSTM's)."""
+    positive_int("vocab_size", vocab_size)
+    positive_int("embedding_dim", embedding_dim)
+    check_classifier_config(n_classes=vocab_size, learning_rate=learning_rate)
+
+
+def check_tokens(what, tokens, batch_size, vocab_size, shape=None):
+    """``tokens`` as an int64 array (batch, timesteps) of token ids in [0, vocab_size), or
+    ``ValueError``. ``batch_size`` None accepts any batch size; ``shape`` requires that shape
+    (the targets of a batch: the inputs' shape)."""
+    tokens = np.asarray(tokens)
+    if tokens.ndim != 2:
+        raise ValueError(f"{what} expects a 2-D array of token ids (batch, timesteps); received "
+                         f"{tokens.ndim}-D input of shape {tokens.shape}")
+    if not np.issubdtype(tokens.dtype, np.integer):
+        raise ValueError(f"{what} expects integer token ids; received dtype {tokens.dtype}")
+    if batch_size is not None and tokens.shape[0] != batch_size:
+        raise ValueError(f"this stateful model carries state for batch_size={batch_size} rows; "
+                         f"received a batch of {tokens.shape[0]} (shape {tokens.shape})")
+    if shape is not None and tokens.shape != shape:
+        raise ValueError(f"{what} expects one target token per input token, shape {shape}; "
+                         f"received shape {tokens.shape}")
+    if tokens.size and not (0 <= tokens.min() and tokens.max() < vocab_size):
+        bad = tokens[(tokens < 0) | (tokens >= vocab_size)]
+        raise ValueError(f"{what} expects token ids in [0, {vocab_size}) (vocab_size="
+                         f"{vocab_size}); received {bad.size} outside it, e.g. {int(bad[0])}")
+    return tokens.astype(np.int64, copy=False)
+
+
+def check_sequence_weights(weights, vocab_size, embedding_dim, units, finite=True):
+    """Float32 copies of the embeddings (vocab_size, embedding_dim), the LSTM's three arrays, and
+    the Dense kernel and bias, or ValueError (``finite`` as in ``check_states``)."""
+    return _check_arrays("set_weights", weights,
+                         [(vocab_size, embedding_dim)] + _lstm_shapes(embedding_dim, units) +
+                         [(units, vocab_size), (vocab_size,)], finite)

@@ -34,8 +34,15 @@ class Adam:
         w -= w.dtype.type(lr_t) * self.m / (np.sqrt(self.v) + w.dtype.type(self.epsilon))
 
 
+def softmax(logits):
+    """Probabilities along the last axis (shifted by the largest logit: no overflow)."""
+    e = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 def dense_softmax_loss(h, W, b, y):
-    """Probabilities, mean cross-entropy and the gradients ``dh, dW, db`` of the output layer."""
+    """Probabilities, mean cross-entropy over the rows of ``h`` (batch, u) and one-hot ``y``, and
+    the gradients ``dh, dW, db`` of the output layer."""
     logits = h @ W + b
     logits = logits - logits.max(axis=1, keepdims=True)
     log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
@@ -53,6 +60,30 @@ def dense_initial_weights(units, n_classes, seed):
             np.zeros(n_classes, DTYPE)]
 
 
+class Parameters:
+    """A model's weight arrays as views of one float32 vector, which Adam updates in one go;
+    ``check`` turns the arrays given to ``set`` into float32 copies or raises ValueError."""
+
+    def __init__(self, weights, learning_rate, check):
+        self.vector = np.concatenate([w.ravel() for w in weights])
+        ends = np.cumsum([w.size for w in weights])
+        self.views = [self.vector[end - w.size:end].reshape(w.shape)
+                      for w, end in zip(weights, ends)]
+        self.optimizer = Adam(learning_rate)
+        self._check = check
+
+    def step(self, gradients):
+        """One Adam step from the gradients, one per weight array."""
+        self.optimizer.step(self.vector, np.concatenate([g.ravel() for g in gradients]))
+
+    def get(self):
+        return [view.copy() for view in self.views]
+
+    def set(self, weights):
+        for view, w in zip(self.views, self._check(weights)):
+            view[...] = w
+
+
 class Classifier:
     """A (stateful or stateless) LSTM followed by a softmax Dense layer on its last timestep."""
 
@@ -63,14 +94,12 @@ class Classifier:
                          batch_size=batch_size, seed=seed)
         self.units, self.input_dim, self.n_classes = units, input_dim, n_classes
         self.stateful, self.batch_size = stateful, batch_size
-        # All five weight arrays are views of one vector, which Adam updates in one go.
-        weights = self.lstm.get_weights() + dense_initial_weights(units, n_classes, seed)
-        self.params = np.concatenate([w.ravel() for w in weights])
-        ends = np.cumsum([w.size for w in weights])
-        views = [self.params[end - w.size:end].reshape(w.shape) for w, end in zip(weights, ends)]
-        self.lstm.kernel, self.lstm.recurrent_kernel, self.lstm.bias, self.W, self.b = views
-        self._views = views
-        self.optimizer = Adam(learning_rate)
+        self.parameters = Parameters(
+            self.lstm.get_weights() + dense_initial_weights(units, n_classes, seed),
+            learning_rate, lambda weights: checks.check_classifier_weights(
+                weights, input_dim, units, n_classes))
+        self.lstm.kernel, self.lstm.recurrent_kernel, self.lstm.bias, self.W, self.b = \
+            self.parameters.views
 
     def _checked(self, x, y=None):
         x = checks.check_input(x, self.batch_size if self.stateful else None, self.input_dim)
@@ -84,10 +113,7 @@ class Classifier:
     def predict_on_batch(self, x):
         """Class probabilities (batch, n_classes); moves a stateful classifier's state."""
         x, _ = self._checked(x)
-        hs = self.lstm.run(x)
-        logits = hs[:, -1] @ self.W + self.b
-        e = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+        return softmax(self.lstm.run(x)[:, -1] @ self.W + self.b)
 
     def train_on_batch(self, x, y):
         """One Adam step on the mean cross-entropy of this batch; returns the loss before it."""
@@ -95,8 +121,7 @@ class Classifier:
         cache = []
         hs = self.lstm.run(x, cache)
         _, loss, dh, dW, db = dense_softmax_loss(hs[:, -1], self.W, self.b, y)
-        grads = lstm_backward(x, dh, cache, self.lstm.recurrent_kernel) + [dW, db]
-        self.optimizer.step(self.params, np.concatenate([g.ravel() for g in grads]))
+        self.parameters.step(lstm_backward(x, dh, cache, self.lstm.recurrent_kernel) + [dW, db])
         return float(loss)
 
     def reset_states(self):
@@ -109,10 +134,7 @@ class Classifier:
         self.lstm.set_states(states)
 
     def get_weights(self):
-        return [view.copy() for view in self._views]
+        return self.parameters.get()
 
     def set_weights(self, weights):
-        checked = checks.check_classifier_weights(weights, self.input_dim, self.units,
-                                                  self.n_classes)
-        for view, w in zip(self._views, checked):
-            view[...] = w
+        self.parameters.set(weights)

@@ -60,13 +60,15 @@ def dtanh(t):
     return 1 - t * t
 
 
-def lstm_backward(x, dh_out, cache, recurrent_kernel, dsigmoid=dsigmoid, dtanh=dtanh):
+def lstm_backward(x, dh_out, cache, recurrent_kernel, kernel=None, dsigmoid=dsigmoid,
+                  dtanh=dtanh):
     """Backpropagation through the timesteps of one call (truncated BPTT: no gradient reaches the
     state the call started from). ``dh_out`` is the loss gradient at the hs of the call: (batch,
     T, u), one per timestep (a sequence model's loss reads them all), or (batch, u), at the last
     timestep's h only (a classifier's).
 
-    Returns the gradients ``[dkernel, drecurrent_kernel, dbias]``. (The spec's error analysis of
+    Returns the gradients ``[dkernel, drecurrent_kernel, dbias]``; given the ``kernel``, also the
+    gradient at the input ``x`` (an embedding's output), as ``(gradients, dx)``. (The spec's error analysis of
     clause 8 runs the same pass on absolute values, with unsigned ``dsigmoid`` and ``dtanh``.)
     """
     u = recurrent_kernel.shape[0]
@@ -91,7 +93,8 @@ def lstm_backward(x, dh_out, cache, recurrent_kernel, dsigmoid=dsigmoid, dtanh=d
         if t:                                                # to the previous timestep
             dh_later, dc = dz @ recurrent_kernel.T, dc * f
     rows = lambda a: a.reshape(-1, a.shape[2])               # noqa: E731  (batch*T, features)
-    return [rows(x).T @ rows(dzs), rows(h_prevs).T @ rows(dzs), dzs.sum(axis=(0, 1))]
+    gradients = [rows(x).T @ rows(dzs), rows(h_prevs).T @ rows(dzs), dzs.sum(axis=(0, 1))]
+    return gradients if kernel is None else (gradients, dzs @ kernel.T)
 
 
 def initial_weights(input_dim, units, seed):
@@ -128,14 +131,23 @@ class LSTM:
 
     def run(self, x, cache=None):
         """``predict_on_batch`` for an ``x`` already checked; ``cache`` as in ``lstm_forward``."""
+        hs, h, c = lstm_forward(x, *self.start_states(x.shape[0]), self.kernel,
+                                self.recurrent_kernel, self.bias, cache)
+        self.keep(h, c)
+        return hs
+
+    def start_states(self, batch):
+        """The ``(h, c)`` a call on ``batch`` rows starts from: the carried state of a stateful
+        model, zeros for a stateless one."""
         if self.stateful:
-            h, c = self._h, self._c
-        else:
-            h = c = np.zeros((x.shape[0], self.units), DTYPE)
-        hs, h, c = lstm_forward(x, h, c, self.kernel, self.recurrent_kernel, self.bias, cache)
+            return self._h, self._c
+        zeros = np.zeros((batch, self.units), DTYPE)
+        return zeros, zeros
+
+    def keep(self, h, c):
+        """Carry a call's final ``(h, c)`` into the next call (a stateful model only)."""
         if self.stateful:
             self._h, self._c = h, c
-        return hs
 
     def reset_states(self):
         """Set the carried h and c of every row to zero (nothing to do for a stateless model)."""

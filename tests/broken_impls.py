@@ -293,7 +293,7 @@ class AdamWithoutBiasCorrection(Classifier):
     """Adam without the bias correction of its moment estimates (steps are ~3x too small)."""
     def __init__(self, **config):
         super().__init__(**config)
-        self.optimizer = _UncorrectedAdam(config.get("learning_rate", 0.001))
+        self.parameters.optimizer = _UncorrectedAdam(config.get("learning_rate", 0.001))
 
 
 class _UncorrectedAdam(Adam):
@@ -306,7 +306,7 @@ class IgnoresLearningRate(Classifier):
     """Trains with the default learning rate 0.001 whatever ``learning_rate`` it is given."""
     def __init__(self, **config):
         super().__init__(**config)
-        self.optimizer = Adam(0.001)
+        self.parameters.optimizer = Adam(0.001)
 
 
 class ClassifierResetKeepsC(Classifier):

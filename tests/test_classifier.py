@@ -84,7 +84,7 @@ def test_the_gradient_stops_at_the_start_of_the_batch():
                                          batch_size=1, seed=2)
     twin.set_weights(weights)
     twin.set_states(states)
-    model.optimizer, twin.optimizer = Adam(0.001), Adam(0.001)   # fresh moments on both
+    model.parameters.optimizer, twin.parameters.optimizer = Adam(0.001), Adam(0.001)  # fresh
     assert model.train_on_batch(x, y) == twin.train_on_batch(x, y)
     for a, b in zip(model.get_weights(), twin.get_weights()):
         np.testing.assert_array_equal(a, b)

@@ -154,10 +154,14 @@ class KerasClassifier(_KerasModel):
         dense_kernel = keras(backend).initializers.GlorotUniform(seed=seed)((units, n_classes))
         self.model.set_weights(_initial_weights(backend, input_dim, units, seed) + [
             np.asarray(dense_kernel, np.float32), np.zeros(n_classes, np.float32)])
-        for variable in self.model.optimizer.variables:   # a fresh optimizer: step 0, no moments
+        self._fresh_optimizer()
+        self.layer.reset_states()
+
+    def _fresh_optimizer(self):
+        """A pooled model's optimizer as a new one's: step 0, no moments."""
+        for variable in self.model.optimizer.variables:
             if variable.name != "learning_rate":
                 variable.assign(np.zeros(variable.shape, variable.dtype))
-        self.layer.reset_states()
 
     def train_on_batch(self, x, y):
         return float(self._call("train_on_batch", x, y))
@@ -170,8 +174,63 @@ class KerasClassifier(_KerasModel):
             weights, self.input_dim, self.units, self.n_classes, finite=False))
 
 
+def _build_sequence_model(backend, vocab_size, embedding_dim, units, batch_size, stateful,
+                          learning_rate):
+    k = keras(backend)
+    inputs = k.Input(batch_size=batch_size, shape=(None,), dtype="int32")
+    embedded = k.layers.Embedding(vocab_size, embedding_dim)(inputs)
+    hs = k.layers.LSTM(units, stateful=stateful, return_sequences=True)(embedded)
+    model = k.Model(inputs, k.layers.Dense(vocab_size, activation="softmax")(hs))
+    model.compile(optimizer=k.optimizers.Adam(learning_rate),
+                  loss="sparse_categorical_crossentropy")
+    model.optimizer.build(model.trainable_variables)      # as in _build_classifier
+    return model
+
+
+class KerasSequenceModel(KerasClassifier):
+    """A compiled Keras model, Embedding -> LSTM(return_sequences=True) -> Dense softmax (a Dense
+    on 3-D input acts at every timestep, as ``TimeDistributed(Dense)`` does), seen through the
+    sequence-model contract: ``train_on_batch`` is Keras' own (sparse categorical cross-entropy,
+    Adam)."""
+
+    def __init__(self, backend, *, vocab_size, embedding_dim, units, stateful, batch_size=None,
+                 seed=0, learning_rate=0.001):
+        configure(self, units=units, input_dim=embedding_dim, stateful=stateful,
+                  batch_size=batch_size, seed=seed, n_classes=vocab_size,
+                  learning_rate=learning_rate)
+        checks.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
+                                     learning_rate=learning_rate)
+        self.vocab_size, self.embedding_dim = vocab_size, embedding_dim
+        _KerasModel.__init__(self, backend)
+        self._checkout(_build_sequence_model, backend, vocab_size, embedding_dim, units,
+                       batch_size, stateful, learning_rate)
+        self.layer = self.model.layers[2]
+        init = keras(backend).initializers
+        self.model.set_weights(
+            [np.asarray(init.RandomUniform(-0.05, 0.05, seed=seed)((vocab_size, embedding_dim)),
+                        np.float32)]
+            + _initial_weights(backend, embedding_dim, units, seed)
+            + [np.asarray(init.GlorotUniform(seed=seed)((units, vocab_size)), np.float32),
+               np.zeros(vocab_size, np.float32)])
+        self._fresh_optimizer()
+        self.layer.reset_states()
+
+    def _well_formed(self, x, y):
+        """Whether ``x`` (and ``y``) are integer token batches this model is built for."""
+        def tokens(a):
+            return (isinstance(a, np.ndarray) and np.issubdtype(a.dtype, np.integer)
+                    and a.ndim == 2 and a.shape[1] >= 1
+                    and (a.shape[0] == self.batch_size if self.stateful else a.shape[0] >= 1))
+        return tokens(x) and (y is None or (tokens(y) and y.shape == x.shape))
+
+    def set_weights(self, weights):
+        self.model.set_weights(checks.check_sequence_weights(
+            weights, self.vocab_size, self.embedding_dim, self.units, finite=False))
+
+
 def factories(backend):
-    """``describe``, ``make_lstm`` and ``make_classifier`` of the contract for Keras on
+    """``describe``, ``make_lstm``, ``make_classifier`` and ``make_sequence_model`` of the
+    contract for Keras on
     ``backend``: what the ``keras_tf`` and ``keras_jax`` modules export."""
     def describe_():
         return describe(backend)
@@ -189,4 +248,12 @@ def factories(backend):
                                stateful=stateful, batch_size=batch_size, seed=seed,
                                learning_rate=learning_rate)
 
-    return describe_, make_lstm, make_classifier
+    def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_size=None,
+                            seed=0, learning_rate=0.001):
+        """A compiled Keras Embedding -> LSTM -> per-timestep Dense softmax model seen through
+        the sequence-model contract."""
+        return KerasSequenceModel(backend, vocab_size=vocab_size, embedding_dim=embedding_dim,
+                                  units=units, stateful=stateful, batch_size=batch_size,
+                                  seed=seed, learning_rate=learning_rate)
+
+    return describe_, make_lstm, make_classifier, make_sequence_model

@@ -32,4 +32,4 @@ KNOWN_DEVIATIONS = {
     **dict.fromkeys(keras3.NOT_3D_TESTS, keras3.ADJUSTS_RANK),            # clause 6
 }
 
-describe, make_lstm, make_classifier = keras3.factories("jax")
+describe, make_lstm, make_classifier, _ = keras3.factories("jax")

@@ -22,4 +22,4 @@ KNOWN_DEVIATIONS = {
 }
 
 
-describe, make_lstm, make_classifier = keras3.factories("tensorflow")
+describe, make_lstm, make_classifier, make_sequence_model = keras3.factories("tensorflow")

@@ -1,0 +1,114 @@
+"""The NumPy reference sequence model (many-to-many): token ids -> embedding -> LSTM (every
+timestep) -> Dense softmax at every timestep, trained to predict the next token of a text.
+
+    e_t = E[x_t]                          embedding lookup, E (vocab, embedding_dim)
+    h_t = LSTM(e_t, carried state)        reference.lstm_forward, every timestep
+    p_t = softmax(h_t @ W + b)            (vocab,) probabilities of the next token
+    loss = mean over the batch's tokens of -log p_t[y_t]
+    dlogits = (p - onehot(y)) / tokens  -> dW, db, dh_t = dlogits @ W.T  -> lstm_backward
+    dE[x_t] += dz_t @ kernel.T            (the rows of E this batch used)
+
+The gradient covers the timesteps of this batch only (truncated BPTT), while a stateful model's
+state carries on to the next batch exactly as in ``LSTM.predict_on_batch``. Adam updates every
+weight, the whole embedding table included (Keras' dense update).
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import checks
+from .classifier import Parameters, dense_initial_weights, dense_softmax_loss, softmax
+from .reference import DTYPE, LSTM, lstm_backward, lstm_forward
+
+EMBEDDING_INIT = 0.05      # Keras' Embedding default: uniform in [-0.05, 0.05]
+
+
+def embedding_initial_weights(vocab_size, embedding_dim, seed):
+    rng = np.random.default_rng([seed, 2])
+    return rng.uniform(-EMBEDDING_INIT, EMBEDDING_INIT, (vocab_size, embedding_dim)).astype(DTYPE)
+
+
+@dataclass
+class Step:
+    """What one training step computes (``forward_backward``)."""
+    loss: float
+    state: tuple          # the final (h, c)
+    gradients: list       # one per weight array
+    probabilities: np.ndarray   # (batch * T, vocab)
+    cache: list           # lstm_forward's, one entry per timestep
+    embedded: np.ndarray  # E[x], (batch, T, embedding_dim): the LSTM's input
+
+
+def forward_backward(weights, x, y, h, c):
+    """The loss of token ids ``x`` with targets ``y`` (each (batch, T)) from the state ``(h, c)``,
+    and its gradients, in the weights' dtype (``weights`` as ``get_weights`` lists them)."""
+    E, kernel, recurrent_kernel, bias, W, b = weights
+    cache, embedded = [], E[x]
+    hs, h, c = lstm_forward(embedded, h, c, kernel, recurrent_kernel, bias, cache)
+    targets = np.eye(len(E), dtype=E.dtype)[y.ravel()]
+    p, loss, dh, dW, db = dense_softmax_loss(hs.reshape(-1, hs.shape[2]), W, b, targets)
+    lstm_gradients, de = lstm_backward(embedded, dh.reshape(hs.shape), cache, recurrent_kernel,
+                                       kernel=kernel)
+    dE = np.zeros_like(E)
+    np.add.at(dE, x, de)
+    return Step(loss, (h, c), [dE, *lstm_gradients, dW, db], p, cache, embedded)
+
+
+class SequenceModel:
+    """Embedding -> (stateful or stateless) LSTM -> Dense softmax at every timestep."""
+
+    def __init__(self, *, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
+                 learning_rate=0.001):
+        checks.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
+                                     learning_rate=learning_rate)
+        self.lstm = LSTM(units=units, input_dim=embedding_dim, stateful=stateful,
+                         batch_size=batch_size, seed=seed)
+        self.vocab_size, self.embedding_dim, self.units = vocab_size, embedding_dim, units
+        self.stateful, self.batch_size = stateful, batch_size
+        self.parameters = Parameters(
+            [embedding_initial_weights(vocab_size, embedding_dim, seed)]
+            + self.lstm.get_weights() + dense_initial_weights(units, vocab_size, seed),
+            learning_rate, lambda weights: checks.check_sequence_weights(
+                weights, vocab_size, embedding_dim, units))
+        (self.E, self.lstm.kernel, self.lstm.recurrent_kernel, self.lstm.bias, self.W,
+         self.b) = self.parameters.views
+
+    def _tokens(self, what, x):
+        return checks.check_tokens(what, x, self.batch_size if self.stateful else None,
+                                   self.vocab_size)
+
+    def predict_on_batch(self, x):
+        """Next-token probabilities (batch, T, vocab) for token ids ``x`` (batch, T); moves a
+        stateful model's state."""
+        x = self._tokens("predict_on_batch", x)
+        return softmax(self.lstm.run(self.E[x]) @ self.W + self.b)
+
+    def train_on_batch(self, x, y):
+        """One Adam step on the mean cross-entropy over every token of the batch (``y``: the
+        token after each of ``x``); returns the loss before the step."""
+        x = self._tokens("train_on_batch", x)
+        y = checks.check_tokens("train_on_batch", y, None, self.vocab_size, shape=x.shape)
+        if x.shape[1] == 0:
+            raise ValueError(f"train_on_batch needs at least one timestep; received shape "
+                             f"{x.shape}")
+        step = forward_backward(self.parameters.views, x, y,
+                                *self.lstm.start_states(x.shape[0]))
+        self.lstm.keep(*step.state)
+        self.parameters.step(step.gradients)
+        return float(step.loss)
+
+    def reset_states(self):
+        self.lstm.reset_states()
+
+    def get_states(self):
+        return self.lstm.get_states()
+
+    def set_states(self, states):
+        self.lstm.set_states(states)
+
+    def get_weights(self):
+        """``[embeddings, kernel, recurrent_kernel, bias, dense kernel, dense bias]``."""
+        return self.parameters.get()
+
+    def set_weights(self, weights):
+        self.parameters.set(weights)
