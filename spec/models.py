@@ -1,4 +1,6 @@
 """Building and driving models under test, the same way in every clause."""
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import strategies as st
@@ -8,6 +10,7 @@ from . import strategies as sst
 _UNSET = object()
 WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")
 CLASSIFIER_WEIGHT_NAMES = WEIGHT_NAMES + ("dense kernel", "dense bias")
+SEQUENCE_WEIGHT_NAMES = ("embeddings",) + CLASSIFIER_WEIGHT_NAMES
 
 
 def make_model(impl, setup, *, stateful=True, batch_size=_UNSET):
@@ -30,17 +33,40 @@ def feed(model, batches):
 
 def describe_call(setup, **details):
     """A label for assertion messages: the sizes and anything else that identifies the case."""
-    extra = "".join(f", {k}={v}" for k, v in details.items())
-    return (f"[batch_size={setup.batch_size}, input_dim={setup.input_dim}, "
-            f"units={setup.units}{extra}]")
+    sizes = {f.name: getattr(setup, f.name) for f in dataclasses.fields(setup)
+             if f.name != "weights"}
+    return "[" + ", ".join(f"{k}={v}" for k, v in {**sizes, **details}.items()) + "]"
 
 
 def require_classifier(impl):
     """``impl``, if it offers the optional ``make_classifier``; else the test is skipped as not
     applicable."""
-    if not callable(getattr(impl, "make_classifier", None)):
-        pytest.skip("not applicable: the implementation has no make_classifier")
+    return _require(impl, "make_classifier")
+
+
+def require_sequence_model(impl):
+    """``impl``, if it offers the optional ``make_sequence_model``; else the test is skipped as
+    not applicable."""
+    return _require(impl, "make_sequence_model")
+
+
+def _require(impl, factory):
+    if not callable(getattr(impl, factory, None)):
+        pytest.skip(f"not applicable: the implementation has no {factory}")
     return impl
+
+
+def make_sequence_model(impl, setup, *, stateful=True, batch_size=_UNSET, learning_rate=0.001):
+    """``impl.make_sequence_model`` for ``setup``'s sizes (``batch_size`` defaults to
+    ``setup.batch_size``, or None for a stateless model), given ``setup``'s weights; skips the
+    test if the implementation has no sequence model."""
+    if batch_size is _UNSET:
+        batch_size = setup.batch_size if stateful else None
+    model = require_sequence_model(impl).make_sequence_model(
+        vocab_size=setup.vocab_size, embedding_dim=setup.embedding_dim, units=setup.units,
+        stateful=stateful, batch_size=batch_size, learning_rate=learning_rate)
+    model.set_weights([w.copy() for w in setup.weights])
+    return model
 
 
 def make_classifier(impl, setup, n_classes, dense, *, stateful=True, learning_rate=0.001):
@@ -52,7 +78,6 @@ def make_classifier(impl, setup, n_classes, dense, *, stateful=True, learning_ra
                                  learning_rate=learning_rate)
     model.set_weights([w.copy() for w in (*setup.weights, *dense)])
     return model
-
 
 
 def draw_classifier(data, impl, setup):

@@ -16,6 +16,15 @@ MAX_BATCH, MAX_TIMESTEPS, MAX_INPUT_DIM, MAX_UNITS = 8, 12, 5, 8
 WEIGHT_BOUND, INPUT_BOUND, H_BOUND, C_BOUND = 1.0, 2.0, 1.0, 3.0
 
 
+def exact_repr(name, fields, weights):
+    """``name(field=value, ..., weights=(...))`` with the weights in full and exactly (float32
+    round trip), so that a falsifying example printed in a log can be rebuilt from the log
+    alone."""
+    with np.printoptions(threshold=sys.maxsize, floatmode="unique"):
+        shown = ", ".join(repr(w) for w in weights)
+    return f"{name}({', '.join(f'{k}={v}' for k, v in fields.items())}, weights=({shown}))"
+
+
 @dataclass(frozen=True)
 class Setup:
     """A model's sizes and the weights it is given (Keras layout: kernel, recurrent_kernel, bias)."""
@@ -28,12 +37,24 @@ class Setup:
         return replace(self, batch_size=batch_size)
 
     def __repr__(self):
-        """Everything, weights included, in full and exactly (float32 round trip), so that a
-        falsifying example printed in a log can be rebuilt from the log alone."""
-        with np.printoptions(threshold=sys.maxsize, floatmode="unique"):
-            weights = ", ".join(repr(w) for w in self.weights)
-        return (f"Setup(batch_size={self.batch_size}, input_dim={self.input_dim}, "
-                f"units={self.units}, weights=({weights}))")
+        return exact_repr("Setup", dict(batch_size=self.batch_size, input_dim=self.input_dim,
+                                        units=self.units), self.weights)
+
+
+@dataclass(frozen=True)
+class SequenceSetup:
+    """A sequence model's sizes and weights (embeddings, the LSTM's three arrays, the Dense
+    kernel and bias)."""
+    batch_size: int
+    vocab_size: int
+    embedding_dim: int
+    units: int
+    weights: tuple
+
+    def __repr__(self):
+        return exact_repr("SequenceSetup", dict(
+            batch_size=self.batch_size, vocab_size=self.vocab_size,
+            embedding_dim=self.embedding_dim, units=self.units), self.weights)
 
 
 def float32s(bound):
@@ -179,3 +200,30 @@ def laid_out(array, layout):
 
 def memory_layouts():
     return st.sampled_from(MEMORY_LAYOUTS)
+
+
+@st.composite
+def sequence_setups(draw, vocab_size=None):
+    """A ``SequenceSetup``: batch size, vocabulary (``vocab_size``: a strategy, default
+    ``class_counts()``), embedding size (as input_dim) and units from the spec's ranges, and
+    bounded weights."""
+    batch = draw(batch_sizes())
+    vocab = draw(class_counts() if vocab_size is None else vocab_size)
+    embedding_dim = draw(sizes(1, MAX_INPUT_DIM))
+    units = draw(sizes(1, MAX_UNITS))
+    weights = draw(st.tuples(float32_arrays((vocab, embedding_dim), WEIGHT_BOUND),
+                             lstm_weights(embedding_dim, units), dense_weights(units, vocab)))
+    return SequenceSetup(batch, vocab, embedding_dim, units,
+                         (weights[0], *weights[1], *weights[2]))
+
+
+def token_batches(batch, steps, vocab_size):
+    """Token ids (batch, steps), int32, in [0, vocab_size)."""
+    return hnp.arrays(np.int32, (batch, steps), elements=st.integers(0, vocab_size - 1))
+
+
+def distinct_token_batches(batch, steps, vocab_size):
+    """Token ids (batch, steps) in which no token occurs twice (needs batch * steps <=
+    vocab_size)."""
+    return st.permutations(range(vocab_size)).map(
+        lambda order: np.array(order[:batch * steps], np.int32).reshape(batch, steps))

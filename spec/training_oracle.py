@@ -18,31 +18,59 @@ import numpy as np
 
 from stateful_lstm.classifier import Adam, dense_softmax_loss
 from stateful_lstm.reference import lstm_backward, lstm_forward
+from stateful_lstm.sequence import forward_backward
 
 EPS32 = float(np.finfo(np.float32).eps)
 # How many float32 roundings of its terms' total magnitude a gradient element may be off by.
 ROUNDING_FACTOR = 64
 
 
+# The backward pass on absolute values: unsigned derivatives, 1 + a for every 1 - a.
+UNSIGNED = dict(dsigmoid=lambda s: s * (1 + s), dtanh=lambda t: 1 + t * t)
+
+
+def absolute_cache(cache):
+    """``lstm_forward``'s cache with every signed quantity made absolute (the gates s are
+    positive already)."""
+    return [(abs(h_prev), abs(c_prev), s, abs(g), abs(c_t)) for h_prev, c_prev, s, g, c_t
+            in cache]
+
+
 def gradient_and_error_bound(weights, x, h, c, y):
-    """The float64 loss, final ``(h, c)``, gradients (one per weight array) and, per gradient
-    element, the bound ``d`` on its float32 rounding error."""
+    """The classifier's float64 loss, final ``(h, c)``, gradients (one per weight array) and,
+    per gradient element, the bound ``d`` on its float32 rounding error."""
     kernel, recurrent, bias, W, b = (np.asarray(w, np.float64) for w in weights)
     x, h, c, y = (np.asarray(a, np.float64) for a in (x, h, c, y))
     cache = []
     hs, h, c = lstm_forward(x, h, c, kernel, recurrent, bias, cache)
     p, loss, dh, dW, db = dense_softmax_loss(hs[:, -1], W, b, y)
     gradients = lstm_backward(x, dh, cache, recurrent) + [dW, db]
-    # The same backward pass on absolute values, with 1 + a for every 1 - a: every term of the
-    # expansion, added up unsigned (a saturated gate's 1 - s is known only to about eps32).
+    # The same backward pass on absolute values: every term of the expansion, added up unsigned
+    # (a saturated gate's 1 - s is known only to about eps32).
     dlogits = (p + y) / len(y)
-    absolute = [(abs(h_prev), abs(c_prev), s, abs(g), abs(c_t)) for h_prev, c_prev, s, g, c_t
-                in cache]
-    magnitudes = lstm_backward(abs(x), dlogits @ abs(W).T, absolute, abs(recurrent),
-                               dsigmoid=lambda s: s * (1 + s), dtanh=lambda t: 1 + t * t) + [
-        abs(hs[:, -1]).T @ dlogits, dlogits.sum(axis=0)]
-    bounds = [ROUNDING_FACTOR * EPS32 * m for m in magnitudes]
-    return loss, (h, c), gradients, bounds
+    magnitudes = lstm_backward(abs(x), dlogits @ abs(W).T, absolute_cache(cache), abs(recurrent),
+                               **UNSIGNED) + [abs(hs[:, -1]).T @ dlogits, dlogits.sum(axis=0)]
+    return loss, (h, c), gradients, [ROUNDING_FACTOR * EPS32 * m for m in magnitudes]
+
+
+def sequence_gradient_and_error_bound(weights, x, h, c, y):
+    """``gradient_and_error_bound`` for the sequence model (``stateful_lstm.sequence``): token
+    ids ``x`` and targets ``y`` (batch, T), weights as its ``get_weights`` lists them."""
+    weights = [np.asarray(w, np.float64) for w in weights]
+    E, kernel, recurrent, _, W, _ = weights
+    step = forward_backward(weights, np.asarray(x), np.asarray(y), np.asarray(h, np.float64),
+                            np.asarray(c, np.float64))
+    dlogits = (step.probabilities + np.eye(len(E))[np.ravel(y)]) / np.size(y)
+    hs = step.hs.reshape(-1, W.shape[0])
+    lstm_magnitudes, de = lstm_backward(abs(step.embedded),
+                                        (dlogits @ abs(W).T).reshape(step.hs.shape),
+                                        absolute_cache(step.cache), abs(recurrent),
+                                        kernel=abs(kernel), **UNSIGNED)
+    dE = np.zeros_like(E)
+    np.add.at(dE, np.asarray(x), de)
+    magnitudes = [dE, *lstm_magnitudes, abs(hs).T @ dlogits, dlogits.sum(axis=0)]
+    return step.loss, step.state, step.gradients, [ROUNDING_FACTOR * EPS32 * m
+                                                   for m in magnitudes]
 
 
 class AdamRange:
@@ -86,10 +114,11 @@ class ExpectedStep:
     high: list         # and the highest
 
 
-def expected_step(weights, x, states, y, adam):
+def expected_step(weights, x, states, y, adam, model=gradient_and_error_bound):
     """What ``train_on_batch(x, y)`` must give from ``weights`` and ``states`` (``[h, c]``), with
-    ``adam`` (an ``AdamRange``) holding the optimizer's history."""
-    loss, state, gradients, bounds = gradient_and_error_bound(weights, x, *states, y)
+    ``adam`` (an ``AdamRange``) holding the optimizer's history; ``model`` computes the
+    gradients and their bounds (``sequence_gradient_and_error_bound`` for a sequence model)."""
+    loss, state, gradients, bounds = model(weights, x, *states, y)
     sizes = [g.size for g in gradients]
     flat = lambda arrays: np.concatenate([a.ravel() for a in arrays])   # noqa: E731
     step_low, step_high = adam.step(flat(gradients), flat(bounds))

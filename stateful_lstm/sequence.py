@@ -35,6 +35,7 @@ class Step:
     state: tuple          # the final (h, c)
     gradients: list       # one per weight array
     probabilities: np.ndarray   # (batch * T, vocab)
+    hs: np.ndarray        # the LSTM's outputs (batch, T, units)
     cache: list           # lstm_forward's, one entry per timestep
     embedded: np.ndarray  # E[x], (batch, T, embedding_dim): the LSTM's input
 
@@ -51,7 +52,7 @@ def forward_backward(weights, x, y, h, c):
                                        kernel=kernel)
     dE = np.zeros_like(E)
     np.add.at(dE, x, de)
-    return Step(loss, (h, c), [dE, *lstm_gradients, dW, db], p, cache, embedded)
+    return Step(loss, (h, c), [dE, *lstm_gradients, dW, db], p, hs, cache, embedded)
 
 
 class SequenceModel:
