@@ -48,8 +48,8 @@ def check_steps(impl, data, setup, stateful, steps, n_steps, learning_rate, toke
 @given(data=st.data(), setup=sst.sequence_setups(), stateful=st.booleans(),
        steps=sst.timesteps(), n_steps=st.integers(1, 2),
        learning_rate=st.sampled_from(LEARNING_RATES))
-def test_train_on_batch_matches_the_reference(stateful_lstm_impl, data, setup, stateful, steps,
-                                              n_steps, learning_rate):
+def test_sequence_train_on_batch_matches_the_reference(stateful_lstm_impl, data, setup,
+                                                       stateful, steps, n_steps, learning_rate):
     check_steps(stateful_lstm_impl, data, setup, stateful, steps, n_steps, learning_rate,
                 sst.token_batches)
 
@@ -57,7 +57,7 @@ def test_train_on_batch_matches_the_reference(stateful_lstm_impl, data, setup, s
 @given(data=st.data(), setup=sst.sequence_setups(vocab_size=st.just(DISTINCT_VOCAB)),
        stateful=st.booleans(), n_steps=st.integers(1, 2),
        learning_rate=st.sampled_from(LEARNING_RATES))
-def test_train_on_batch_matches_the_reference_when_no_token_repeats(
+def test_sequence_train_on_batch_matches_the_reference_when_no_token_repeats(
         stateful_lstm_impl, data, setup, stateful, n_steps, learning_rate):
     # Each token at most once per batch: the embedding's gradient has one row per token, so an
     # optimizer that mishandles repeated rows (Keras 3 on TensorFlow) is checked on the rest.

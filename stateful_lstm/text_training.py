@@ -122,12 +122,13 @@ class Comparison:
         return float(getattr(self, which)[:self.first].mean())
 
 
-def compare(impl, corpus, setup, seed=0, progress=None):
-    """Train a carried and a reset model from the same initial weights (``seed``) and measure
-    both on the held-out text, each the way it was trained."""
+def compare(impl, corpus, setup, seed=0, progress=None, make=None):
+    """Train a carried and a reset model from the same initial weights (``seed``; ``make()``
+    builds each model, default ``make_model``) and measure both on the held-out text, each the
+    way it was trained. ``progress(carry, epoch, batch, batches, loss)`` as in ``train``."""
     results = {}
     for carry in (True, False):
-        model = make_model(impl, corpus, setup, seed)
+        model = make() if make else make_model(impl, corpus, setup, seed)
         train(model, corpus.train, setup, carry, progress and (
             lambda *a, carry=carry: progress(carry, *a)))
         results[carry] = bits_by_position(model, corpus.held_out, setup, carry)

@@ -6,18 +6,25 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from stateful_lstm import checks
-from stateful_lstm.classifier import Adam, Classifier
+from stateful_lstm import checks, sequence, streams
+from stateful_lstm.classifier import Adam, Classifier, softmax
 from stateful_lstm.reference import LSTM, lstm_forward
+from stateful_lstm.sequence import SequenceModel
 
 
-def _implementation(model_class):
-    """An implementation object that builds ``model_class`` models: with ``make_lstm``, or, for a
-    classifier, with the reference ``make_lstm`` and a broken ``make_classifier``."""
-    if issubclass(model_class, Classifier):
-        return SimpleNamespace(make_lstm=LSTM, make_classifier=model_class,
-                               __doc__=model_class.__doc__)
-    return SimpleNamespace(make_lstm=model_class, __doc__=model_class.__doc__)
+def _implementation(broken):
+    """An implementation object with ``broken`` in its place: a ``make_lstm`` model class, a
+    classifier or sequence model class (with the reference ``make_lstm``), or a
+    ``stream_batches`` function (with the reference ``make_lstm`` and sequence model)."""
+    if isinstance(broken, type) and issubclass(broken, Classifier):
+        return SimpleNamespace(make_lstm=LSTM, make_classifier=broken, __doc__=broken.__doc__)
+    if isinstance(broken, type) and issubclass(broken, SequenceModel):
+        return SimpleNamespace(make_lstm=LSTM, make_sequence_model=broken,
+                               __doc__=broken.__doc__)
+    if not isinstance(broken, type):
+        return SimpleNamespace(make_lstm=LSTM, make_sequence_model=SequenceModel,
+                               stream_batches=broken, __doc__=broken.__doc__)
+    return SimpleNamespace(make_lstm=broken, __doc__=broken.__doc__)
 
 
 class NeverCarries(LSTM):
@@ -370,6 +377,56 @@ class ReversedRowOrder(Classifier):
         return loss
 
 
+def interleaved_stream_batches(tokens, batch_size, seq_len):
+    """Deals the windows of the text out to the rows in turn (row i gets windows i, i + B, ...):
+    each row's windows are not contiguous, so the carried state follows no real text."""
+    tokens = np.asarray(tokens)
+    count = streams.batch_count(tokens.size, batch_size, seq_len)
+    for k in range(count):
+        starts = (k * batch_size + np.arange(batch_size)) * seq_len
+        x = np.stack([tokens[s:s + seq_len] for s in starts])
+        yield x, np.stack([tokens[s + 1:s + seq_len + 1] for s in starts])
+
+
+class EmbeddingKeepsOneOccurrence(SequenceModel):
+    """The embedding's gradient keeps one occurrence of a repeated token (``dE[x] = de``, the
+    NumPy fancy-indexing pitfall) instead of the sum over all of them (``np.add.at``)."""
+    def train_on_batch(self, x, y):
+        x, y = self._tokens("train_on_batch", x), np.asarray(y)
+        step = sequence.forward_backward(self.parameters.views, x, y,
+                                         *self.lstm.start_states(x.shape[0]))
+        targets = np.eye(self.vocab_size, dtype=np.float32)[y.ravel()]
+        dh = ((step.probabilities - targets) / y.size) @ self.W.T
+        _, de = sequence.lstm_backward(step.embedded, dh.reshape(step.hs.shape), step.cache,
+                                       self.lstm.recurrent_kernel, kernel=self.lstm.kernel)
+        dE = np.zeros_like(self.E)
+        dE[x] = de                       # the last occurrence of each token wins
+        self.lstm.keep(*step.state)
+        self.parameters.step([dE, *step.gradients[1:]])
+        return float(step.loss)
+
+
+class SequenceNeverCarries(SequenceModel):
+    """A stateful sequence model that starts every call from zeros (it reports its state, but
+    never reads it back)."""
+    def predict_on_batch(self, x):
+        self.reset_states()
+        return super().predict_on_batch(x)
+
+    def train_on_batch(self, x, y):
+        self.reset_states()
+        return super().train_on_batch(x, y)
+
+
+class SoftmaxOverTheBatch(SequenceModel):
+    """predict_on_batch normalizes the probabilities over the batch's rows (axis 0) instead of
+    over the vocabulary: a batch-size-1 copy answers differently from row i of the batch."""
+    def predict_on_batch(self, x):
+        x = self._tokens("predict_on_batch", x)
+        logits = self.lstm.run(self.E[x]) @ self.W + self.b
+        return np.moveaxis(softmax(np.moveaxis(logits, 0, -1)), -1, 0)
+
+
 # implementation name -> (implementation, the clause it breaks)
 BREAKS = {
     "never_carries": (NeverCarries, "carry-per-index"),
@@ -404,6 +461,10 @@ BREAKS = {
     "classifier_keeps_caller_states": (ClassifierKeepsCallerStates, "state-access"),
     "never_learns": (NeverLearns, "position-only-alphabet"),
     "never_learns_remedies": (NeverLearns, "alphabet-remedies"),
+    "interleaved_streams": (interleaved_stream_batches, "stream-layout"),
+    "embedding_keeps_one_occurrence": (EmbeddingKeepsOneOccurrence, "sequence-training-agreement"),
+    "sequence_never_carries": (SequenceNeverCarries, "streams-carry-context"),
+    "softmax_over_the_batch": (SoftmaxOverTheBatch, "batch1-copy"),
 }
 # implementation name -> a test of its clause that catches it: the meta-tests run that test alone
 # (for the implementations added with a new test, it is the only test of the clause that does)
@@ -441,6 +502,10 @@ CAUGHT_BY = {
     "classifier_fits_any_batch": "test_a_classifier_refuses_a_batch_of_another_size",
     "classifier_keeps_caller_states": "test_a_classifier_shares_no_memory_with_the_caller",
     "ignores_learning_rate": "test_train_on_batch_matches_the_reference",
+    "interleaved_streams": "test_streams_are_contiguous_windows_with_next_token_targets",
+    "embedding_keeps_one_occurrence": "test_sequence_train_on_batch_matches_the_reference",
+    "sequence_never_carries": "test_carried_state_beats_a_reset_before_every_window",
+    "softmax_over_the_batch": "test_a_copy_given_row_i_state_continues_row_i",
 }
 # implementation name -> (a correct implementation, a clause it must pass)
 PASSES = {

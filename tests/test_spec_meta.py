@@ -40,7 +40,8 @@ def test_spec_states_its_clauses_in_order():
                              "in-batch-flow", "state-access", "bad-batch-rejected",
                              "reference-agreement", "training-agreement",
                              "training-carries-state", "position-only-alphabet",
-                             "alphabet-remedies"]
+                             "alphabet-remedies", "stream-layout", "sequence-training-agreement",
+                             "streams-carry-context", "batch1-copy"]
     assert read_clauses("## 1. `a-b`: title\n## 2. `c`: other\n") == {"a-b": "title", "c": "other"}
 
 
