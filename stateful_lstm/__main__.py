@@ -1,4 +1,5 @@
-"""``python -m stateful_lstm alphabet``: the tutorial's alphabet experiment, and the remedies.
+"""``python -m stateful_lstm alphabet``: the tutorial's alphabet experiment, and the remedies;
+``python -m stateful_lstm text``: a whole text as streams (``text_command``).
 
     python -m stateful_lstm alphabet                       # the tutorial: scalar input, stateful
     python -m stateful_lstm alphabet --start K --impl keras
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from . import alphabet as abc
+from . import text_command
 from .implementations import ImplementationError, load_implementation
 
 LETTERS = abc.ALPHABET
@@ -145,15 +147,25 @@ def parse_args(argv):
     alpha.add_argument("--seed", type=at_least(0), default=0)
     alpha.add_argument("--plot", metavar="FILE.png", help="save the start-letter picture")
     alpha.add_argument("--quiet", action="store_true", help="no progress bar")
+    text = text_command.add_parser(commands, at_least)
     args = parser.parse_args(argv)
+    command = alpha if args.command == "alphabet" else text
+    factory, trains = (("make_classifier", "a classifier") if args.command == "alphabet" else
+                       ("make_sequence_model", "a sequence model"))
+    try:
+        args.implementation = load_implementation(args.impl)
+    except ImplementationError as error:
+        command.error(str(error))
+    if not callable(getattr(args.implementation, factory, None)):
+        command.error(f"implementation {args.impl!r} has no {factory} (the {args.command} "
+                      f"command trains {trains})")
+    if args.command == "text":
+        text_command.check(args, text, plot_path)
+        return args
     try:
         args.plot = plot_path(args.plot) if args.plot else None
-        args.implementation = load_implementation(args.impl)
-    except (ValueError, ImplementationError) as error:
+    except ValueError as error:
         alpha.error(str(error))
-    if not callable(getattr(args.implementation, "make_classifier", None)):
-        alpha.error(f"implementation {args.impl!r} has no make_classifier (the alphabet "
-                    f"experiment trains a classifier)")
     return args
 
 
@@ -161,6 +173,9 @@ def main(argv=None):
     """Run the command; exit status 2 for a bad option, 130 on Ctrl-C."""
     args = parse_args(argv)
     try:
+        if args.command == "text":
+            text_command.run(args)
+            return
         results = [(f"{scheme}, {args.encoding} input", run_scheme(args.implementation, scheme,
                                                                     args))
                    for scheme in args.scheme or ["tutorial"]]

@@ -1,12 +1,15 @@
 """Training a sequence model on a whole text laid out as parallel streams (``streams``), with the
 state carried from window to window (truncated BPTT), or reset before every window (the baseline
-that sees no context beyond its window), and measuring it in bits per character.
+that sees no context beyond its window), measuring it in bits per character, saving it, and
+generating text with a batch-size-1 copy of it.
 
 The setup is a ``TextSetup``; ``TextSetup.FULL`` is the issue's measured run (the first 120,000
 characters of Python's bundled documentation, 32 streams, windows of 16, embedding 32, LSTM(128),
 Adam 3e-3, 6 epochs), which ``python -m stateful_lstm text`` runs by default.
 """
+import zipfile
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -133,3 +136,74 @@ def compare(impl, corpus, setup, seed=0, progress=None, make=None):
             lambda *a, carry=carry: progress(carry, *a)))
         results[carry] = bits_by_position(model, corpus.held_out, setup, carry)
     return Comparison(results[True], results[False])
+
+
+def batch1_copy(impl, model, vocab_size, setup, seed=0):
+    """A stateful batch-size-1 sequence model of ``impl`` with ``model``'s weights and zero state:
+    what generates text from a model trained on ``setup.streams`` streams (clause 15)."""
+    copy = impl.make_sequence_model(vocab_size=vocab_size, embedding_dim=setup.embedding_dim,
+                                    units=setup.units, stateful=True, batch_size=1, seed=seed,
+                                    learning_rate=setup.learning_rate)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def generate(copy, vocabulary, prompt, length, temperature=1.0, seed=0):
+    """``length`` characters sampled one at a time from the batch-size-1 ``copy``, after it has
+    read ``prompt`` from a reset: each drawn from the predicted probabilities raised to the
+    power ``1 / temperature`` (renormalized), then fed back in. ValueError for an empty prompt, a
+    character the vocabulary lacks, or a temperature that is not positive."""
+    if not prompt:
+        raise ValueError("the prompt must have at least one character")
+    if not temperature > 0:
+        raise ValueError(f"temperature must be positive; received {temperature}")
+    tokens = vocabulary.encode(prompt)
+    rng = np.random.default_rng(seed)
+    copy.reset_states()
+    p = copy.predict_on_batch(tokens[None, :])[0, -1]
+    drawn = []
+    for _ in range(length):
+        logp = np.log(np.maximum(p.astype(np.float64), 1e-300)) / temperature
+        weights = np.exp(logp - logp.max())
+        drawn.append(int(rng.choice(len(weights), p=weights / weights.sum())))
+        p = copy.predict_on_batch(np.array([[drawn[-1]]]))[0, -1]
+    copy.reset_states()
+    return vocabulary.decode(drawn)
+
+
+SAVED_SIZES = ("embedding_dim", "units", "streams", "window", "learning_rate")
+
+
+def save(path, model, vocabulary, setup, start):
+    """Write ``model``'s weights (Keras' layout, any implementation can load them), the
+    vocabulary, the sizes and ``start`` (a default prompt) to the ``.npz`` file ``path``."""
+    np.savez(path, characters=np.array(vocabulary.characters), start=np.array(start),
+             **{f"weight_{i}": w for i, w in enumerate(model.get_weights())},
+             **{name: getattr(setup, name) for name in SAVED_SIZES})
+
+
+def load(path, impl, setup=TextSetup.FULL):
+    """``(model, vocabulary, setup, start)`` from a file ``save`` wrote: ``impl``'s stateful
+    batch-size-1 sequence model with the saved weights. ValueError naming the file if it is not
+    such a file."""
+    not_saved = f"cannot load {path}: not a model saved by python -m stateful_lstm text"
+    try:
+        if not Path(path).is_file():
+            raise OSError(f"{path} is not a file")
+        if not zipfile.is_zipfile(path):
+            raise ValueError(f"{not_saved} (not an .npz file)")
+        with np.load(path, allow_pickle=False) as saved:
+            vocabulary = Vocabulary(str(saved["characters"]))
+            setup = setup.with_(**{name: saved[name].item() for name in SAVED_SIZES})
+            weights = [saved[f"weight_{i}"] for i in range(6)]
+            start = str(saved["start"])
+    except OSError as error:
+        raise ValueError(f"cannot load {path}: {error.strerror or error}") from None
+    except KeyError as error:          # numpy: "'characters' is not a file in the archive"
+        raise ValueError(f"{not_saved} ({error.args[0]})") from None
+    model = impl.make_sequence_model(vocab_size=len(vocabulary),
+                                     embedding_dim=setup.embedding_dim, units=setup.units,
+                                     stateful=True, batch_size=1,
+                                     learning_rate=setup.learning_rate)
+    model.set_weights(weights)
+    return model, vocabulary, setup, start

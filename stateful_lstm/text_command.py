@@ -1,0 +1,212 @@
+"""``python -m stateful_lstm text``: train a stateful character-level model on a whole text laid out
+as parallel streams, measure it on held-out text, save it, and generate text with a batch-size-1
+copy of it.
+
+    python -m stateful_lstm text                                   # Python's bundled docs
+    python -m stateful_lstm text --file book.txt --epochs 10 --save book.npz
+    python -m stateful_lstm text --compare-reset --plot bpc.png     # vs reset before every window
+    python -m stateful_lstm text --load book.npz --prompt "It was " --temperature 0.5
+
+The defaults are the measured setup of SPEC.md section 14 (the first 120,000 characters, 32
+streams, windows of 16, embedding 32, LSTM(128), Adam 3e-3, 6 epochs).
+"""
+import argparse
+import math
+import sys
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+
+from . import text_training as tt
+from .streams import batch_count
+from .text import bundled_text, read_text_file
+
+FULL = tt.TextSetup.FULL
+BUNDLED = "Python's bundled documentation (pydoc_data.topics)"
+PROMPT_LENGTH = 4          # the default prompt: the text's first characters
+
+
+def positive_float(text):
+    """An argparse type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number; received {text!r}") from None
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive number; received {text}")
+    return value
+
+
+def add_parser(commands, at_least):
+    """The ``text`` subcommand's options (``at_least``: the integer argparse type)."""
+    text = commands.add_parser("text", help="train on a whole text as streams; generate",
+                               description=__doc__.split("\n")[0])
+    text.add_argument("--file", help=f"a UTF-8 text file (default: {BUNDLED})")
+    text.add_argument("--impl", default="reference",
+                      help="implementation: reference, keras, a module path or a .py file")
+    text.add_argument("--characters", type=at_least(2), default=FULL.characters,
+                      help=f"use the first N characters of the text (default {FULL.characters})")
+    text.add_argument("--streams", type=at_least(1), default=FULL.streams,
+                      help=f"parallel streams, the batch size (default {FULL.streams})")
+    text.add_argument("--window", type=at_least(1), default=FULL.window,
+                      help=f"timesteps per batch (default {FULL.window})")
+    text.add_argument("--embedding-dim", type=at_least(1), default=FULL.embedding_dim)
+    text.add_argument("--units", type=at_least(1), default=FULL.units)
+    text.add_argument("--learning-rate", type=positive_float, default=FULL.learning_rate)
+    text.add_argument("--epochs", type=at_least(1), default=FULL.epochs)
+    text.add_argument("--seed", type=at_least(0), default=0,
+                      help="initial weights and sampling (default 0)")
+    text.add_argument("--save", default="text-model.npz", metavar="FILE.npz",
+                      help="where to save the weights and vocabulary (default text-model.npz)")
+    text.add_argument("--load", metavar="FILE.npz",
+                      help="generate from a saved model instead of training one")
+    text.add_argument("--prompt", help="text the generation starts from (default: the first "
+                                       "4 characters of the text, saved with the model)")
+    text.add_argument("--length", type=at_least(0), default=400,
+                      help="characters to generate (default 400)")
+    text.add_argument("--temperature", type=positive_float, default=0.8,
+                      help="sampling temperature: lower is more conservative (default 0.8)")
+    text.add_argument("--compare-reset", action="store_true",
+                      help="also train the baseline reset before every window; print both")
+    text.add_argument("--plot", metavar="FILE.png",
+                      help="save held-out bits per character by position in the window")
+    text.add_argument("--quiet", action="store_true", help="no progress bar")
+    return text
+
+
+def check(args, parser, plot_path):
+    """Everything the run needs, checked before any training: the text (readable, UTF-8, long
+    enough), the files, the prompt. Calls ``parser.error`` with a clear message otherwise."""
+    try:
+        if args.plot:
+            args.plot = plot_path(args.plot)
+            if args.load:
+                raise ValueError("--plot draws the held-out measurement of a training run; "
+                                 "it cannot be used with --load")
+        if args.load:
+            args.model, args.vocabulary, args.setup, args.start = tt.load(args.load,
+                                                                          args.implementation)
+        else:
+            args.setup = tt.TextSetup(
+                characters=args.characters, streams=args.streams, window=args.window,
+                embedding_dim=args.embedding_dim, units=args.units,
+                learning_rate=args.learning_rate, epochs=args.epochs)
+            args.source = read_text_file(args.file) if args.file else bundled_text()
+            args.corpus = tt.split_text(args.source, args.setup)
+            args.vocabulary = args.corpus.vocabulary
+            check_save_path(args.save)
+        if args.prompt is None:
+            args.prompt = args.start if args.load else args.source[:PROMPT_LENGTH]
+        args.vocabulary.encode(args.prompt)
+        if not args.prompt:
+            raise ValueError("--prompt must have at least one character")
+    except ValueError as error:
+        where = f"{args.file}: " if args.file and "text is too short" in str(error) else ""
+        parser.error(where + str(error).replace("the vocabulary", "the text's vocabulary"))
+
+
+def check_save_path(value):
+    path = Path(value)
+    if path.is_dir():
+        raise ValueError(f"--save {value}: is a folder")
+    if not path.parent.is_dir():
+        raise ValueError(f"--save {value}: the folder {str(path.parent)!r} does not exist")
+
+
+def progress_callback(args, label, batches):
+    """A ``progress`` function for ``text_training.train`` that drives a tqdm bar showing the
+    running loss and bits per character (mean of the last 50 batches); None if quiet."""
+    if args.quiet:
+        return None, lambda: None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        print("(no progress bar: tqdm is not installed; pip install 'stateful-lstm-spec[cli]')",
+              file=sys.stderr)
+        return None, lambda: None
+    bar = tqdm(total=batches * args.setup.epochs, desc=label, unit="batch", file=sys.stderr)
+    recent = deque(maxlen=50)
+
+    def progress(epoch, batch, total, loss):
+        recent.append(loss)
+        bar.update()
+        if batch % 10 == 0 or batch == total:
+            mean = sum(recent) / len(recent)
+            bar.set_postfix(epoch=f"{epoch + 1}/{args.setup.epochs}", loss=f"{mean:.3f}",
+                            bpc=f"{mean / math.log(2):.3f}", refresh=False)
+    return progress, bar.close
+
+
+def describe_run(args):
+    setup, corpus = args.setup, args.corpus
+    source = f"{args.file}" if args.file else BUNDLED
+    used = min(len(args.source), setup.characters)
+    batches = batch_count(len(corpus.train), setup.streams, setup.window)
+    print(f"Text: {source}, the first {used:,} of {len(args.source):,} characters, "
+          f"{len(corpus.vocabulary)} distinct")
+    print(f"Training: {len(corpus.train):,} characters as {setup.streams} streams x {batches} "
+          f"windows of {setup.window}; held out: {len(corpus.held_out):,} characters")
+    print(f"Model: {args.impl}, Embedding({len(corpus.vocabulary)}, {setup.embedding_dim}) -> "
+          f"LSTM({setup.units}, stateful) -> Dense({len(corpus.vocabulary)}, softmax) at every "
+          f"timestep; Adam {setup.learning_rate:g}, {setup.epochs} epochs, seed {args.seed}")
+    return batches
+
+
+def train_and_measure(args, carry, batches):
+    """Train one model (state carried, or reset before every window); returns it and its
+    held-out bits per character by window position."""
+    label = "state carried" if carry else "reset every window"
+    model = tt.make_model(args.implementation, args.corpus, args.setup, args.seed)
+    progress, close = progress_callback(args, label, batches)
+    try:
+        tt.train(model, args.corpus.train, args.setup, carry, progress)
+    finally:
+        close()
+    bits = tt.bits_by_position(model, args.corpus.held_out, args.setup, carry)
+    first = min(4, args.setup.window)
+    print(f"Held-out bits per character, {label + ':':20s} {bits.mean():.3f} overall, "
+          f"{bits[:first].mean():.3f} on the first {first} positions of a window")
+    return model, bits
+
+
+def plot(path, results):
+    """Held-out bits per character by position in the window, one line per model."""
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for label, bits in results:
+        ax.plot(np.arange(1, len(bits) + 1), bits, "o-", label=label)
+    ax.set_xlabel("position in the window (1 = first character after the window boundary)")
+    ax.set_ylabel("held-out bits per character")
+    ax.set_title("What the carried state gives: context at the start of every window", fontsize=10)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def run(args):
+    if args.load:
+        model, setup = args.model, args.setup
+        print(f"Loaded {args.load}: Embedding({len(args.vocabulary)}, {setup.embedding_dim}) -> "
+              f"LSTM({setup.units}) -> Dense({len(args.vocabulary)}), on {args.impl}")
+        copy = model
+    else:
+        batches = describe_run(args)
+        model, bits = train_and_measure(args, True, batches)
+        results = [("state carried across windows", bits)]
+        if args.compare_reset:
+            results.append(("reset before every window",
+                             train_and_measure(args, False, batches)[1]))
+        tt.save(args.save, model, args.vocabulary, args.setup, args.source[:PROMPT_LENGTH])
+        print(f"Saved the weights and vocabulary to {args.save}")
+        if args.plot:
+            plot(args.plot, results)
+            print(f"Saved {args.plot}")
+        copy = tt.batch1_copy(args.implementation, model, len(args.vocabulary), args.setup,
+                              args.seed)
+    print(f"Generated with a batch-size-1 copy (temperature {args.temperature:g}, seed "
+          f"{args.seed}):")
+    print(args.prompt + tt.generate(copy, args.vocabulary, args.prompt, args.length,
+                                    args.temperature, args.seed))

@@ -1,0 +1,76 @@
+"""``python -m stateful_lstm text``: training on a whole text as streams, the held-out figures,
+saving, generating with a batch-size-1 copy, and the errors."""
+import numpy as np
+import pytest
+
+from stateful_lstm.__main__ import main
+
+SMALL = ["--characters", "6000", "--streams", "4", "--window", "8", "--embedding-dim", "8",
+         "--units", "16", "--epochs", "1", "--length", "40", "--quiet"]
+
+
+def test_a_small_run_trains_both_models_saves_plots_and_generates(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    saved, picture = tmp_path / "model.npz", tmp_path / "bpc.png"
+    main(["text", *SMALL, "--compare-reset", "--save", str(saved), "--plot", str(picture)])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Text: Python's bundled documentation (pydoc_data.topics), the "
+                             "first 6,000 of ")
+    assert out[1] == "Training: 5,400 characters as 4 streams x 168 windows of 8; held out: " \
+                     "600 characters"
+    figures = [line for line in out if line.startswith("Held-out bits per character")]
+    assert [f.split(",")[1].split(":")[0].strip() for f in figures] == [
+        "state carried", "reset every window"]
+    assert f"Saved the weights and vocabulary to {saved}" in out
+    assert f"Saved {picture}" in out and picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    generated = out[out.index("Generated with a batch-size-1 copy (temperature 0.8, seed 0):") + 1:]
+    assert "\n".join(generated).startswith("The ") and len("\n".join(generated)) == 44
+    with np.load(saved) as npz:
+        assert [npz[f"weight_{i}"].shape for i in range(6)][1:3] == [(8, 64), (16, 64)]
+
+
+def test_a_saved_model_generates_what_the_trained_one_did(tmp_path, capsys):
+    saved = tmp_path / "model.npz"
+    main(["text", *SMALL, "--save", str(saved), "--seed", "4", "--prompt", "a"])
+    trained = capsys.readouterr().out.split("seed 4):\n", 1)[1]
+    main(["text", "--load", str(saved), "--seed", "4", "--prompt", "a", "--length", "40"])
+    out = capsys.readouterr().out
+    assert out.startswith(f"Loaded {saved}: Embedding(")
+    assert out.split("seed 4):\n", 1)[1] == trained
+
+
+def test_a_user_text_file_is_read(tmp_path, capsys):
+    book = tmp_path / "book.txt"
+    book.write_text("the quick brown fox jumps over the lazy dog. " * 40, encoding="utf-8")
+    main(["text", *SMALL, "--file", str(book), "--save", str(tmp_path / "m.npz")])
+    out = capsys.readouterr().out
+    assert f"Text: {book}, the first 1,800 of 1,800 characters, 28 distinct" in out
+    assert out.split("seed 0):\n", 1)[1].startswith("the ")     # the text's first characters
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--file", "/nonexistent/book.txt"], "cannot read /nonexistent/book.txt: No such file"),
+    (["--file", "{binary}"], "is not UTF-8 text: byte 0xff at offset 0 cannot be decoded"),
+    (["--file", "{short}"], "the text is too short: its training part has 9 characters (10 "
+                            "characters in all, 10% held out); one batch of 32 streams x 16 "
+                            "characters needs 513"),
+    (["--temperature", "0"], "argument --temperature: must be a positive number; received 0"),
+    (["--prompt", "\u20ac"], "character '\u20ac' at position 0 is not in the text's vocabulary"),
+    (["--prompt", ""], "--prompt must have at least one character"),
+    (["--load", "{short}"], "not a model saved by python -m stateful_lstm text (not an .npz"),
+    (["--save", "/nonexistent/m.npz"], "--save /nonexistent/m.npz: the folder '/nonexistent' "
+                                       "does not exist"),
+    (["--impl", "tests.broken_impls.never_carries"], "has no make_sequence_model"),
+    (["--epochs", "0"], "argument --epochs: must be at least 1; received 0"),
+])
+def test_bad_input_is_refused_before_any_training(argv, message, tmp_path, capsys,
+                                                  monkeypatch):
+    monkeypatch.chdir(tmp_path.parent.parent.parent if "tests." in " ".join(argv) else tmp_path)
+    (tmp_path / "short.txt").write_text("short text", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\xff\xfe")
+    argv = [a.format(short=tmp_path / "short.txt", binary=tmp_path / "binary.txt") for a in argv]
+    with pytest.raises(SystemExit) as exit:
+        main(["text", *argv, "--quiet"])
+    captured = capsys.readouterr()
+    assert exit.value.code == 2 and message in captured.err, captured.err
+    assert captured.out == "" and "Traceback" not in captured.err
