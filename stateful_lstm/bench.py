@@ -1,6 +1,8 @@
 """Benchmark, NumPy reference vs Keras, at the tutorial's size (batch 1, 1 timestep, input_dim 1,
 LSTM(50), stateful): time per ``predict_on_batch`` call, time per ``train_on_batch`` step of the
-LSTM(50) -> Dense(26) classifier, and the reference's whole tutorial training (7,500 steps).
+LSTM(50) -> Dense(26) classifier, and the reference's whole tutorial training (7,500 steps); and at
+the text setup of SPEC.md section 14 (32 streams x 16 characters, Embedding(100, 32) -> LSTM(128)
+-> Dense(100) at every timestep): time per ``train_on_batch`` of the sequence model.
 
     python -m stateful_lstm.bench [--units 50] [--repeat 5]
 
@@ -45,11 +47,37 @@ def main(argv=None):
         print(f"  reference (NumPy): {reference * 1e6:8.1f} us per {unit}")
         print(f"  keras ({keras_name}): {keras * 1e6:8.1f} us per {unit}")
         print(f"  reference is {keras / reference:.0f}x faster")
+    text_batches(args.repeat, keras_tf, keras_name)
     model = alphabet.make_model(stateful_lstm, "tutorial", "scalar")
     start = timeit.default_timer()
     alphabet.train(model, "tutorial", "scalar")
     print(f"reference, the tutorial's whole training (300 epochs x 25 steps): "
           f"{timeit.default_timer() - start:.2f} s")
+
+
+def text_batches(repeat, keras_tf, keras_name):
+    """Time per training batch of the full text setup, reference vs Keras, and the ratio."""
+    import stateful_lstm
+    from stateful_lstm import text_training as tt
+    from stateful_lstm.streams import stream_batches
+    from stateful_lstm.text import bundled_text
+    setup = tt.TextSetup.FULL
+    corpus = tt.split_text(bundled_text(), setup)
+    batches = stream_batches(corpus.train, setup.streams, setup.window)
+    x, y = next(batches)
+    print(f"train_on_batch of the text model: {setup.streams} streams x {setup.window} "
+          f"characters, Embedding({len(corpus.vocabulary)}, {setup.embedding_dim}) -> "
+          f"LSTM({setup.units}) -> Dense({len(corpus.vocabulary)}), stateful")
+    seconds = {}
+    for name, impl in (("reference (NumPy)", stateful_lstm), (f"keras ({keras_name})", keras_tf)):
+        model = tt.make_model(impl, corpus, setup)
+        seconds[name] = time_per_call(lambda m=model: m.train_on_batch(x, y), repeat)
+        print(f"  {name}: {seconds[name] * 1e3:8.2f} ms per batch "
+              f"({setup.streams * setup.window / seconds[name]:,.0f} characters/s)")
+    reference, keras = seconds.values()
+    faster, slower = ("reference", "Keras") if reference < keras else ("Keras", "reference")
+    print(f"  {faster} is {max(reference, keras) / min(reference, keras):.1f}x faster than "
+          f"{slower}")
 
 
 if __name__ == "__main__":
