@@ -3,7 +3,6 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hypothesis import strategies as st
 
 from . import strategies as sst
 

@@ -1,15 +1,13 @@
 """Clause `sequence-training-agreement`: one train_on_batch step of the sequence model gives the
 reference's loss, state and updated weights (SPEC.md section 13), the weights within the range
 Adam allows for a gradient known to float32 precision, as in clause 8."""
-import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
 from . import strategies as sst
-from .assertions import assert_close, assert_states_close, assert_within
-from .models import SEQUENCE_WEIGHT_NAMES, describe_call, make_sequence_model
-from .test_training_agreement import LEARNING_RATES
-from .training_oracle import AdamRange, expected_step, sequence_gradient_and_error_bound
+from .models import SEQUENCE_WEIGHT_NAMES, make_sequence_model
+from .test_training_agreement import LEARNING_RATES, check_training_steps
+from .training_oracle import sequence_gradient_and_error_bound
 
 pytestmark = pytest.mark.clause("sequence-training-agreement")
 # The distinct-token test's vocabulary: room for a batch of 2 x 12 or 8 x 3 distinct tokens.
@@ -17,32 +15,18 @@ DISTINCT_VOCAB = 24
 
 
 def check_steps(impl, data, setup, stateful, steps, n_steps, learning_rate, tokens):
-    """``n_steps`` train_on_batch calls on batches drawn from ``tokens(batch, steps, vocab)``,
-    each checked against the reference's step."""
+    """``n_steps`` train_on_batch calls on token batches ``tokens(batch, steps, vocab)`` (and
+    freely drawn targets), each checked against the reference's step."""
     model = make_sequence_model(impl, setup, stateful=stateful, learning_rate=learning_rate)
-    zeros = np.zeros((setup.batch_size, setup.units), np.float32)
-    states = [zeros, zeros]
-    if stateful:
-        states = data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")
-        model.set_states([s.copy() for s in states])
-    adam = AdamRange(learning_rate)
-    for step in range(n_steps):
-        x = data.draw(tokens(setup.batch_size, steps, setup.vocab_size), label="x")
-        y = data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size), label="y")
-        expected = expected_step(model.get_weights(), x, states, y, adam,
-                                 model=sequence_gradient_and_error_bound)
-        label = describe_call(setup, stateful=stateful, timesteps=steps,
-                              learning_rate=learning_rate, step=step + 1)
-        assert_close(model.train_on_batch(x, y), expected.loss,
-                     f"loss returned by train_on_batch vs the reference's {label}")
-        for name, got, low, high in zip(SEQUENCE_WEIGHT_NAMES, model.get_weights(),
-                                        expected.low, expected.high):
-            assert_within(got, low, high, f"{name} after train_on_batch vs the reference's "
-                                          f"Adam step {label}")
-        if stateful:
-            states = model.get_states()
-            assert_states_close(states, expected.state,
-                                f"state after train_on_batch vs the reference's {label}")
+
+    def draw_batch():
+        return (data.draw(tokens(setup.batch_size, steps, setup.vocab_size), label="x"),
+                data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size),
+                          label="y"))
+    check_training_steps(model, data, setup, stateful=stateful, n_steps=n_steps,
+                         learning_rate=learning_rate, draw_batch=draw_batch,
+                         oracle=sequence_gradient_and_error_bound,
+                         weight_names=SEQUENCE_WEIGHT_NAMES)
 
 
 @given(data=st.data(), setup=sst.sequence_setups(), stateful=st.booleans(),

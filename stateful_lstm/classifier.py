@@ -84,7 +84,27 @@ class Parameters:
             view[...] = w
 
 
-class Classifier:
+class LSTMModel:
+    """What the classifier and the sequence model share: the reference LSTM ``self.lstm``, whose
+    state is the model's, and every weight in ``self.parameters``."""
+
+    def reset_states(self):
+        self.lstm.reset_states()
+
+    def get_states(self):
+        return self.lstm.get_states()
+
+    def set_states(self, states):
+        self.lstm.set_states(states)
+
+    def get_weights(self):
+        return self.parameters.get()
+
+    def set_weights(self, weights):
+        self.parameters.set(weights)
+
+
+class Classifier(LSTMModel):
     """A (stateful or stateless) LSTM followed by a softmax Dense layer on its last timestep."""
 
     def __init__(self, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
@@ -123,18 +143,3 @@ class Classifier:
         _, loss, dh, dW, db = dense_softmax_loss(hs[:, -1], self.W, self.b, y)
         self.parameters.step(lstm_backward(x, dh, cache, self.lstm.recurrent_kernel) + [dW, db])
         return float(loss)
-
-    def reset_states(self):
-        self.lstm.reset_states()
-
-    def get_states(self):
-        return self.lstm.get_states()
-
-    def set_states(self, states):
-        self.lstm.set_states(states)
-
-    def get_weights(self):
-        return self.parameters.get()
-
-    def set_weights(self, weights):
-        self.parameters.set(weights)

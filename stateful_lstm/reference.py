@@ -68,8 +68,9 @@ def lstm_backward(x, dh_out, cache, recurrent_kernel, kernel=None, dsigmoid=dsig
     timestep's h only (a classifier's).
 
     Returns the gradients ``[dkernel, drecurrent_kernel, dbias]``; given the ``kernel``, also the
-    gradient at the input ``x`` (an embedding's output), as ``(gradients, dx)``. (The spec's error analysis of
-    clause 8 runs the same pass on absolute values, with unsigned ``dsigmoid`` and ``dtanh``.)
+    gradient at the input ``x`` (an embedding's output), as ``(gradients, dx)``. (The spec's
+    error analysis of clauses 8 and 13 runs the same pass on absolute values, with unsigned
+    ``dsigmoid`` and ``dtanh``.)
     """
     u = recurrent_kernel.shape[0]
     dzs = np.empty((x.shape[0], x.shape[1], 4 * u), dh_out.dtype)     # dloss/dz, every timestep

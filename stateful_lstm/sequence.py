@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import checks
-from .classifier import Parameters, dense_initial_weights, dense_softmax_loss, softmax
+from .classifier import (LSTMModel, Parameters, dense_initial_weights, dense_softmax_loss,
+                         softmax)
 from .reference import DTYPE, LSTM, lstm_backward, lstm_forward
 
 EMBEDDING_INIT = 0.05      # Keras' Embedding default: uniform in [-0.05, 0.05]
@@ -55,8 +56,9 @@ def forward_backward(weights, x, y, h, c):
     return Step(loss, (h, c), [dE, *lstm_gradients, dW, db], p, hs, cache, embedded)
 
 
-class SequenceModel:
-    """Embedding -> (stateful or stateless) LSTM -> Dense softmax at every timestep."""
+class SequenceModel(LSTMModel):
+    """Embedding -> (stateful or stateless) LSTM -> Dense softmax at every timestep; its weights
+    are ``[embeddings, kernel, recurrent_kernel, bias, dense kernel, dense bias]``."""
 
     def __init__(self, *, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
                  learning_rate=0.001):
@@ -97,19 +99,3 @@ class SequenceModel:
         self.lstm.keep(*step.state)
         self.parameters.step(step.gradients)
         return float(step.loss)
-
-    def reset_states(self):
-        self.lstm.reset_states()
-
-    def get_states(self):
-        return self.lstm.get_states()
-
-    def set_states(self, states):
-        self.lstm.set_states(states)
-
-    def get_weights(self):
-        """``[embeddings, kernel, recurrent_kernel, bias, dense kernel, dense bias]``."""
-        return self.parameters.get()
-
-    def set_weights(self, weights):
-        self.parameters.set(weights)

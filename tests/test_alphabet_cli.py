@@ -61,10 +61,11 @@ def test_a_plot_without_a_suffix_is_saved_as_png_and_the_real_path_printed(tmp_p
     assert (tmp_path / "outfile.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_ctrl_c_exits_130_with_one_line():
-    process = subprocess.Popen([sys.executable, "-m", "stateful_lstm", "alphabet", "--epochs",
-                                "100000"], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+@pytest.mark.parametrize("command", [["alphabet", "--epochs", "100000"],
+                                     ["text", "--epochs", "1000", "--save", "/dev/null"]])
+def test_ctrl_c_exits_130_with_one_line(command):
+    process = subprocess.Popen([sys.executable, "-m", "stateful_lstm", *command], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     process.stderr.read(1)                         # the progress bar: it is training
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)

@@ -22,7 +22,7 @@ def rows(stdout):
     start = max(i for i, line in enumerate(lines[:-1])
                 if line.startswith("clause ") and lines[i + 1].startswith("---"))
     return {line.split("  ")[0]: [cell for cell in line.split("  ")[1:] if cell.strip()]
-            for line in lines[start:start + 13] if line and not line.startswith("-")}
+            for line in lines[start:start + 17] if line and not line.startswith("-")}
 
 
 def test_table_marks_the_broken_clause_and_exit_status_is_1():
