@@ -93,17 +93,23 @@ def check(args, parser, plot_path):
                 embedding_dim=args.embedding_dim, units=args.units,
                 learning_rate=args.learning_rate, epochs=args.epochs)
             args.source = read_text_file(args.file) if args.file else bundled_text()
-            args.corpus = tt.split_text(args.source, args.setup)
+            try:
+                args.corpus = tt.split_text(args.source, args.setup)
+            except ValueError as error:
+                raise ValueError(f"{args.file or BUNDLED}: {error}") from None
             args.vocabulary = args.corpus.vocabulary
             check_save_path(args.save)
         if args.prompt is None:
             args.prompt = args.start if args.load else args.source[:PROMPT_LENGTH]
-        args.vocabulary.encode(args.prompt)
         if not args.prompt:
             raise ValueError("--prompt must have at least one character")
+        try:
+            args.vocabulary.encode(args.prompt)
+        except ValueError as error:
+            raise ValueError(f"--prompt: {error}".replace("the vocabulary",
+                                                          "the text's vocabulary")) from None
     except ValueError as error:
-        where = f"{args.file}: " if args.file and "text is too short" in str(error) else ""
-        parser.error(where + str(error).replace("the vocabulary", "the text's vocabulary"))
+        parser.error(str(error))
 
 
 def check_save_path(value):
@@ -115,8 +121,9 @@ def check_save_path(value):
 
 
 def progress_callback(args, label, batches):
-    """A ``progress`` function for ``text_training.train`` that drives a tqdm bar showing the
-    running loss and bits per character (mean of the last 50 batches); None if quiet."""
+    """``(progress, close)``: a ``progress`` function for ``text_training.train`` that drives a
+    tqdm bar showing the running loss and bits per character (mean of the last 50 batches), and
+    the function that closes the bar; ``progress`` is None if quiet or without tqdm."""
     if args.quiet:
         return None, lambda: None
     try:
