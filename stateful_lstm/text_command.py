@@ -171,9 +171,9 @@ def train_and_measure(args, carry, batches):
     finally:
         close()
     bits = tt.bits_by_position(model, args.corpus.held_out, args.setup, carry)
-    first = min(4, args.setup.window)
+    first, mean = tt.first_positions(bits)
     print(f"Held-out bits per character, {label + ':':20s} {bits.mean():.3f} overall, "
-          f"{bits[:first].mean():.3f} on the first {first} positions of a window")
+          f"{mean:.3f} on the first {first} positions of a window")
     return model, bits
 
 

@@ -111,18 +111,30 @@ def bits_by_position(model, tokens, setup, carry=True):
     return total / count
 
 
+FIRST_POSITIONS = 4       # "the first positions of a window", where context matters most
+
+
+def first_positions(bits):
+    """How many positions count as the first, and the mean bits per character over them."""
+    first = min(FIRST_POSITIONS, len(bits))
+    return first, float(bits[:first].mean())
+
+
 @dataclass
 class Comparison:
     """Held-out bits per character by window position, of the carried and the reset model."""
     carried: np.ndarray
     reset: np.ndarray
-    first: int = 4                 # "the first positions": how many
+
+    @property
+    def first(self):
+        return first_positions(self.carried)[0]
 
     def overall(self, which):
         return float(getattr(self, which).mean())
 
     def first_positions(self, which):
-        return float(getattr(self, which)[:self.first].mean())
+        return first_positions(getattr(self, which))[1]
 
 
 def compare(impl, corpus, setup, seed=0, progress=None, make=None):
