@@ -5,9 +5,9 @@ Every check of the spec raises ``SpecViolation`` (an ``AssertionError``), so tha
 "the implementation broke a clause" from "the implementation crashed" (any other exception). Only a
 ``SpecViolation`` counts as a declared known deviation (``KNOWN_DEVIATIONS``).
 """
-from contextlib import contextmanager
-
 import numpy as np
+
+from .run_mode import MODE
 
 # float32 tolerance for comparing outputs or states computed two ways (see SPEC.md).
 RTOL = 1e-5
@@ -25,26 +25,13 @@ class ExpectedViolation(BaseException):
     it would only cost time (minutes, for a framework that traces every new shape)."""
 
 
-_expected = []      # non-empty while a known deviation runs (``violations_expected``)
-
-
-@contextmanager
-def violations_expected():
-    """Within this block a violation raises ``ExpectedViolation`` instead of ``SpecViolation``."""
-    _expected.append(True)
-    try:
-        yield
-    finally:
-        _expected.pop()
-
-
 def fail(message):
     """Report a violation of the clause under test."""
     __tracebackhide__ = True
-    raise (ExpectedViolation if _expected else SpecViolation)(message)
+    raise (ExpectedViolation if MODE.violation_expected else SpecViolation)(message)
 
 
-def check(condition, message):
+def assert_that(condition, message):
     """Report ``message`` as a violation unless ``condition``."""
     __tracebackhide__ = True
     if not condition:
@@ -53,7 +40,7 @@ def check(condition, message):
 
 def _same_shape(actual, expected, what):
     __tracebackhide__ = True
-    check(actual.shape == expected.shape, f"{what}: shape {actual.shape}, but should be "
+    assert_that(actual.shape == expected.shape, f"{what}: shape {actual.shape}, but should be "
                                           f"{expected.shape}")
 
 
@@ -86,7 +73,7 @@ def assert_within(actual, low, high, what):
 
 def _each_state(actual, expected, what, compare):
     __tracebackhide__ = True
-    check(len(actual) == 2, f"{what}: get_states() returned {len(actual)} arrays, but should be 2")
+    assert_that(len(actual) == 2, f"{what}: get_states() returned {len(actual)} arrays, but should be 2")
     for name, a, e in zip(STATE_NAMES, actual, expected):
         compare(a, e, f"{what} [{name}]")
 
@@ -102,10 +89,10 @@ def assert_identical(actual, expected, what):
     like the state after a refused call)."""
     __tracebackhide__ = True
     actual, expected = np.asarray(actual), np.asarray(expected)
-    check(actual.dtype == expected.dtype,
+    assert_that(actual.dtype == expected.dtype,
           f"{what}: dtype={actual.dtype}, but should be {expected.dtype}")
     _same_shape(actual, expected, what)
-    check(np.array_equal(actual, expected, equal_nan=True),
+    assert_that(np.array_equal(actual, expected, equal_nan=True),
           f"{what}: should be exactly {expected!r}, but is {actual!r}")
 
 
@@ -118,10 +105,10 @@ def assert_states_identical(actual, expected, what):
 def assert_float32(array, shape, what):
     """``array`` is a float32 NumPy array of ``shape``."""
     __tracebackhide__ = True
-    check(isinstance(array, np.ndarray),
+    assert_that(isinstance(array, np.ndarray),
           f"{what}: returned {type(array).__name__}, not a numpy.ndarray")
-    check(array.dtype == np.float32, f"{what}: dtype={array.dtype}, but should be float32")
-    check(array.shape == shape, f"{what}: shape {array.shape}, but should be {shape}")
+    assert_that(array.dtype == np.float32, f"{what}: dtype={array.dtype}, but should be float32")
+    assert_that(array.shape == shape, f"{what}: shape {array.shape}, but should be {shape}")
 
 
 def assert_raises(call, what):

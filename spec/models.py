@@ -2,7 +2,6 @@
 import dataclasses
 
 import numpy as np
-import pytest
 
 from . import strategies as sst
 
@@ -37,31 +36,13 @@ def describe_call(setup, **details):
     return "[" + ", ".join(f"{k}={v}" for k, v in {**sizes, **details}.items()) + "]"
 
 
-def require_classifier(impl):
-    """``impl``, if it offers the optional ``make_classifier``; else the test is skipped as not
-    applicable."""
-    return _require(impl, "make_classifier")
-
-
-def require_sequence_model(impl):
-    """``impl``, if it offers the optional ``make_sequence_model``; else the test is skipped as
-    not applicable."""
-    return _require(impl, "make_sequence_model")
-
-
-def _require(impl, factory):
-    if not callable(getattr(impl, factory, None)):
-        pytest.skip(f"not applicable: the implementation has no {factory}")
-    return impl
-
-
 def make_sequence_model(impl, setup, *, stateful=True, batch_size=_UNSET, learning_rate=0.001):
     """``impl.make_sequence_model`` for ``setup``'s sizes (``batch_size`` defaults to
-    ``setup.batch_size``, or None for a stateless model), given ``setup``'s weights; skips the
-    test if the implementation has no sequence model."""
+    ``setup.batch_size``, or None for a stateless model), given ``setup``'s weights (a test that
+    calls it is marked ``needs("make_sequence_model")``)."""
     if batch_size is _UNSET:
         batch_size = setup.batch_size if stateful else None
-    model = require_sequence_model(impl).make_sequence_model(
+    model = impl.make_sequence_model(
         vocab_size=setup.vocab_size, embedding_dim=setup.embedding_dim, units=setup.units,
         stateful=stateful, batch_size=batch_size, learning_rate=learning_rate)
     model.set_weights([w.copy() for w in setup.weights])
@@ -70,8 +51,8 @@ def make_sequence_model(impl, setup, *, stateful=True, batch_size=_UNSET, learni
 
 def make_classifier(impl, setup, n_classes, dense, *, stateful=True, learning_rate=0.001):
     """``impl.make_classifier`` for ``setup``'s sizes, given ``setup``'s LSTM weights and the
-    ``dense`` kernel and bias; skips the test if the implementation has no classifier."""
-    model = require_classifier(impl).make_classifier(units=setup.units, input_dim=setup.input_dim,
+    ``dense`` kernel and bias (a test that calls it is marked ``needs("make_classifier")``)."""
+    model = impl.make_classifier(units=setup.units, input_dim=setup.input_dim,
                                  n_classes=n_classes, stateful=stateful,
                                  batch_size=setup.batch_size if stateful else None,
                                  learning_rate=learning_rate)

@@ -4,13 +4,14 @@ Sizes cover batch 1-8, timesteps 1-12 (0 where a test allows it), input_dim 1-5 
 Floats are float32 and bounded: weights in [-1, 1], inputs in [-2, 2], carried h in [-1, 1] (the range
 of o * tanh(c)) and c in [-3, 3]; no NaN or infinity.
 """
-import contextlib
 import sys
 from dataclasses import dataclass, replace
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+from .run_mode import MODE
 
 MAX_BATCH, MAX_TIMESTEPS, MAX_INPUT_DIM, MAX_UNITS = 8, 12, 5, 8
 WEIGHT_BOUND, INPUT_BOUND, H_BOUND, C_BOUND = 1.0, 2.0, 1.0, 3.0
@@ -66,33 +67,16 @@ def float32_arrays(shape, bound):
     return hnp.arrays(np.float32, shape, elements=float32s(bound))
 
 
-_palette = [False]     # whether sizes() draws from palette(): see sizes_from_the_palette()
-
-
 def palette(low, high):
     """The sizes drawn from [low, high] for an implementation that compiles per shape: the two
     smallest and the largest."""
     return sorted({low, min(low + 1, high), high})
 
 
-@contextlib.contextmanager
-def sizes_from_the_palette(active=True):
-    """While active, every size the spec draws (batch, timesteps, input_dim, units, classes)
-    comes from ``palette(low, high)`` instead of the whole range [low, high]. The plugin turns it
-    on for an implementation that declares ``COMPILES_PER_SHAPE`` (SPEC.md, "Implementations that
-    compile per shape"): each new shape costs it a compilation, and a palette makes the shapes of
-    one run repeat."""
-    before, _palette[0] = _palette[0], active
-    try:
-        yield
-    finally:
-        _palette[0] = before
-
-
 @st.composite
 def sizes(draw, low, high):
-    """A size in [low, high] (or in ``palette(low, high)``: ``sizes_from_the_palette``)."""
-    return draw(st.sampled_from(palette(low, high)) if _palette[0] else st.integers(low, high))
+    """A size in [low, high], or in ``palette(low, high)`` while ``run_mode.MODE.palette``."""
+    return draw(st.sampled_from(palette(low, high)) if MODE.palette else st.integers(low, high))
 
 
 def batch_sizes(min_value=1):

@@ -2,15 +2,14 @@
 section 11)."""
 import pytest
 
-from .alphabet_checks import check_remedy
-from .models import require_classifier
+from .experiment_assertions import assert_remedy_learns_letters
 
-pytestmark = pytest.mark.clause("alphabet-remedies")
+pytestmark = [pytest.mark.clause("alphabet-remedies"), pytest.mark.needs("make_classifier")]
 
 
 def test_stateful_model_trained_on_subsequences_from_any_letter(stateful_lstm_impl):
-    check_remedy(require_classifier(stateful_lstm_impl), "subsequences", seed=0)
+    assert_remedy_learns_letters(stateful_lstm_impl, "subsequences", seed=0)
 
 
 def test_stateless_model_trained_on_pairs(stateful_lstm_impl):
-    check_remedy(require_classifier(stateful_lstm_impl), "pairs", seed=0)
+    assert_remedy_learns_letters(stateful_lstm_impl, "pairs", seed=0)

@@ -2,7 +2,8 @@
 carried state is exactly as it was afterwards (SPEC.md section 6)."""
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_float32, assert_raises, assert_states_identical
@@ -132,23 +133,40 @@ def test_a_batch_of_no_timesteps_is_refused_or_changes_nothing(stateful_lstm_imp
     assert_states_identical(model.get_states(), before, f"{what} {label}")
 
 
-@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(),
-       call=st.sampled_from(["predict_on_batch", "train_on_batch"]))
-def test_a_classifier_refuses_a_batch_of_another_size(stateful_lstm_impl, data, setup, steps,
-                                                      call):
-    # (A batch of one row on a larger model is the LSTM's test above.)
-    model, n_classes, _ = draw_classifier(data, stateful_lstm_impl, setup)
+def assert_a_classifier_refuses(data, impl, setup, steps, call, rows):
+    """A stateful classifier with a history refuses ``call`` on a batch of ``rows`` rows and keeps
+    its state."""
+    model, n_classes, _ = draw_classifier(data, impl, setup)
     model.predict_on_batch(data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim),
                                      label="history"))
     before = model.get_states()
-    wrong = data.draw(sst.sizes(2, sst.MAX_BATCH + 2).filter(lambda b: b != setup.batch_size),
-                      label="wrong batch size")
-    x = data.draw(sst.inputs(wrong, steps, setup.input_dim), label="x")
-    y = data.draw(sst.one_hot_targets(wrong, n_classes), label="y")
+    x = data.draw(sst.inputs(rows, steps, setup.input_dim), label="x")
+    y = data.draw(sst.one_hot_targets(rows, n_classes), label="y")
     label = describe_call(setup, n_classes=n_classes, timesteps=steps)
     bad = (lambda: model.predict_on_batch(x)) if call == "predict_on_batch" else \
         (lambda: model.train_on_batch(x, y))
-    assert_raises(bad, f"a classifier's {call} of a batch of {wrong} rows {label}")
+    assert_raises(bad, f"a classifier's {call} of a batch of {rows} rows {label}")
     assert_states_identical(model.get_states(), before,
-                            f"a classifier's state after its refused {call} of {wrong} rows "
+                            f"a classifier's state after its refused {call} of {rows} rows "
                             f"{label}")
+
+
+CLASSIFIER_CALLS = st.sampled_from(["predict_on_batch", "train_on_batch"])
+
+
+@pytest.mark.needs("make_classifier")
+@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(), call=CLASSIFIER_CALLS)
+def test_a_classifier_refuses_a_batch_of_another_size(stateful_lstm_impl, data, setup, steps,
+                                                      call):
+    wrong = data.draw(sst.sizes(2, sst.MAX_BATCH + 2).filter(lambda b: b != setup.batch_size),
+                      label="wrong batch size")
+    assert_a_classifier_refuses(data, stateful_lstm_impl, setup, steps, call, wrong)
+
+
+@pytest.mark.needs("make_classifier")
+@given(data=st.data(), setup=sst.setups(batch_size=sst.batch_sizes(2)), steps=sst.timesteps(),
+       call=CLASSIFIER_CALLS)
+def test_a_classifier_refuses_a_batch_of_one_row(stateful_lstm_impl, data, setup, steps, call):
+    # The classifier is a model of its own: a single row must not be broadcast over its rows
+    # either.
+    assert_a_classifier_refuses(data, stateful_lstm_impl, setup, steps, call, 1)

@@ -3,13 +3,14 @@ weights and row i's state (or fed row i's history), outputs step by step what ro
 model outputs (SPEC.md section 15)."""
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_states_close
 from .models import describe_call, make_sequence_model
 
-pytestmark = pytest.mark.clause("batch1-copy")
+pytestmark = [pytest.mark.clause("batch1-copy"), pytest.mark.needs("make_sequence_model")]
 
 
 def trained_batch_model(impl, data, setup):

@@ -1,7 +1,8 @@
 """Clause `in-batch-flow`: inside one call the state flows through each row's timesteps, and rows do
 not leak into each other, so no batch size of 1 is needed to carry state (SPEC.md section 4)."""
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_states_close

@@ -2,11 +2,10 @@
 letters (SPEC.md section 10)."""
 import pytest
 
-from .alphabet_checks import check_position_only
-from .models import require_classifier
+from .experiment_assertions import assert_position_only
 
-pytestmark = pytest.mark.clause("position-only-alphabet")
+pytestmark = [pytest.mark.clause("position-only-alphabet"), pytest.mark.needs("make_classifier")]
 
 
 def test_tutorial_model_walks_from_a_but_answers_b_from_other_letters(stateful_lstm_impl):
-    check_position_only(require_classifier(stateful_lstm_impl), seed=0)
+    assert_position_only(stateful_lstm_impl, seed=0)

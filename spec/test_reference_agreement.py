@@ -1,9 +1,16 @@
 """Clause `reference-agreement`: with the same weights, inputs and history, an implementation's
 outputs and states match the NumPy reference's within float32 tolerance (SPEC.md section 7)."""
 import pytest
-from hypothesis import given, settings, strategies as st
-from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
-                                 rule, run_state_machine_as_test)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 import stateful_lstm as reference
 

@@ -2,12 +2,12 @@
 (SPEC.md section 3)."""
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_identical, assert_states_identical
-from .models import (WEIGHT_NAMES, describe_call, draw_classifier, feed, make_classifier,
-                     make_model)
+from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_classifier, make_model
 
 pytestmark = pytest.mark.clause("reset-clears")
 
@@ -61,6 +61,7 @@ def test_reset_is_idempotent(stateful_lstm_impl, data, setup, steps):
                  f"{describe_call(setup, timesteps=steps)}")
 
 
+@pytest.mark.needs("make_classifier")
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
 def test_a_classifier_reset_clears_h_and_c(stateful_lstm_impl, data, setup, steps):
     # The classifier's LSTM carries state as the bare one does, and resets the same way.

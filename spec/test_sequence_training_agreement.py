@@ -2,14 +2,15 @@
 reference's loss, state and updated weights (SPEC.md section 13), the weights within the range
 Adam allows for a gradient known to float32 precision, as in clause 8."""
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from . import strategies as sst
 from .models import SEQUENCE_WEIGHT_NAMES, make_sequence_model
-from .test_training_agreement import LEARNING_RATES, check_training_steps
 from .training_oracle import sequence_gradient_and_error_bound
+from .training_steps import LEARNING_RATES, assert_training_steps
 
-pytestmark = pytest.mark.clause("sequence-training-agreement")
+pytestmark = [pytest.mark.clause("sequence-training-agreement"), pytest.mark.needs("make_sequence_model")]
 # The distinct-token test's vocabulary: room for a batch of 2 x 12 or 8 x 3 distinct tokens.
 DISTINCT_VOCAB = 24
 
@@ -23,7 +24,7 @@ def check_steps(impl, data, setup, stateful, steps, n_steps, learning_rate, toke
         return (data.draw(tokens(setup.batch_size, steps, setup.vocab_size), label="x"),
                 data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size),
                           label="y"))
-    check_training_steps(model, data, setup, stateful=stateful, n_steps=n_steps,
+    assert_training_steps(model, data, setup, stateful=stateful, n_steps=n_steps,
                          learning_rate=learning_rate, draw_batch=draw_batch,
                          oracle=sequence_gradient_and_error_bound,
                          weight_names=SEQUENCE_WEIGHT_NAMES)

@@ -2,11 +2,19 @@
 replaces it; neither shares memory with the caller (SPEC.md section 5)."""
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from . import strategies as sst
-from .assertions import (assert_close, assert_float32, assert_identical, assert_raises,
-                         assert_states_close, assert_states_identical, check)
+from .assertions import (
+    assert_close,
+    assert_float32,
+    assert_identical,
+    assert_raises,
+    assert_states_close,
+    assert_states_identical,
+    assert_that,
+)
 from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_model
 
 pytestmark = pytest.mark.clause("state-access")
@@ -56,12 +64,12 @@ def assert_owned_by_the_caller(returned, given, what):
     ``given`` (the caller's) or returned earlier: the caller owns what it receives."""
     __tracebackhide__ = True
     for i, array in enumerate(returned):
-        check(isinstance(array, np.ndarray), f"{what}[{i}] is a {type(array).__name__}, but "
+        assert_that(isinstance(array, np.ndarray), f"{what}[{i}] is a {type(array).__name__}, but "
                                              f"should be a NumPy array")
-        check(array.flags.writeable, f"{what}[{i}] is read-only, but the caller owns what a "
+        assert_that(array.flags.writeable, f"{what}[{i}] is read-only, but the caller owns what a "
                                      f"model returns (it may change it in place)")
         for j, other in enumerate(given):
-            check(not np.shares_memory(array, other),
+            assert_that(not np.shares_memory(array, other),
                   f"{what}[{i}] shares memory with the caller's array {j}")
 
 
@@ -149,14 +157,15 @@ def test_model_reports_its_configuration(stateful_lstm_impl, setup, stateful):
     model = make_model(stateful_lstm_impl, setup, stateful=stateful, batch_size=batch_size)
     got = (model.units, model.input_dim, model.stateful, model.batch_size)
     expected = (setup.units, setup.input_dim, stateful, batch_size)
-    check(got == expected, f"(units, input_dim, stateful, batch_size) is {got}, but should be "
+    assert_that(got == expected, f"(units, input_dim, stateful, batch_size) is {got}, but should be "
                            f"{expected}")
     shapes = [np.shape(w) for w in model.get_weights()]
-    check(shapes == [w.shape for w in setup.weights],
+    assert_that(shapes == [w.shape for w in setup.weights],
           f"get_weights() shapes {shapes}, but should be {[w.shape for w in setup.weights]} "
           f"(kernel, recurrent_kernel, bias) {describe_call(setup)}")
 
 
+@pytest.mark.needs("make_classifier")
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(), layout=sst.memory_layouts())
 def test_a_classifier_shares_no_memory_with_the_caller(stateful_lstm_impl, data, setup, steps,
                                                        layout):

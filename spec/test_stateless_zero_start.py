@@ -1,7 +1,8 @@
 """Clause `stateless-zero-start`: a stateless model starts every batch from zeros (SPEC.md
 section 2)."""
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close

@@ -3,11 +3,10 @@ out as streams, with the state carried across windows, predicts held-out text be
 model reset before every window (SPEC.md section 14)."""
 import pytest
 
-from .context_checks import check_context
-from .models import require_sequence_model
+from .experiment_assertions import assert_carried_state_gives_context
 
-pytestmark = pytest.mark.clause("streams-carry-context")
+pytestmark = [pytest.mark.clause("streams-carry-context"), pytest.mark.needs("make_sequence_model")]
 
 
 def test_carried_state_beats_a_reset_before_every_window(stateful_lstm_impl):
-    check_context(require_sequence_model(stateful_lstm_impl), seed=0)
+    assert_carried_state_gives_context(stateful_lstm_impl, seed=0)

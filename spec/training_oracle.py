@@ -1,7 +1,7 @@
 """The oracle of clause 8: what one ``train_on_batch`` step must give.
 
 The loss, the new state and the gradient are computed in float64 with the reference's equations
-(``stateful_lstm.reference``, ``stateful_lstm.classifier``). A float32 implementation cannot know
+(``stateful_lstm.lstm``, ``stateful_lstm.classifier``). A float32 implementation cannot know
 the gradient better than its rounding error, and Adam turns a gradient that is zero up to rounding
 into a step of up to the learning rate whose sign is rounding noise (``m / sqrt(v)`` is about
 ``sign(g)`` once ``|g|`` is above ``epsilon / sqrt(1 - beta_2)``, about 3e-6). So the oracle does not
@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stateful_lstm.classifier import Adam, dense_softmax_loss
-from stateful_lstm.reference import lstm_backward, lstm_forward
+from stateful_lstm.adam import Adam
+from stateful_lstm.dense import dense_softmax_loss
+from stateful_lstm.lstm import lstm_backward, lstm_forward
 from stateful_lstm.sequence import forward_backward
 
 EPS32 = float(np.finfo(np.float32).eps)

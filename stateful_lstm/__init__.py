@@ -10,7 +10,7 @@ from importlib import metadata
 import numpy as np
 
 from .classifier import Classifier
-from .reference import LSTM
+from .lstm import LSTM
 from .sequence import SequenceModel
 
 try:

@@ -32,22 +32,22 @@ def main(argv=None):
     args = parser.parse_args(argv)
     import stateful_lstm
     from stateful_lstm import alphabet
-    from stateful_lstm.adapters import keras_tf
+    from stateful_lstm.adapters import keras3_tensorflow as keras_tensorflow
     x, y = np.full((1, 1, 1), 0.5, np.float32), np.eye(26, dtype=np.float32)[[3]]
     config = dict(units=args.units, input_dim=1, stateful=True, batch_size=1)
-    keras_name = keras_tf.describe().split(" (")[0]
+    keras_name = keras_tensorflow.describe().split(" (")[0]
     for what, unit, make, call in [
             ("predict_on_batch", "call", "make_lstm", lambda m: m.predict_on_batch(x)),
             ("train_on_batch of LSTM -> Dense(26, softmax)", "step", "make_classifier",
              lambda m: m.train_on_batch(x, y))]:
         extra = {"n_classes": 26} if make == "make_classifier" else {}
-        models = [getattr(impl, make)(**config, **extra) for impl in (stateful_lstm, keras_tf)]
+        models = [getattr(impl, make)(**config, **extra) for impl in (stateful_lstm, keras_tensorflow)]
         reference, keras = (time_per_call(lambda m=m: call(m), args.repeat) for m in models)
         print(f"{what}: batch 1, 1 timestep, input_dim 1, LSTM({args.units}), stateful")
         print(f"  reference (NumPy): {reference * 1e6:8.1f} us per {unit}")
         print(f"  keras ({keras_name}): {keras * 1e6:8.1f} us per {unit}")
         print(f"  reference is {keras / reference:.0f}x faster")
-    text_batches(args.repeat, keras_tf, keras_name)
+    text_batches(args.repeat, keras_tensorflow, keras_name)
     model = alphabet.make_model(stateful_lstm, "tutorial", "scalar")
     start = timeit.default_timer()
     alphabet.train(model, "tutorial", "scalar")
@@ -55,7 +55,7 @@ def main(argv=None):
           f"{timeit.default_timer() - start:.2f} s")
 
 
-def text_batches(repeat, keras_tf, keras_name):
+def text_batches(repeat, keras_tensorflow, keras_name):
     """Time per training batch of the full text setup, reference vs Keras, and the ratio."""
     import stateful_lstm
     from stateful_lstm import text_training as tt
@@ -69,7 +69,7 @@ def text_batches(repeat, keras_tf, keras_name):
           f"characters, Embedding({len(corpus.vocabulary)}, {setup.embedding_dim}) -> "
           f"LSTM({setup.units}) -> Dense({len(corpus.vocabulary)}), stateful")
     seconds = {}
-    for name, impl in (("reference (NumPy)", stateful_lstm), (f"keras ({keras_name})", keras_tf)):
+    for name, impl in (("reference (NumPy)", stateful_lstm), (f"keras ({keras_name})", keras_tensorflow)):
         model = tt.make_model(impl, corpus, setup)
         seconds[name] = time_per_call(lambda m=model: m.train_on_batch(x, y), repeat)
         print(f"  {name}: {seconds[name] * 1e3:8.2f} ms per batch "

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import checks
-from .classifier import (LSTMModel, Parameters, dense_initial_weights, dense_softmax_loss,
-                         softmax)
-from .reference import DTYPE, LSTM, lstm_backward, lstm_forward
+from . import validation
+from .dense import dense_initial_weights, dense_softmax_loss, softmax
+from .lstm import DTYPE, LSTM, lstm_backward, lstm_forward
+from .parameters import LSTMWithHead, Parameters
 
 EMBEDDING_INIT = 0.05      # Keras' Embedding default: uniform in [-0.05, 0.05]
 
@@ -56,13 +56,13 @@ def forward_backward(weights, x, y, h, c):
     return Step(loss, (h, c), [dE, *lstm_gradients, dW, db], p, hs, cache, embedded)
 
 
-class SequenceModel(LSTMModel):
+class SequenceModel(LSTMWithHead):
     """Embedding -> (stateful or stateless) LSTM -> Dense softmax at every timestep; its weights
     are ``[embeddings, kernel, recurrent_kernel, bias, dense kernel, dense bias]``."""
 
     def __init__(self, *, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
                  learning_rate=0.001):
-        checks.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
+        validation.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
                                      learning_rate=learning_rate)
         self.lstm = LSTM(units=units, input_dim=embedding_dim, stateful=stateful,
                          batch_size=batch_size, seed=seed)
@@ -71,13 +71,13 @@ class SequenceModel(LSTMModel):
         self.parameters = Parameters(
             [embedding_initial_weights(vocab_size, embedding_dim, seed)]
             + self.lstm.get_weights() + dense_initial_weights(units, vocab_size, seed),
-            learning_rate, lambda weights: checks.check_sequence_weights(
+            learning_rate, lambda weights: validation.check_sequence_weights(
                 weights, vocab_size, embedding_dim, units))
         (self.E, self.lstm.kernel, self.lstm.recurrent_kernel, self.lstm.bias, self.W,
          self.b) = self.parameters.views
 
     def _tokens(self, what, x):
-        return checks.check_tokens(what, x, self.batch_size if self.stateful else None,
+        return validation.check_tokens(what, x, self.batch_size if self.stateful else None,
                                    self.vocab_size)
 
     def predict_on_batch(self, x):
@@ -90,7 +90,7 @@ class SequenceModel(LSTMModel):
         """One Adam step on the mean cross-entropy over every token of the batch (``y``: the
         token after each of ``x``); returns the loss before the step."""
         x = self._tokens("train_on_batch", x)
-        y = checks.check_tokens("train_on_batch", y, None, self.vocab_size, shape=x.shape)
+        y = validation.check_tokens("train_on_batch", y, None, self.vocab_size, shape=x.shape)
         if x.shape[1] == 0:
             raise ValueError(f"train_on_batch needs at least one timestep; received shape "
                              f"{x.shape}")

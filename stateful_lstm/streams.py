@@ -11,7 +11,7 @@ between batches is the context of everything the stream has seen so far.
 """
 import numpy as np
 
-from .checks import positive_int
+from .validation import positive_int
 
 
 def batch_count(n_tokens, batch_size, seq_len):

@@ -12,8 +12,9 @@ import os
 
 import pytest
 
-from spec.plugin import impl_of, load_default_profile
-from stateful_lstm.implementations import BUNDLED, ENV_VAR
+from spec.harness.loader import ENV_VAR
+from spec.harness.plugin import impl_of, load_default_profile
+from stateful_lstm.adapters import BUNDLED
 
 OWN_RUN = ("reference", "keras")
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import stateful_lstm
-from stateful_lstm.adapters import common
+from stateful_lstm.adapters.held_state import HeldState
 
 
 def _keras_weights(input_dim, units, seed):
@@ -15,7 +15,7 @@ def _keras_weights(input_dim, units, seed):
             for shape in [(input_dim, 4 * units), (units, 4 * units), (4 * units,)]]
 
 
-@pytest.mark.parametrize("adapter", ["torch_lstm", "flax_lstm"])
+@pytest.mark.parametrize("adapter", ["pytorch", "flax_nnx"])
 def test_weights_round_trip_and_compute_what_the_reference_computes(adapter):
     module = pytest.importorskip(f"stateful_lstm.adapters.{adapter}")
     pytest.importorskip(module.REQUIRES[0])
@@ -32,15 +32,15 @@ def test_weights_round_trip_and_compute_what_the_reference_computes(adapter):
 
 
 def test_torch_reports_the_sum_of_its_two_biases():
-    torch_lstm = pytest.importorskip("stateful_lstm.adapters.torch_lstm")
+    pytorch = pytest.importorskip("stateful_lstm.adapters.pytorch")
     pytest.importorskip("torch")
-    model = torch_lstm.make_lstm(units=3, input_dim=2, stateful=False, seed=4)
+    model = pytorch.make_lstm(units=3, input_dim=2, stateful=False, seed=4)
     expected = (model.lstm.bias_ih_l0 + model.lstm.bias_hh_l0).detach().numpy()
     assert np.abs(model.lstm.bias_hh_l0.detach().numpy()).max() > 0   # a fresh model has both
     np.testing.assert_array_equal(model.get_weights()[2], expected)
 
 
-class _Held(common.HeldState):
+class _Held(HeldState):
     def __init__(self, stateful):
         self.units, self.stateful, self.batch_size = 3, stateful, 2 if stateful else None
         self.reset_states()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from stateful_lstm.__main__ import main
+from stateful_lstm.commands import main
 
 ROOT = Path(__file__).parents[1]
 

@@ -1,11 +1,13 @@
 """Tests of the reference classifier: its gradients (finite differences), Adam, its errors."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import stateful_lstm
-from stateful_lstm.classifier import Adam, dense_softmax_loss
-from stateful_lstm.reference import lstm_backward, lstm_forward
+from stateful_lstm.adam import Adam
+from stateful_lstm.dense import dense_softmax_loss
+from stateful_lstm.lstm import lstm_backward, lstm_forward
 
 
 def loss_and_gradients(params, x, h0, c0, y):

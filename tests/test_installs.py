@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from spec.clauses import spec_test_names
-from stateful_lstm.implementations import BUNDLED
+from stateful_lstm.adapters import BUNDLED
 
 ROOT = Path(__file__).parents[1]
 pytestmark = pytest.mark.slow
@@ -49,8 +49,8 @@ def test_a_numpy_only_install_is_green_with_keras_not_installed(tmp_path):
     (tmp_path / "work").mkdir()
     out = run([bin_dir / "python", "-m", "spec"], tmp_path / "work")
     assert re.search(r"^carry-per-index +pass +not installed ", out, re.M), out
-    assert "keras (stateful_lstm.adapters.keras_tf): implementation 'keras' " \
-           "(stateful_lstm.adapters.keras_tf) is not installed: it needs tensorflow, keras" in out
+    assert "keras (stateful_lstm.adapters.keras3_tensorflow): implementation 'keras' " \
+           "(stateful_lstm.adapters.keras3_tensorflow) is not installed: it needs tensorflow, keras" in out
     out = run([bin_dir / "pytest", "--pyargs", "spec", "-q", "-p", "no:cacheprovider"],
               tmp_path / "work")
     tests = len(spec_test_names())      # the reference's pass; every framework's are skipped

@@ -58,11 +58,11 @@ def test_no_conftest_sits_above_the_spec_in_the_checkout():
 
 
 def test_the_profiles_and_names_are_the_projects_own():
-    # ("ci" is hypothesis' own profile, which the spec leaves as it is.)
-    code = ("import spec.plugin\nfrom hypothesis import settings\n"
-            "for name in ['dev', 'ci', 'thorough', 'quick']:\n"
+    # ("default" and "ci" are hypothesis' own profiles, which the spec leaves as they are.)
+    code = ("import spec.harness.plugin\nfrom hypothesis import settings\n"
+            "for name in ['default', 'random', 'thorough', 'quick']:\n"
             "    assert settings.get_profile('stateful-lstm-' + name).print_blob\n"
-            "for name in ['dev', 'thorough', 'quick', 'detect']:\n"
+            "for name in ['random', 'thorough', 'quick', 'detect']:\n"
             "    try:\n        settings.get_profile(name)\n    except Exception:\n        pass\n"
             "    else:\n        raise SystemExit(name + ' is registered')\n")
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -87,8 +87,8 @@ def test_plain_pytest_runs_without_xdist():
     ("raises_on_import", {"raises_on_import.py": "raise RuntimeError('no GPU here')\n"},
      "cannot load implementation 'raises_on_import': RuntimeError: no GPU here"),
     ("no_factory", {"no_factory.py": "def make_model(): pass\n"},
-     "implementation 'no_factory' has no callable make_lstm(*, units, input_dim, stateful, "
-     "batch_size=None, seed=0)"),
+     "implementation 'no_factory' has no callable make_lstm(*, units: int, input_dim: int, "
+     "stateful: bool, batch_size: int | None = None, seed: int = 0)"),
     ("missing.py", {}, "cannot load implementation 'missing.py': no such file"),
 ])
 def test_a_name_that_does_not_load_is_one_usage_error(tmp_path, name, files, message):
@@ -171,7 +171,7 @@ def test_an_unknown_hypothesis_profile_is_a_usage_error(tmp_path):
                      "--hypothesis-profile", "thorough"], tmp_path)
     assert code == pytest.ExitCode.USAGE_ERROR, out
     assert "--hypothesis-profile 'thorough' is not a registered hypothesis profile; the spec's are " \
-           "stateful-lstm-dev, stateful-lstm-ci" in out and "INTERNALERROR" not in out, out
+           "stateful-lstm-default, stateful-lstm-random" in out and "INTERNALERROR" not in out, out
 
 
 def test_an_implementation_that_hangs_fails_once_naming_the_call(tmp_path):
@@ -227,16 +227,16 @@ def test_a_failure_report_names_the_clause_and_how_to_reproduce_it(tmp_path):
 
 @pytest.mark.parametrize("declared, warning", [
     ("['test_batch_split_along_time_equals_one_call']",
-     "KNOWN_DEVIATIONS must be a dict {spec test name: reason}; it is a list"),
+     "KNOWN_DEVIATIONS[0] is a str, not a mapping with the fields tests, title, reason"),
     ("{'test_no_such_test': 'a reason'}",
-     "KNOWN_DEVIATIONS names 'test_no_such_test', which is not a spec test"),
+     "KNOWN_DEVIATIONS names 'test_no_such_test', which is not a spec test or clause"),
 ])
 def test_a_malformed_known_deviations_is_reported(tmp_path, declared, warning):
     write(tmp_path, "declares.py", f"from stateful_lstm import make_lstm\n"
                                    f"KNOWN_DEVIATIONS = {declared}\n")
     code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "declares", *FAST],
                     tmp_path)
-    assert code == 0 and warning in out and "KnownDeviationWarning" in out, out
+    assert code == 0 and warning in out and "ContractWarning" in out, out
     code, out = run([sys.executable, "-m", "spec", "--impl", "declares", "--", *FAST], tmp_path)
     assert code == 0 and f"  warning: declares: {warning}" in out, out
 

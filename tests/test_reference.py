@@ -6,11 +6,12 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 import stateful_lstm
 from spec import strategies as sst
-from stateful_lstm.reference import lstm_forward
+from stateful_lstm.lstm import lstm_forward
 
 
 def scalar_lstm(x, h, c, kernel, recurrent_kernel, bias):
@@ -162,7 +163,7 @@ def test_stateless_model_has_no_state_to_get_or_set():
 
 
 def test_importing_the_package_does_not_import_tensorflow():
-    code = ("import sys, stateful_lstm, spec, spec.plugin, stateful_lstm.adapters.keras_tf as k; "
+    code = ("import sys, stateful_lstm, spec, spec.harness.plugin, stateful_lstm.adapters.keras3_tensorflow as k; "
             "k.describe(); assert not {'tensorflow', 'keras'} & set(sys.modules), "
             "sorted(m for m in sys.modules if m.startswith(('tensorflow', 'keras')))")
     subprocess.run([sys.executable, "-c", code], check=True)

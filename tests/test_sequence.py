@@ -2,7 +2,8 @@
 training one batch with per-timestep targets moves the state as prediction does."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import stateful_lstm
 from stateful_lstm.sequence import forward_backward

@@ -11,7 +11,10 @@ import pytest
 from hypothesis import settings
 
 from spec.clauses import CLAUSES, SPEC_PATH, module_name, spec_test_names
-from tests.broken_impls import BREAKS, CAUGHT_BY, PASSES
+from spec.harness.plugin import OUTCOME
+from spec.harness.runner import CONFORMANCE_INI
+from spec.harness.verdicts import FAIL
+from tests.broken_impls import BROKEN, CORRECT
 
 
 def run_clause(pytester, monkeypatch, clause, implementation, test=None):
@@ -25,46 +28,46 @@ def run_clause(pytester, monkeypatch, clause, implementation, test=None):
     try:
         recorder = pytester.inline_run(
             f"{module}::{test}" if test else str(module),
-            "-c", str(SPEC_PATH.parent / "conformance.ini"),
+            "-c", str(CONFORMANCE_INI),
             f"--stateful-lstm-impl={implementation}", "--hypothesis-profile=stateful-lstm-quick")
     finally:
         settings.load_profile(profile)      # the nested run loaded its own
     return [r for r in recorder.getreports("pytest_runtest_logreport") if r.when == "call"]
 
 
-def violations(reports):
-    return [r for r in reports if r.failed and dict(r.user_properties).get("failure") == "violation"]
+def outcomes(reports):
+    """The outcome the plugin recorded for each report."""
+    return [dict(r.user_properties).get(OUTCOME) for r in reports]
 
 
-@pytest.mark.parametrize("name", sorted(BREAKS))
+@pytest.mark.parametrize("name", sorted(BROKEN))
 def test_spec_fails_the_broken_implementation_on_its_clause(pytester, monkeypatch, name):
-    broken, clause = BREAKS[name]
-    reports = run_clause(pytester, monkeypatch, clause, f"tests.broken_impls.{name}",
-                         CAUGHT_BY[name])
-    outcomes = [(r.outcome, dict(r.user_properties).get("failure")) for r in reports]
-    assert len(reports) == 1 and violations(reports), (
-        f"the spec's {CAUGHT_BY[name]} (clause {clause!r}) found no violation in an "
-        f"implementation that breaks it: {name} ({broken.__doc__}); outcome: {outcomes}")
+    broken = BROKEN[name]
+    reports = run_clause(pytester, monkeypatch, broken.clause, f"tests.broken_impls.{name}",
+                         broken.caught_by)
+    assert outcomes(reports) == [FAIL], (
+        f"the spec's {broken.caught_by} (clause {broken.clause!r}) found no violation in an "
+        f"implementation that breaks it: {name} ({broken.made_of.__doc__}); outcome: "
+        f"{[(r.outcome, o) for r, o in zip(reports, outcomes(reports))]}")
 
 
-@pytest.mark.parametrize("name", sorted(PASSES))
+@pytest.mark.parametrize("name", sorted(CORRECT))
 def test_spec_passes_a_correct_implementation_that_differs_from_the_reference(
         pytester, monkeypatch, name):
-    implementation, clause = PASSES[name]
-    reports = run_clause(pytester, monkeypatch, clause, f"tests.broken_impls.{name}")
+    correct = CORRECT[name]
+    reports = run_clause(pytester, monkeypatch, correct.clause, f"tests.broken_impls.{name}")
     assert reports and all(r.passed for r in reports), \
-        f"{name} ({implementation.__doc__}) is correct, but failed {clause!r}: " \
+        f"{name} ({correct.made_of.__doc__}) is correct, but failed {correct.clause!r}: " \
         f"{[r.nodeid for r in reports if not r.passed]}"
 
 
 def test_every_clause_is_broken_by_some_implementation():
-    assert {clause for _, clause in BREAKS.values()} == set(CLAUSES)
+    assert {broken.clause for broken in BROKEN.values()} == set(CLAUSES)
 
 
 def test_each_broken_implementation_names_a_test_of_its_clause_that_catches_it():
-    assert set(CAUGHT_BY) == set(BREAKS)
-    for name, (_, clause) in BREAKS.items():
-        assert CAUGHT_BY[name] in spec_test_names(clause), (name, clause, CAUGHT_BY[name])
+    for name, broken in BROKEN.items():
+        assert broken.caught_by in spec_test_names(broken.clause), (name, broken)
 
 
 def test_reference_passes_a_clause_module_run_the_same_way(pytester, monkeypatch):

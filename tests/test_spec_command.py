@@ -47,7 +47,7 @@ def test_exit_status_0_and_the_verdict_as_json_and_markdown(tmp_path):
     verdict = json.loads((tmp_path / "v.json").read_text())
     cells = {c["id"]: c["verdicts"]["reference"] for c in verdict["clauses"]}
     assert cells["reset-clears"] == "pass" and cells["carry-per-index"] == "not run"
-    assert verdict["implementations"]["reference"]["describe"].startswith(
+    assert verdict["implementations"]["reference"]["title"].startswith(
         "reference (stateful_lstm): NumPy reference")
     assert "| 3 | `reset-clears` | pass |" in (tmp_path / "v.md").read_text()
 
@@ -73,12 +73,14 @@ def test_an_implementation_that_crashes_shows_error_not_fail(tmp_path):
     assert code == 1 and [c.strip() for c in rows(out)["carry-per-index"]] == ["ERROR"], out + err
 
 
-def test_an_implementation_that_does_not_load_is_reported_in_its_column(tmp_path):
-    code, out, err = spec("--impl", "reference", "--impl", "no_such_module_xyz", "--",
-                          "-k", "reset_clears", cwd=tmp_path)
-    assert code == 1, out + err
-    assert [c.strip() for c in rows(out)["reset-clears"]] == ["pass", "ERROR"]
-    assert "cannot load implementation 'no_such_module_xyz'" in out
+def test_a_name_that_does_not_load_is_one_line_and_exit_status_2(tmp_path):
+    for name, message in [("no_such_module_xyz", "cannot load implementation "
+                                                 "'no_such_module_xyz': ModuleNotFoundError"),
+                          ("missing.py", "cannot load implementation 'missing.py': no such file")]:
+        code, out, err = spec("--impl", "reference", "--impl", name, cwd=tmp_path)
+        assert code == 2 and not out, out + err
+        assert err.startswith("python -m spec: error: " + message) and \
+            len(err.strip().splitlines()) == 1, err
 
 
 def test_the_folders_pytest_settings_and_conftest_do_not_change_the_verdict(tmp_path):

@@ -1,24 +1,34 @@
 """Meta-tests of the spec's structure and helpers: every clause in SPEC.md has tests and every test
 a clause; the clause parser, the implementation loader, the strategies and the assertion helpers
 do what they say."""
+import importlib
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import stateful_lstm
-from spec import assertions, strategies as sst
+from spec import assertions
+from spec import strategies as sst
 from spec.clauses import CLAUSES, SPEC_PATH, module_name, read_clauses, spec_test_names
-from spec.verdicts import Verdict
-from stateful_lstm.implementations import ImplementationError, load_implementation
+from spec.harness.deviations import read_deviations
+from spec.harness.loader import ImplementationError, load_implementation
+from spec.harness.runner import CONFORMANCE_INI
+from spec.harness.verdicts import Verdict
+from spec.run_mode import running
+from stateful_lstm.adapters import BUNDLED
+
+ROOT = Path(__file__).parents[1]
 
 
 @pytest.fixture
 def spec_items(pytester):
     """The spec's collected test items (for the reference)."""
     items, _ = pytester.inline_genitems(str(SPEC_PATH.parent), "-c",
-                                        str(SPEC_PATH.parent / "conformance.ini"),
+                                        str(CONFORMANCE_INI),
                                         "--stateful-lstm-impl=reference")
     return items
 
@@ -49,14 +59,49 @@ def test_spec_test_names_are_read_without_importing_the_modules(spec_items):
     assert spec_test_names() == {item.originalname for item in spec_items}
 
 
-def test_keras_known_deviations_name_existing_spec_tests_and_cite_their_evidence():
-    from stateful_lstm.adapters import keras_tf
-    assert set(keras_tf.KNOWN_DEVIATIONS) <= spec_test_names()
-    reason = keras_tf.KNOWN_DEVIATIONS["test_batch_of_one_row_is_refused_by_a_larger_model"]
-    for evidence in ["keras-team/keras#21183", "keras-team/keras#21742",
-                     "repros/keras_stateful_broadcasts_one_row.py"]:
-        assert evidence in reason
-    assert (SPEC_PATH.parents[1] / "repros" / "keras_stateful_broadcasts_one_row.py").is_file()
+@pytest.mark.parametrize("alias", [name for name in BUNDLED if name != "reference"])
+def test_each_bundled_deviation_is_a_cause_with_its_evidence(alias):
+    # Every cause a bundled adapter declares is in the list form, names spec tests, and cites the
+    # versions, the upstream search and a repro script that exists.
+    module = importlib.import_module(BUNDLED[alias])
+    causes, problems = read_deviations(alias, module.KNOWN_DEVIATIONS)
+    assert not problems and causes and isinstance(module.KNOWN_DEVIATIONS, list)
+    for cause in causes:
+        assert cause.title and cause.versions and cause.upstream, cause
+        assert (ROOT / cause.repro).is_file() and cause.repro.startswith("repros/"), cause
+        assert set(cause.tests) <= spec_test_names(), cause
+
+
+def test_the_dict_shorthand_groups_tests_by_reason_into_causes():
+    causes, problems = read_deviations("x", {
+        "test_batch_split_along_time_equals_one_call": "same",
+        "test_row_i_continues_row_i_of_the_previous_batch": "same",
+        "test_reset_is_idempotent": "other"})
+    assert not problems
+    assert [(c.tests, c.reason) for c in causes] == [
+        (("test_batch_split_along_time_equals_one_call",
+          "test_row_i_continues_row_i_of_the_previous_batch"), "same"),
+        (("test_reset_is_idempotent",), "other")]
+
+
+def test_a_clause_id_stands_for_every_test_of_the_clause():
+    causes, _ = read_deviations("x", [{"tests": ["reset-clears"], "reason": "r"}])
+    assert set(causes[0].tests) == spec_test_names("reset-clears")
+
+
+@pytest.mark.parametrize("declared, problem", [
+    ([{"tests": ["test_reset_is_idempotent"]}], "needs the fields tests, reason"),
+    ([{"tests": "test_reset_is_idempotent", "reason": "r"}], "needs the fields tests, reason"),
+    ([{"tests": ["test_reset_is_idempotent"], "reason": "r", "link": "x"}], "received ['link'"),
+    ([{"tests": ["no_such_test"], "reason": "r"}], "names 'no_such_test', which is not a spec"),
+    ([{"tests": ["test_reset_is_idempotent"], "reason": "a"},
+      {"tests": ["test_reset_is_idempotent"], "reason": "b"}], "in more than one cause"),
+    ("test_reset_is_idempotent", "must be a list of causes"),
+])
+def test_a_malformed_cause_is_a_problem_not_a_guess(declared, problem):
+    causes, problems = read_deviations("x", declared)
+    assert len(problems) == 1 and problem in problems[0], problems
+    assert len(causes) <= 1
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -135,14 +180,14 @@ def test_the_palette_holds_each_ranges_two_smallest_sizes_and_its_largest():
 
 
 @given(data=st.data())
-def test_inside_sizes_from_the_palette_every_drawn_size_is_a_palette_size(data):
-    with sst.sizes_from_the_palette():
+def test_in_the_palette_run_mode_every_drawn_size_is_a_palette_size(data):
+    with running(palette=True):
         setup = data.draw(sst.setups())
         steps = data.draw(sst.timesteps(min_value=0))
         classes = data.draw(sst.class_counts())
     assert setup.batch_size in (1, 2, 8) and setup.input_dim in (1, 2, 5)
     assert setup.units in (1, 2, 8) and steps in (0, 1, 12) and classes in (2, 3, 6)
-    with sst.sizes_from_the_palette(active=False):
+    with running(palette=False):
         inner = data.draw(sst.setups())
     assert 1 <= inner.batch_size <= 8
 

@@ -1,7 +1,8 @@
 """``stateful_lstm.text``: the bundled corpus, reading text files, the character vocabulary."""
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from stateful_lstm.text import Vocabulary, bundled_text, read_text_file
 

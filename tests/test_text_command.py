@@ -3,7 +3,7 @@ saving, generating with a batch-size-1 copy, and the errors."""
 import numpy as np
 import pytest
 
-from stateful_lstm.__main__ import main
+from stateful_lstm.commands import main
 
 SMALL = ["--characters", "6000", "--streams", "4", "--window", "8", "--embedding-dim", "8",
          "--units", "16", "--epochs", "1", "--length", "40", "--quiet"]

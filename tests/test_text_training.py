@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import stateful_lstm
-from spec.context_checks import check_context
+from spec.experiment_assertions import assert_carried_state_gives_context
 from stateful_lstm import text_training as tt
 from stateful_lstm.text import Vocabulary
 
@@ -15,7 +15,7 @@ TEXT = "abcab cabca bcabc " * 40
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(1, 6))
 def test_carried_state_beats_resets_on_more_seeds(seed):
-    check_context(stateful_lstm, seed)
+    assert_carried_state_gives_context(stateful_lstm, seed)
 
 
 def trained_tiny():

@@ -1,14 +1,16 @@
 """Tests of clause 8's oracle (``spec/training_oracle.py``): the range Adam's update may take when
 the gradient is known only to float32 precision."""
 import numpy as np
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from spec import strategies as sst
 from spec.assertions import ATOL
 from spec.training_oracle import AdamRange, gradient_and_error_bound
-from stateful_lstm.classifier import Adam, dense_softmax_loss
-from stateful_lstm.reference import lstm_backward, lstm_forward
+from stateful_lstm.adam import Adam
+from stateful_lstm.dense import dense_softmax_loss
+from stateful_lstm.lstm import lstm_backward, lstm_forward
 
 LR = 0.001
 gradients = hnp.arrays(np.float64, 6, elements=st.floats(-1e-3, 1e-3))

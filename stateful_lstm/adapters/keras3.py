@@ -19,19 +19,25 @@ import os
 
 import numpy as np
 
-from .. import checks
-from .common import PooledKerasModel, configure, read_states, version
+from .. import validation
+from .common import configure, version
+from .keras_pool import PooledKerasModel, read_states
 
-# Where Keras 3 breaks the spec on either backend (each adapter's KNOWN_DEVIATIONS cites it).
-NOT_3D_TESTS = ("test_input_that_is_not_3d_is_refused",
-                "test_input_that_is_not_3d_is_refused_by_a_stateless_model")
-ADJUSTS_RANK = (
-    "a new functional model built for (batch, timesteps, input_dim) accepts a 4-D "
-    "(batch, timesteps, input_dim, 1) input for any input_dim, and a 2-D (batch, timesteps) one "
-    "when input_dim is 1, and reshapes it to 3-D (Functional._adjust_input_rank, "
-    "keras/src/models/functional.py); a stateful one moves its carried state. On TensorFlow, once "
-    "predict_on_batch has been traced the same inputs raise. Keras 3.15.1 (TensorFlow 2.21, JAX "
-    "0.10.2). No upstream report found. Repro: repros/keras_functional_model_adjusts_input_rank.py")
+# Where Keras 3 breaks the spec on either backend (each adapter's KNOWN_DEVIATIONS lists it).
+ADJUSTS_RANK = {
+    "tests": ["test_input_that_is_not_3d_is_refused",
+              "test_input_that_is_not_3d_is_refused_by_a_stateless_model"],
+    "title": "a new functional model reshapes a 2-D or 4-D input to 3-D",
+    "reason": "a new functional model built for (batch, timesteps, input_dim) accepts a 4-D "
+              "(batch, timesteps, input_dim, 1) input for any input_dim, and a 2-D (batch, "
+              "timesteps) one when input_dim is 1, and reshapes it to 3-D "
+              "(Functional._adjust_input_rank, keras/src/models/functional.py); a stateful one "
+              "moves its carried state. On TensorFlow, once predict_on_batch has been traced the "
+              "same inputs raise.",
+    "versions": "Keras 3.15.1 (TensorFlow 2.21, JAX 0.10.2)",
+    "upstream": "none found",
+    "repro": "repros/keras_functional_model_adjusts_input_rank.py",
+}
 
 _seeded_weights = {}   # (input_dim, units, seed) -> initial weights drawn by Keras' initializers
 BACKEND_PACKAGES = {"tensorflow": ("tensorflow", "tensorflow-cpu"), "jax": ("jax",)}
@@ -99,9 +105,9 @@ class _KerasModel(PooledKerasModel):
         return read_states(self, self.layer.states)
 
     def set_states(self, states):
-        checks.require_stateful(self, "set_states")
+        validation.require_stateful(self, "set_states")
         for variable, value in zip(self.layer.states,
-                                   checks.check_states(states, self.batch_size, self.units,
+                                   validation.check_states(states, self.batch_size, self.units,
                                                        finite=False)):
             variable.assign(value)
 
@@ -122,7 +128,7 @@ class KerasLSTM(_KerasModel):
         return [np.array(w) for w in self.layer.get_weights()]
 
     def set_weights(self, weights):
-        self.layer.set_weights(checks.check_weights(weights, self.input_dim, self.units,
+        self.layer.set_weights(validation.check_weights(weights, self.input_dim, self.units,
                                                      finite=False))
 
 
@@ -170,7 +176,7 @@ class KerasClassifier(_KerasModel):
         return [np.array(w) for w in self.model.get_weights()]
 
     def set_weights(self, weights):
-        self.model.set_weights(checks.check_classifier_weights(
+        self.model.set_weights(validation.check_classifier_weights(
             weights, self.input_dim, self.units, self.n_classes, finite=False))
 
 
@@ -198,7 +204,7 @@ class KerasSequenceModel(KerasClassifier):
         configure(self, units=units, input_dim=embedding_dim, stateful=stateful,
                   batch_size=batch_size, seed=seed, n_classes=vocab_size,
                   learning_rate=learning_rate)
-        checks.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
+        validation.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
                                      learning_rate=learning_rate)
         self.vocab_size, self.embedding_dim = vocab_size, embedding_dim
         _KerasModel.__init__(self, backend)
@@ -224,14 +230,14 @@ class KerasSequenceModel(KerasClassifier):
         return tokens(x) and (y is None or (tokens(y) and y.shape == x.shape))
 
     def set_weights(self, weights):
-        self.model.set_weights(checks.check_sequence_weights(
+        self.model.set_weights(validation.check_sequence_weights(
             weights, self.vocab_size, self.embedding_dim, self.units, finite=False))
 
 
 def factories(backend):
     """``describe``, ``make_lstm``, ``make_classifier`` and ``make_sequence_model`` of the
     contract for Keras on
-    ``backend``: what the ``keras_tf`` and ``keras_jax`` modules export."""
+    ``backend``: what the ``keras3_tensorflow`` and ``keras3_jax`` modules export."""
     def describe_():
         return describe(backend)
 

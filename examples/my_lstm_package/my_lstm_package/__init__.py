@@ -2,7 +2,7 @@
 contract (its own state handling, the reference's cell equations)."""
 import numpy as np
 
-from stateful_lstm.reference import initial_weights, lstm_forward
+from stateful_lstm.lstm import initial_weights, lstm_forward
 
 __version__ = "0.1.0"
 

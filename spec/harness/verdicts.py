@@ -6,6 +6,8 @@ A test's outcome is one of ``OUTCOMES``. A clause's cell is the most severe outc
 """
 import json
 
+from .deviations import Cause
+
 PASS, FAIL, ERROR = "pass", "FAIL", "ERROR"
 DEVIATION, NOT_APPLICABLE = "known deviation", "n/a"
 NOT_INSTALLED, NOT_RUN = "not installed", "not run"
@@ -25,32 +27,11 @@ MEANING = {
 }
 
 
-def outcome_of(reports):
-    """The outcome of one test from its pytest reports (setup, call, teardown)."""
-    for report in reports:
-        if report.failed:
-            violation = dict(report.user_properties).get("failure") == "violation"
-            # A declared deviation that now passes fails too (strict xfail): the list is stale.
-            return FAIL if violation or "XPASS(strict)" in str(report.longrepr) else ERROR
-    for report in reports:
-        if report.skipped:
-            if hasattr(report, "wasxfail"):
-                return DEVIATION
-            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
-            reason = reason.removeprefix("Skipped: ")
-            for outcome in (NOT_APPLICABLE, NOT_INSTALLED, NOT_RUN):
-                if reason.startswith(outcome if outcome != NOT_APPLICABLE else "not applicable"):
-                    return outcome
-            return NOT_RUN
-    return PASS
+def most_severe(outcomes):
+    """The most severe of ``outcomes`` (in the order of ``OUTCOMES``); "not run" if none."""
+    return next((outcome for outcome in OUTCOMES if outcome in outcomes), NOT_RUN)
 
 
-def cell(outcomes):
-    """The clause's cell from its tests' outcomes."""
-    for outcome in OUTCOMES:
-        if outcome in outcomes:
-            return outcome
-    return NOT_RUN
 
 
 class Verdict:
@@ -60,8 +41,9 @@ class Verdict:
     def __init__(self, clauses, implementations):
         self.clauses, self.implementations = dict(clauses), list(implementations)
         self.outcomes = {}        # (clause, implementation) -> [outcome, ...]
-        self.about = {name: {"describe": "", "known_deviations": {}, "problems": [],
-                             "seconds": None, "error": None} for name in self.implementations}
+        self.about = {name: {"title": name, "description": "", "target": name, "causes": [],
+                             "problems": [], "cpu_seconds": 0.0, "wall_seconds": None,
+                             "error": None} for name in self.implementations}
 
     def add(self, clause, implementation, outcome):
         self.outcomes.setdefault((clause, implementation), []).append(outcome)
@@ -69,7 +51,7 @@ class Verdict:
     def cell(self, clause, implementation):
         if self.about[implementation]["error"]:
             return ERROR
-        return cell(self.outcomes.get((clause, implementation), []))
+        return most_severe(self.outcomes.get((clause, implementation), []))
 
     def tests_run(self, implementation):
         return sum(len(found) for (_, name), found in self.outcomes.items()
@@ -82,13 +64,13 @@ class Verdict:
                    for i in self.implementations) or any(
             self.tests_run(i) == 0 for i in self.implementations)
 
-    def rows(self):
+    def rows(self, clauses=None):
         return [[clause, *(self.cell(clause, name) for name in self.implementations)]
-                for clause in self.clauses]
+                for clause in clauses or self.clauses]
 
-    def table(self):
-        """The clause-by-implementation table as text."""
-        rows = [["clause", *self.implementations]] + self.rows()
+    def table(self, clauses=None):
+        """The clause-by-implementation table as text (of ``clauses``, default all)."""
+        rows = [["clause", *self.implementations]] + self.rows(clauses)
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         lines = ["  ".join(text.ljust(width) for text, width in zip(row, widths)).rstrip()
                  for row in rows]
@@ -106,15 +88,19 @@ class Verdict:
         return json.dumps(self.as_dict(), indent=2) + "\n"
 
     def markdown(self):
+        """The table, then each implementation: what it is, its CPU time, and each cause of its
+        known deviations once, with the tests it covers."""
         lines = ["| # | clause | " + " | ".join(self.implementations) + " |",
                  "|---|---|" + "---|" * len(self.implementations)]
         for number, row in enumerate(self.rows(), 1):
             lines.append(f"| {number} | `{row[0]}` | " + " | ".join(row[1:]) + " |")
         lines.append("")
         for name, about in self.about.items():
-            seconds = f", {about['seconds']:.0f} s" if about["seconds"] is not None else ""
-            lines.append(f"- **{name}**: {about['error'] or about['describe']}{seconds}")
-            lines += [f"  - known deviation, `{test}`: {reason}"
-                      for test, reason in about["known_deviations"].items()]
+            where = f" (`{about['target']}`)" if about["target"] != name else ""
+            what = about["error"] or about["description"]
+            lines.append(f"- **{name}**{where}: {what}; {about['cpu_seconds']:.0f} s of CPU")
+            for cause in map(Cause.from_dict, about["causes"]):
+                lines.append(f"  - known deviation: {cause.headline}")
+                lines += [f"    - {line}" for line in cause.details()]
             lines += [f"  - warning: {problem}" for problem in about["problems"]]
         return "\n".join(lines) + "\n"

@@ -160,7 +160,7 @@ def check_tokens(what, tokens, batch_size, vocab_size, shape=None):
     if shape is not None and tokens.shape != shape:
         raise ValueError(f"{what} expects one target token per input token, shape {shape}; "
                          f"received shape {tokens.shape}")
-    if tokens.size and not (0 <= tokens.min() and tokens.max() < vocab_size):
+    if tokens.size and not (tokens.min() >= 0 and tokens.max() < vocab_size):
         bad = tokens[(tokens < 0) | (tokens >= vocab_size)]
         raise ValueError(f"{what} expects token ids in [0, {vocab_size}) (vocab_size="
                          f"{vocab_size}); received {bad.size} outside it, e.g. {int(bad[0])}")

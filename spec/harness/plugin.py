@@ -4,22 +4,25 @@ What it adds, all under names of this project's own, so that it cannot clash wit
 project's options, fixtures or profiles in the same environment:
 - ``--stateful-lstm-impl NAME`` (repeatable; or ``$STATEFUL_LSTM_IMPL``, comma-separated;
   default: every bundled and registered implementation), ``--stateful-lstm-timeout SECONDS``,
-  ``--stateful-lstm-shrink`` (below) and ``--stateful-lstm-shard K/N`` (every N-th spec test
-  function: how ``python -m spec`` splits an implementation's run over the cores);
+  ``--stateful-lstm-shrink``, ``--stateful-lstm-all-sizes`` and ``--stateful-lstm-shard K/N``
+  (every N-th spec test function: how ``python -m spec`` splits an implementation's run);
 - the ``stateful_lstm_impl`` fixture, parametrized over the implementations, for the spec's own
   test modules only;
-- hypothesis profiles ``stateful-lstm-dev`` (default), ``stateful-lstm-ci`` (derandomized),
-  ``stateful-lstm-thorough`` (10x the examples) and ``stateful-lstm-quick`` (ci's examples, no
-  shrinking: for "does it fail at all?");
-- the ``clause`` marker, the report header (each implementation, its version and its known
-  deviations), and, on a failure, a report section naming the clause and the implementation.
+- hypothesis profiles (``PROFILES``), ``stateful-lstm-default`` unless one is chosen;
+- the markers ``clause(id)`` (the SPEC.md clause a test checks) and ``needs(factory)`` (an
+  optional factory the test needs: without it the test is "n/a", decided at collection);
+- the report header (each implementation, its version, and each cause of its known deviations
+  once, with the tests it covers), a failure section naming the clause and the implementation,
+  and a summary of the known deviations, each cause once with its tests' outcomes;
+- each spec test's outcome, recorded as data (``OUTCOME``, in the reports' ``user_properties``):
+  what ``python -m spec`` counts.
 
 In a run that does not involve the spec (another project's tests) it does nothing but add its
 options: no header, no parametrization, no profile loaded.
 
 An implementation that declares ``COMPILES_PER_SHAPE = True`` (JAX, tf.function) is run without
-hypothesis' shrink phase, so that a failing run ends in bounded time: each shrink step would try
-new shapes, each compiled anew (``--stateful-lstm-shrink`` shrinks anyway).
+hypothesis' shrink phase, so that a failing run ends in bounded time (``--stateful-lstm-shrink``
+shrinks anyway), and with sizes from the palette (``--stateful-lstm-all-sizes``: every size).
 
 Mistakes get one clear error at the start: a name that does not load, an unknown hypothesis
 profile. An implementation whose framework is not installed is skipped with the reason. If its
@@ -27,105 +30,117 @@ profile. An implementation whose framework is not installed is skipped with the 
 implementation's remaining tests are not run.
 """
 import argparse
-import contextlib
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from stateful_lstm.implementations import (ENV_VAR, FACTORY_SIGNATURE, ImplementationError,
-                                           NotInstalled, describe, known_names,
-                                           load_implementation, target_of)
-
-from .assertions import ExpectedViolation, SpecViolation, violations_expected
-from .clauses import CLAUSES, spec_test_names
-from .strategies import sizes_from_the_palette
+from ..assertions import ExpectedViolation, SpecViolation
+from ..clauses import CLAUSES
+from ..contract import FACTORIES, offers
+from ..run_mode import running
+from . import verdicts as v
+from .deviations import cause_lines, read_deviations
+from .loader import (
+    ENV_VAR,
+    FACTORY_SIGNATURE,
+    ImplementationError,
+    NotInstalled,
+    describe,
+    known_names,
+    load_implementation,
+    target_of,
+)
 from .time_limit import TimeLimitExceeded, time_limit
 
-SPEC_DIR = Path(__file__).resolve().parent
+SPEC_DIR = Path(__file__).resolve().parents[1]
 FIXTURE = "stateful_lstm_impl"
 DEFAULT_TIMEOUT = 300.0
 PROFILE_PREFIX = "stateful-lstm-"
-PROFILES = {"dev": "25 examples per test (the default)",
-            "ci": "the same, derandomized: the same examples every run",
-            "thorough": "250 examples per test",
-            "quick": "ci's examples, no shrinking: only whether a test fails"}
+DEFAULT_PROFILE = "default"
+PROFILES = {"default": "25 examples per test, derandomized: the same examples every run",
+            "random": "25 new random examples per run (choose them with --hypothesis-seed)",
+            "thorough": "250 random examples per test",
+            "quick": "default's examples without shrinking: only whether a test fails"}
+OUTCOME = "outcome"            # the user_properties key of a spec test's outcome
 
 _COMMON = dict(deadline=None, print_blob=True, report_multiple_bugs=False,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile(PROFILE_PREFIX + "dev", max_examples=25, **_COMMON)
-settings.register_profile(PROFILE_PREFIX + "ci", max_examples=25, derandomize=True,
+settings.register_profile(PROFILE_PREFIX + "default", max_examples=25, derandomize=True,
                           database=None, **_COMMON)
+settings.register_profile(PROFILE_PREFIX + "random", max_examples=25, **_COMMON)
 settings.register_profile(PROFILE_PREFIX + "thorough", max_examples=250, **_COMMON)
-settings.register_profile(PROFILE_PREFIX + "quick", settings.get_profile(PROFILE_PREFIX + "ci"),
+settings.register_profile(PROFILE_PREFIX + "quick",
+                          settings.get_profile(PROFILE_PREFIX + "default"),
                           phases=[Phase.explicit, Phase.reuse, Phase.generate])
+PROBE = dict(units=2, input_dim=3, stateful=True, batch_size=2)
+PROBE_CALL = "make_lstm(" + ", ".join(f"{k}={v}" for k, v in PROBE.items()) + ")"
 
 
-class KnownDeviationWarning(pytest.PytestWarning):
-    """An implementation's ``KNOWN_DEVIATIONS`` is malformed or names no spec test."""
+class ContractWarning(pytest.PytestWarning):
+    """An implementation's ``KNOWN_DEVIATIONS`` is malformed, or it offers something where the
+    contract does not look for it."""
 
 
 class Implementation:
     """One implementation under test: its name, the loaded module (None if not installed), its
-    validated known deviations, and, once found, why its remaining tests are not run."""
+    known deviations by cause, and, once found, why its remaining tests are not run."""
 
     def __init__(self, name, config):
         self.name, self.target = name, target_of(name)
-        self.module, self.not_installed, self.stopped, self.checked = None, None, None, False
+        self.module, self.not_installed, self.stopped = None, None, None
+        self.probed, self.probe_error = False, None
         self.timeout = config.getoption("stateful_lstm_timeout")
         try:
             self.module = load_implementation(name, search_dir=config.invocation_params.dir)
         except NotInstalled as error:
             self.not_installed = str(error)
-        self.deviations, self.problems = validate_deviations(
+        self.causes, self.problems = read_deviations(
             name, getattr(self.module, "KNOWN_DEVIATIONS", {}))
+        self.cause_of = {test: cause for cause in self.causes for test in cause.tests}
         self.compiles_per_shape = getattr(self.module, "COMPILES_PER_SHAPE", False) is True
         self.palette = self.compiles_per_shape and not config.getoption("stateful_lstm_all_sizes")
+        self.description = self.not_installed or self._description()
 
-    def describe(self):
+    def _description(self):
+        """The module's ``describe()`` or ``__version__``; else a model's ``describe()`` (a user
+        may put it there), found by building the probe model now."""
+        if callable(getattr(self.module, "describe", None)) or \
+                hasattr(self.module, "__version__"):
+            return describe(self.module)
+        model = self._probe()
+        on_model = getattr(model, "describe", None)
+        return str(on_model()) if callable(on_model) else describe(self.module)
+
+    def title(self):
         where = f" ({self.target})" if self.target != self.name else ""
-        about = self.not_installed or describe(self.module)
-        return f"{self.name}{where}: {about}"
+        return f"{self.name}{where}: {self.description}"
+
+    def _probe(self):
+        """Build one model with ``make_lstm`` (every spec test needs it to work); returns it, or
+        None with ``probe_error`` set."""
+        self.probed = True
+        try:
+            with time_limit(self.timeout, f"{self.name}: {PROBE_CALL}"):
+                return self.module.make_lstm(**PROBE)
+        except (Exception, TimeLimitExceeded) as error:
+            self.probe_error = f"{self.name}: {PROBE_CALL} raised {type(error).__name__}: {error}"
+            return None
 
     def check_usable(self):
-        """Skip the test if the implementation cannot run; on first use, build one model to see
-        that ``make_lstm`` works at all (reported once, as this test's error)."""
+        """Skip the test if the implementation cannot run; on first use, see that the probe
+        model builds (a failure is reported once, as this test's error)."""
         if self.not_installed:
             pytest.skip(f"not installed: {self.not_installed}")
         if self.stopped:
             pytest.skip(f"not run: {self.stopped}")
-        if self.checked:
-            return
-        self.checked = True
-        call = "make_lstm(units=2, input_dim=3, stateful=True, batch_size=2)"
-        try:
-            with time_limit(self.timeout, f"{self.name}: {call}"):
-                self.module.make_lstm(units=2, input_dim=3, stateful=True, batch_size=2)
-        except (Exception, TimeLimitExceeded) as error:
-            self.stopped = f"{self.name}: {call} raised {type(error).__name__}: {error}"
+        if not self.probed:
+            self._probe()
+        if self.probe_error:
+            self.stopped = self.probe_error
             pytest.fail(f"{self.stopped}\nEvery spec test builds models with make_lstm, so the "
                         f"other tests of {self.name!r} are not run.", pytrace=False)
-
-
-def validate_deviations(name, declared):
-    """``(deviations, problems)``: the well-formed entries of ``KNOWN_DEVIATIONS``
-    (``{spec test name: reason}``) and a message for each thing wrong with it."""
-    if not isinstance(declared, Mapping):
-        return {}, [f"{name}: KNOWN_DEVIATIONS must be a dict {{spec test name: reason}}; it is a "
-                    f"{type(declared).__name__}, so it is ignored"]
-    tests, deviations, problems = spec_test_names(), {}, []
-    for test, reason in declared.items():
-        if not isinstance(test, str) or not isinstance(reason, str) or not reason.strip():
-            problems.append(f"{name}: KNOWN_DEVIATIONS entry {test!r}: {reason!r} is not a test "
-                            f"name with a reason (two non-empty strings); it is ignored")
-        elif test not in tests:
-            problems.append(f"{name}: KNOWN_DEVIATIONS names {test!r}, which is not a spec test; "
-                            f"it is ignored")
-        else:
-            deviations[test] = reason
-    return deviations, problems
 
 
 def pytest_addoption(parser):
@@ -201,13 +216,13 @@ def targets_spec(config):
 
 
 def profile_name(short):
-    """The registered name of one of the spec's profiles (``ci`` -> ``stateful-lstm-ci``)."""
+    """The registered name of one of the spec's profiles (``quick`` -> ``stateful-lstm-quick``)."""
     return PROFILE_PREFIX + short
 
 
 def load_default_profile(config):
-    """Load ``stateful-lstm-dev`` (``-ci`` when $CI is set) unless --hypothesis-profile chose one;
-    refuse an unknown --hypothesis-profile with a clear error."""
+    """Load ``stateful-lstm-default`` unless --hypothesis-profile chose one; refuse an unknown
+    --hypothesis-profile with a clear error."""
     chosen = config.getoption("hypothesis_profile", None)
     if chosen:
         try:
@@ -217,47 +232,51 @@ def load_default_profile(config):
             raise pytest.UsageError(f"--hypothesis-profile {chosen!r} is not a registered "
                                     f"hypothesis profile; the spec's are {ours}") from None
     else:
-        settings.load_profile(profile_name("ci" if os.environ.get("CI") else "dev"))
+        settings.load_profile(profile_name(DEFAULT_PROFILE))
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     config.addinivalue_line("markers", "clause(id): the SPEC.md clause that a spec test checks")
-    config.addinivalue_line("markers", "known_deviation: the implementation declares that it "
-                                       "fails this test (KNOWN_DEVIATIONS)")
+    config.addinivalue_line("markers", "needs(factory): an optional factory of the contract that "
+                                       "the test needs (without it: not applicable)")
     if not targets_spec(config):
         return
     load_default_profile(config)
-    implementations = {}
+    found = {}
     for name in selected_implementations(config):
         try:
-            implementations[name] = Implementation(name, config)
+            found[name] = Implementation(name, config)
         except ImplementationError as error:
             raise pytest.UsageError(f"{error}\nAn implementation is a bundled alias "
                                     f"({', '.join(known_names())}), an importable module or a .py "
                                     f"file with {FACTORY_SIGNATURE}.") from None
-    config.stash[_IMPLEMENTATIONS] = implementations
-    if any(i.compiles_per_shape for i in implementations.values()) and \
+    config.stash[_IMPLEMENTATIONS] = found
+    if any(i.compiles_per_shape for i in found.values()) and \
             not config.getoption("stateful_lstm_shrink"):
         load_without_shrinking()
-    for implementation in implementations.values():
+    for implementation in found.values():
         for problem in implementation.problems:
-            config.issue_config_time_warning(KnownDeviationWarning(problem), stacklevel=2)
+            config.issue_config_time_warning(ContractWarning(problem), stacklevel=2)
 
 
 _IMPLEMENTATIONS = pytest.StashKey[dict]()
+_OUTCOME = pytest.StashKey[str]()        # an item's outcome so far (the most severe of its phases)
+_PLANNED = pytest.StashKey[str]()        # an outcome decided at collection (n/a)
+_CAUSE = pytest.StashKey[object]()       # the declared cause of a known deviation
 NO_SHRINK_SUFFIX = "+no-shrink"
 
 
 def load_without_shrinking():
-    """Load the current hypothesis profile minus its shrink phase, for implementations that
-    compile per input shape (JAX, tf.function): every shrink step tries new shapes, so one failing
-    test could take many minutes to shrink. A failure is then reported with the first failing
+    """Load the current hypothesis profile minus its shrink and explain phases, for
+    implementations that compile per input shape (JAX, tf.function): every shrink or explain step
+    tries new shapes, so one failing test could take many minutes (a failing Keras classifier
+    test: 250 s with the explain phase). A failure is then reported with the first failing
     example, printed in full, reproducible by the printed blob."""
     current = settings.get_current_profile_name()
     if current.endswith(NO_SHRINK_SUFFIX):
         return
-    phases = [p for p in settings.default.phases if p is not Phase.shrink]
+    phases = [p for p in settings.default.phases if p not in (Phase.shrink, Phase.explain)]
     settings.register_profile(current + NO_SHRINK_SUFFIX, settings.default, phases=phases)
     settings.load_profile(current + NO_SHRINK_SUFFIX)
 
@@ -272,9 +291,9 @@ def pytest_report_header(config):
         return []
     lines = ["stateful-lstm-spec implementations under test:"]
     for implementation in implementations(config).values():
-        lines.append(f"  {implementation.describe()}")
-        lines += [f"    known deviation, {test}: {reason}"
-                  for test, reason in implementation.deviations.items()]
+        lines.append(f"  {implementation.title()}")
+        for cause in implementation.causes:
+            lines += cause_lines(cause, "    ")
         lines += [f"    warning: {problem}" for problem in implementation.problems]
         if implementation.compiles_per_shape:
             shrink = "not shrunk" if not config.getoption("stateful_lstm_shrink") else "shrunk"
@@ -302,14 +321,6 @@ def stateful_lstm_impl(request):
     return implementations(request.config)[request.param].module
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item):
-    """Skip a spec test whose implementation cannot run (not installed, or stopped earlier)."""
-    name = impl_of(item)
-    if name:
-        implementations(item.config)[name].check_usable()
-
-
 def clause_of(item):
     """The clause ID a test is marked with, or None."""
     marker = item.get_closest_marker("clause")
@@ -321,6 +332,16 @@ def impl_of(item):
     spec's own tests are parametrized with one)."""
     callspec = getattr(item, "callspec", None)
     return callspec.params.get(FIXTURE) if callspec else None
+
+
+def needed_factories(item):
+    """The optional factories the test's ``needs`` markers name."""
+    needed = [name for marker in item.iter_markers("needs") for name in marker.args]
+    unknown = set(needed) - set(FACTORIES)
+    if unknown:
+        raise pytest.UsageError(f"{item.nodeid} needs {sorted(unknown)}, which the contract "
+                                f"does not define; its factories are {list(FACTORIES)}")
+    return needed
 
 
 @pytest.hookimpl(trylast=True)      # after -k and -m: a shard is half of what they selected
@@ -335,58 +356,121 @@ def pytest_collection_modifyitems(config, items):
         name = impl_of(item)
         if not name:
             continue
+        implementation = implementations(config)[name]
         item.user_properties += [("clause", clause_of(item)), ("impl", name)]
-        # A declared deviation is a strict xfail of a spec assertion: a crash is still a failure,
-        # and a test that starts passing is an error, so the list cannot go stale.
-        reason = implementations(config)[name].deviations.get(item.originalname)
-        if reason:
+        missing = [f for f in needed_factories(item) if implementation.module is not None
+                   and not offers(implementation.module, f)]
+        if missing:
+            item.stash[_PLANNED] = v.NOT_APPLICABLE
+            item.add_marker(pytest.mark.skip(reason=f"not applicable: {name} has no "
+                                                    f"{' or '.join(missing)}"))
+            continue
+        cause = implementation.cause_of.get(item.originalname)
+        if cause:
+            # A declared deviation is a strict xfail of a spec assertion: a crash is still a
+            # failure, and a test that starts passing is an error, so the list cannot go stale.
+            item.stash[_CAUSE] = cause
             item.add_marker(pytest.mark.xfail(strict=True, raises=ExpectedViolation,
-                                              reason=f"{name}: {reason}"))
-            item.add_marker(pytest.mark.known_deviation)
+                                              reason=f"{name}: {cause.headline}"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Skip a spec test whose implementation cannot run (not installed, or stopped earlier)."""
+    name = impl_of(item)
+    if name and _PLANNED not in item.stash:
+        implementation = implementations(item.config)[name]
+        if implementation.not_installed:
+            item.stash[_PLANNED] = v.NOT_INSTALLED
+        elif implementation.stopped:
+            item.stash[_PLANNED] = v.NOT_RUN
+        implementation.check_usable()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     """Run a spec test under the time limit (if it runs out, the implementation's other tests
-    are not run: they would most likely hang too); a known deviation stops at its first
-    violation."""
+    are not run: they would most likely hang too), in the run mode of its implementation: sizes
+    from the palette, and, for a known deviation, violations expected."""
     name = impl_of(item)
     if not name:
         return (yield)
     implementation = implementations(item.config)[name]
-    expected = violations_expected() if item.get_closest_marker("known_deviation") else \
-        contextlib.nullcontext()
     try:
-        with time_limit(implementation.timeout, f"{item.name}"), expected, \
-                sizes_from_the_palette(implementation.palette):
+        with time_limit(implementation.timeout, f"{item.name}"), \
+                running(palette=implementation.palette,
+                        violation_expected=_CAUSE in item.stash):
             return (yield)
     except TimeLimitExceeded as error:
         implementation.stopped = f"{name} ran out of time in an earlier test ({error})"
         raise
 
 
+def phase_outcome(item, report, call):
+    """The outcome one phase's report shows (``verdicts.OUTCOMES``)."""
+    if report.skipped:
+        return v.DEVIATION if hasattr(report, "wasxfail") else item.stash.get(_PLANNED, v.NOT_RUN)
+    if report.failed:
+        error = call.excinfo.value if call.excinfo else None
+        if report.when == "call" and (isinstance(error, SpecViolation) or
+                                      (error is None and _CAUSE in item.stash)):
+            return v.FAIL          # a violation, or a declared deviation that now passes
+        return v.ERROR
+    return v.PASS
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """On a failure of a spec test: a report section naming the clause, the implementation and
-    how to rerun just this test; for every report, the kind of failure (a spec assertion, or an
-    exception the implementation raised) in ``user_properties``."""
+    """Record the test's outcome as data (``OUTCOME`` in every report's ``user_properties``: the
+    most severe so far); on a failure, add a report section naming the clause, the
+    implementation and how to rerun just this test."""
     report = yield
     name, clause = impl_of(item), clause_of(item)
-    if name and clause and call.excinfo is not None and report.failed:
-        error = call.excinfo.value
-        kind = "violation" if isinstance(error, (SpecViolation, ExpectedViolation)) else \
-            type(error).__name__
-        report.user_properties = [*report.user_properties, ("failure", kind)]
+    if not name:
+        return report
+    outcome = v.most_severe([item.stash.get(_OUTCOME, v.PASS), phase_outcome(item, report, call)])
+    item.stash[_OUTCOME] = outcome
+    report.user_properties = [*report.user_properties, (OUTCOME, outcome)]
+    if clause and report.failed and report.when == "call":
         implementation = implementations(item.config)[name]
+        error = call.excinfo.value if call.excinfo else None
         number = list(CLAUSES).index(clause) + 1
-        what = {"violation": "a spec assertion failed",
-                TimeLimitExceeded.__name__: f"it ran out of time (--stateful-lstm-timeout "
-                                            f"{implementations(item.config)[name].timeout:g})"
-                }.get(kind, f"the implementation raised {kind}, which no clause allows here")
+        if isinstance(error, SpecViolation):
+            what = "a spec assertion failed"
+        elif isinstance(error, TimeLimitExceeded):
+            what = f"it ran out of time (--stateful-lstm-timeout {implementation.timeout:g})"
+        elif error is None:
+            what = "it passed, but the implementation declares it as a known deviation: " \
+                   "remove the test from KNOWN_DEVIATIONS"
+        else:
+            what = f"the implementation raised {type(error).__name__}, which no clause allows here"
         report.sections.append(("stateful-lstm-spec", (
             f"clause {number}, {clause!r} (SPEC.md section {number}: {CLAUSES[clause]})\n"
-            f"implementation {implementation.describe()}\n"
+            f"implementation {implementation.title()}\n"
             f"failure: {what}\n"
             f"rerun only this test: pytest --pyargs spec --stateful-lstm-impl {name} "
             f"-k {item.originalname}")))
     return report
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Each cause of a known deviation once, with the outcome of each test it covers."""
+    outcomes = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            properties = dict(getattr(report, "user_properties", ()))
+            if getattr(report, "when", None) == "teardown" and OUTCOME in properties:
+                outcomes[properties["impl"], report.nodeid.split("::")[-1].split("[")[0]] = \
+                    properties[OUTCOME]
+    lines = []
+    for name, implementation in implementations(config).items():
+        for cause in implementation.causes:
+            seen = {t: outcomes[name, t] for t in cause.tests if (name, t) in outcomes}
+            if seen:
+                lines += [f"{name}: known deviation: {cause.headline}",
+                          *(f"  {test}: {outcome}" for test, outcome in seen.items())]
+    if lines:
+        terminalreporter.write_sep("=", "stateful-lstm-spec known deviations, by cause")
+        for line in lines:
+            terminalreporter.write_line(line)
+

@@ -8,30 +8,37 @@ import os
 
 import numpy as np
 
-from .. import checks
-from .common import PooledKerasModel, configure, read_states, version
+from .. import validation
+from .common import configure, version
+from .keras_pool import PooledKerasModel, read_states
 
 REQUIRES = ("tf_keras", "tensorflow")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[tf-keras]')"
 # Traced and compiled per input shape: the spec does not shrink failures (spec/plugin.py).
 COMPILES_PER_SHAPE = True
-KNOWN_DEVIATIONS = {
-    "test_batch_of_one_row_is_refused_by_a_larger_model":
-        "a stateful LSTM built with batch_input_shape=(B, None, F), B > 1, accepts a batch of 1 "
-        "row through predict_on_batch once the model has been called: it broadcasts that row over "
-        "the B carried states and moves them all (2, 3 or 5 rows raise). tf_keras 2.21.0, "
-        "TensorFlow 2.21; the same as Keras 3 on TensorFlow, keras-team/keras#21183 (open). "
-        "Repro: repros/tf_keras_stateful_broadcasts_one_row.py",
-    **dict.fromkeys(
-        ["test_input_that_is_not_3d_is_refused",
-         "test_input_that_is_not_3d_is_refused_by_a_stateless_model"],
-        "a new model accepts a 4-D (batch, timesteps, input_dim, 1) input, and a 2-D (batch, "
-        "timesteps) one when input_dim is 1, and reshapes it to 3-D (Functional."
-        "_conform_to_reference_input, tf_keras/src/engine/functional.py); a stateful one moves "
-        "its carried state. The same as Keras 3's input-rank adjustment. tf_keras 2.21.0, "
-        "TensorFlow 2.21. No upstream report found. "
-        "Repro: repros/tf_keras_model_adjusts_input_rank.py"),
-}
+KNOWN_DEVIATIONS = [
+    {"tests": ["test_batch_of_one_row_is_refused_by_a_larger_model",
+               "test_a_classifier_refuses_a_batch_of_one_row"],
+     "title": "a stateful model called before broadcasts a 1-row batch over its B rows",
+     "reason": "a stateful LSTM built with batch_input_shape=(B, None, F), B > 1, accepts a "
+               "batch of 1 row through predict_on_batch once the model has been called: it "
+               "broadcasts that row over the B carried states and moves them all (2, 3 or 5 rows "
+               "raise), as Keras 3 on TensorFlow does; so does a classifier.",
+     "versions": "tf_keras 2.21.0, TensorFlow 2.21",
+     "upstream": "keras-team/keras#21183 (open)",
+     "repro": "repros/tf_keras_stateful_broadcasts_one_row.py"},
+    {"tests": ["test_input_that_is_not_3d_is_refused",
+               "test_input_that_is_not_3d_is_refused_by_a_stateless_model"],
+     "title": "a new model reshapes a 2-D or 4-D input to 3-D",
+     "reason": "a new model accepts a 4-D (batch, timesteps, input_dim, 1) input, and a 2-D "
+               "(batch, timesteps) one when input_dim is 1, and reshapes it to 3-D "
+               "(Functional._conform_to_reference_input, tf_keras/src/engine/functional.py); a "
+               "stateful one moves its carried state. The same as Keras 3's input-rank "
+               "adjustment.",
+     "versions": "tf_keras 2.21.0, TensorFlow 2.21",
+     "upstream": "none found",
+     "repro": "repros/tf_keras_model_adjusts_input_rank.py"},
+]
 
 
 def tf_keras():
@@ -92,7 +99,7 @@ class _Keras2Model(PooledKerasModel):
         return read_states(self, self.layer.states)
 
     def set_states(self, states):
-        checks.require_stateful(self, "set_states")
+        validation.require_stateful(self, "set_states")
         self.layer.reset_states(states=states)
 
     def get_weights(self):

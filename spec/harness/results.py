@@ -1,18 +1,21 @@
 """What ``python -m spec`` learns from each pytest process it starts: a pytest plugin (``-p
-spec.results``) that appends one JSON object per line to the file named by
+spec.harness.results``) that appends one JSON object per line to the file named by
 ``$STATEFUL_LSTM_SPEC_RESULTS``:
 
-- ``{"event": "start", "implementations": {name: {describe, known_deviations, problems}}}``
-- ``{"event": "collected", "count": N}``: the spec tests this process will run;
-- ``{"event": "test", "name", "clause", "impl", "outcome"}``: one per finished test.
+- ``{"event": "start", "implementations": {name: {title, description, target, causes,
+  problems}}}``;
+- ``{"event": "collected", "count": N, "clauses": {clause: N}}``: the spec tests this process
+  will run, in all and per clause;
+- ``{"event": "test", "name", "clause", "impl", "outcome"}``: one per finished test, with the
+  outcome the plugin recorded (``plugin.OUTCOME``).
 """
 import json
 import os
+from collections import Counter
 
 import pytest
 
-from .plugin import impl_of, implementations
-from .verdicts import outcome_of
+from .plugin import OUTCOME, clause_of, impl_of, implementations
 
 ENV_VAR = "STATEFUL_LSTM_SPEC_RESULTS"
 
@@ -20,28 +23,25 @@ ENV_VAR = "STATEFUL_LSTM_SPEC_RESULTS"
 class Recorder:
     def __init__(self, path):
         self.file = open(path, "a", encoding="utf-8", buffering=1)   # noqa: SIM115 (session-long)
-        self.reports = {}
 
     def write(self, **event):
         self.file.write(json.dumps(event) + "\n")
 
     def pytest_collection_finish(self, session):
         self.write(event="start", implementations={
-            name: {"describe": impl.describe(), "known_deviations": impl.deviations,
+            name: {"title": impl.title(), "description": impl.description,
+                   "target": impl.target, "causes": [c.as_dict() for c in impl.causes],
                    "problems": impl.problems}
             for name, impl in implementations(session.config).items()})
-        self.write(event="collected", count=sum(1 for item in session.items
-                                                if impl_of(item)))
+        spec_items = [item for item in session.items if impl_of(item)]
+        self.write(event="collected", count=len(spec_items),
+                   clauses=Counter(clause_of(item) for item in spec_items))
 
     def pytest_runtest_logreport(self, report):
         properties = dict(report.user_properties)
-        if "clause" not in properties:
-            return
-        self.reports.setdefault(report.nodeid, []).append(report)
-        if report.when == "teardown":
+        if report.when == "teardown" and OUTCOME in properties:
             self.write(event="test", name=report.nodeid, clause=properties["clause"],
-                       impl=properties["impl"],
-                       outcome=outcome_of(self.reports.pop(report.nodeid)))
+                       impl=properties["impl"], outcome=properties[OUTCOME])
 
     def pytest_unconfigure(self):
         self.file.close()

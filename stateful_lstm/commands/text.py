@@ -10,7 +10,6 @@ copy of it.
 The defaults are the measured setup of SPEC.md section 14 (the first 120,000 characters, 32
 streams, windows of 16, embedding 32, LSTM(128), Adam 3e-3, 6 epochs).
 """
-import argparse
 import math
 import sys
 from collections import deque
@@ -18,28 +17,19 @@ from pathlib import Path
 
 import numpy as np
 
-from . import text_training as tt
-from .streams import batch_count
-from .text import bundled_text, read_text_file
+from .. import text_training as tt
+from ..streams import batch_count
+from ..text import bundled_text, read_text_file
+from .options import at_least, plot_path, positive_float, tqdm_or_none
 
 FULL = tt.TextSetup.FULL
 BUNDLED = "Python's bundled documentation (pydoc_data.topics)"
 PROMPT_LENGTH = 4          # the default prompt: the text's first characters
+FACTORY = "make_sequence_model"          # what the command trains
 
 
-def positive_float(text):
-    """An argparse type: a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number; received {text!r}") from None
-    if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"must be a positive number; received {text}")
-    return value
-
-
-def add_parser(commands, at_least):
-    """The ``text`` subcommand's options (``at_least``: the integer argparse type)."""
+def add_parser(commands):
+    """The ``text`` subcommand's options."""
     text = commands.add_parser("text", help="train on a whole text as streams; generate",
                                description=__doc__.split("\n")[0])
     text.add_argument("--file", help=f"a UTF-8 text file (default: {BUNDLED})")
@@ -75,7 +65,7 @@ def add_parser(commands, at_least):
     return text
 
 
-def check(args, parser, plot_path):
+def check(args, parser):
     """Everything the run needs, checked before any training: the text (readable, UTF-8, long
     enough), the files, the prompt. Calls ``parser.error`` with a clear message otherwise."""
     try:
@@ -124,13 +114,8 @@ def progress_callback(args, label, batches):
     """``(progress, close)``: a ``progress`` function for ``text_training.train`` that drives a
     tqdm bar showing the running loss and bits per character (mean of the last 50 batches), and
     the function that closes the bar; ``progress`` is None if quiet or without tqdm."""
-    if args.quiet:
-        return None, lambda: None
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        print("(no progress bar: tqdm is not installed; pip install 'stateful-lstm-spec[cli]')",
-              file=sys.stderr)
+    tqdm = tqdm_or_none(args.quiet)
+    if tqdm is None:
         return None, lambda: None
     bar = tqdm(total=batches * args.setup.epochs, desc=label, unit="batch", file=sys.stderr)
     recent = deque(maxlen=50)

@@ -22,19 +22,23 @@ thread per core is slower, and collapses (0.5 ms to 2-21 ms a step) when the oth
 """
 import numpy as np
 
-from .. import checks
-from .common import HeldState, configure, version
+from .. import validation
+from .common import configure, version
+from .held_state import HeldState
 
 REQUIRES = ("torch",)
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[torch]')"
-KNOWN_DEVIATIONS = {
-    "test_input_that_is_not_3d_is_refused_by_a_stateless_model":
-        "torch.nn.LSTM reads a 2-D input as one unbatched sequence (timesteps, features), as "
-        "documented: a stateless model given (batch, input_dim) returns (batch, units) computed "
-        "as one sequence of batch timesteps. (A stateful model passes a 3-D (h0, c0), and then "
-        "torch raises.) PyTorch 2.13, documented behaviour. "
-        "Repro: repros/torch_lstm_reads_2d_as_one_sequence.py",
-}
+KNOWN_DEVIATIONS = [
+    {"tests": ["test_input_that_is_not_3d_is_refused_by_a_stateless_model"],
+     "title": "a stateless model reads a 2-D input as one unbatched sequence",
+     "reason": "torch.nn.LSTM reads a 2-D input as one unbatched sequence (timesteps, "
+               "features), as documented: a stateless model given (batch, input_dim) returns "
+               "(batch, units) computed as one sequence of batch timesteps. (A stateful model "
+               "passes a 3-D (h0, c0), and then torch raises.)",
+     "versions": "PyTorch 2.13",
+     "upstream": "documented behaviour (torch.nn.LSTM: unbatched input)",
+     "repro": "repros/torch_lstm_reads_2d_as_one_sequence.py"},
+]
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7     # Keras' Adam defaults (the contract's)
 
 
@@ -97,7 +101,7 @@ class TorchLSTM(HeldState):
         return self._lstm_weights()
 
     def set_weights(self, weights):
-        self._set_lstm_weights(*checks.check_weights(weights, self.input_dim, self.units,
+        self._set_lstm_weights(*validation.check_weights(weights, self.input_dim, self.units,
                                                       finite=False))
 
 
@@ -106,7 +110,7 @@ class TorchClassifier(TorchLSTM):
     categorical cross-entropy (the last timestep's h feeds the Dense layer)."""
 
     def __init__(self, *, n_classes, learning_rate=0.001, **lstm):
-        checks.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
+        validation.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
         self.n_classes = n_classes
         super().__init__(**lstm)
         self.lstm.bias_hh_l0.requires_grad_(False)
@@ -149,7 +153,7 @@ class TorchClassifier(TorchLSTM):
                                        self.dense.bias.detach().numpy().copy()]
 
     def set_weights(self, weights):
-        *lstm, kernel, bias = checks.check_classifier_weights(
+        *lstm, kernel, bias = validation.check_classifier_weights(
             weights, self.input_dim, self.units, self.n_classes, finite=False)
         self._set_lstm_weights(*lstm)
         t = torch()

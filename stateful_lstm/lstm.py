@@ -17,7 +17,7 @@ Everything is float32. ``LSTM`` wraps ``lstm_forward`` into a model that satisfi
 """
 import numpy as np
 
-from . import checks
+from . import validation
 
 DTYPE = np.float32
 
@@ -116,7 +116,7 @@ class LSTM:
     row i, the final (h, c) of one ``predict_on_batch`` call into row i of the next call."""
 
     def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
-        checks.check_config(units=units, input_dim=input_dim, stateful=stateful,
+        validation.check_config(units=units, input_dim=input_dim, stateful=stateful,
                             batch_size=batch_size, seed=seed)
         self.units, self.input_dim = units, input_dim
         self.stateful, self.batch_size = stateful, batch_size
@@ -127,7 +127,7 @@ class LSTM:
     def predict_on_batch(self, x):
         """Outputs (batch, T, u) for ``x`` (batch, T, input_dim); a stateful model starts each row
         from its carried state and keeps the final state; a stateless one starts from zeros."""
-        return self.run(checks.check_input(x, self.batch_size if self.stateful else None,
+        return self.run(validation.check_input(x, self.batch_size if self.stateful else None,
                                            self.input_dim))
 
     def run(self, x, cache=None):
@@ -157,13 +157,13 @@ class LSTM:
 
     def get_states(self):
         """Copies of the carried ``[h, c]``, each (batch_size, units)."""
-        checks.require_stateful(self, "get_states")
+        validation.require_stateful(self, "get_states")
         return [self._h.copy(), self._c.copy()]
 
     def set_states(self, states):
         """Replace the carried state with copies of ``[h, c]``; refuses a wrong count or shape."""
-        checks.require_stateful(self, "set_states")
-        self._h, self._c = checks.check_states(states, self.batch_size, self.units)
+        validation.require_stateful(self, "set_states")
+        self._h, self._c = validation.check_states(states, self.batch_size, self.units)
 
     def get_weights(self):
         """Copies of ``[kernel, recurrent_kernel, bias]`` in Keras' layout."""
@@ -171,5 +171,5 @@ class LSTM:
 
     def set_weights(self, weights):
         """Replace the weights with float32 copies; refuses a wrong count or shape."""
-        self.kernel, self.recurrent_kernel, self.bias = checks.check_weights(
+        self.kernel, self.recurrent_kernel, self.bias = validation.check_weights(
             weights, self.input_dim, self.units)

@@ -1,4 +1,5 @@
-"""Finding an implementation of the contract (``spec/SPEC.md``) by the name a user types.
+"""Finding an implementation of the contract (``spec/SPEC.md``, ``spec/contract.py``) by the name a
+user types.
 
 A name is one of:
 - a bundled alias (``reference``, ``keras``, ``keras-jax``, ``tf-keras``, ``torch``, ``flax``);
@@ -18,17 +19,13 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-BUNDLED = {                                              # stateful_lstm/adapters/__init__.py
-    "reference": "stateful_lstm",                        # the NumPy reference
-    "keras": "stateful_lstm.adapters.keras_tf",          # Keras 3 on TensorFlow
-    "keras-jax": "stateful_lstm.adapters.keras_jax",     # Keras 3 on JAX
-    "tf-keras": "stateful_lstm.adapters.tf_keras",       # Keras 2 (tf_keras)
-    "torch": "stateful_lstm.adapters.torch_lstm",        # torch.nn.LSTM
-    "flax": "stateful_lstm.adapters.flax_lstm",          # flax.nnx LSTM cell
-}
+from stateful_lstm.adapters import BUNDLED
+
+from ..contract import REQUIRED_FACTORY, offers, signature
+
 ENTRY_POINT_GROUP = "stateful_lstm_spec.implementations"
 ENV_VAR = "STATEFUL_LSTM_IMPL"
-FACTORY_SIGNATURE = "make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0)"
+FACTORY_SIGNATURE = signature(REQUIRED_FACTORY)
 
 
 class ImplementationError(ValueError):
@@ -78,7 +75,7 @@ def load_implementation(name, search_dir=None):
     if missing:
         raise NotInstalled(f"{where} is not installed: it needs {', '.join(missing)}"
                            f"{getattr(found, 'INSTALL_HINT', '')}")
-    if not callable(getattr(found, "make_lstm", None)):
+    if not offers(found, REQUIRED_FACTORY):
         raise ImplementationError(f"{where} has no callable {FACTORY_SIGNATURE}")
     return found
 

@@ -21,29 +21,29 @@ import functools
 
 import numpy as np
 
-from .. import checks
-from .common import HeldState, configure, version
+from .. import validation
+from .common import configure, version
+from .held_state import HeldState
 
 REQUIRES = ("flax", "jax", "optax")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[flax]')"
-_FLAX_CHECKS_NO_SHAPES = (
-    "nnx.RNN over nnx.LSTMCell checks no shapes, and JAX broadcasting decides: {what}. "
-    "Flax 0.12.8, JAX 0.10.2. No upstream report found. "
-    "Repro: repros/flax_rnn_broadcasts_the_carry.py")
-# Traced and compiled per input shape: the spec does not shrink failures (spec/plugin.py).
+# Traced and compiled per input shape: the spec does not shrink failures (spec/harness/plugin.py).
 COMPILES_PER_SHAPE = True
-KNOWN_DEVIATIONS = {
-    "test_batch_of_one_row_is_refused_by_a_larger_model": _FLAX_CHECKS_NO_SHAPES.format(
-        what="a batch of 1 row given the carry of B > 1 rows is broadcast over them, returns "
-             "(B, T, units) and moves every row's state"),
-    **dict.fromkeys(
-        ["test_input_that_is_not_3d_is_refused",
-         "test_input_that_is_not_3d_is_refused_by_a_stateless_model"],
-        _FLAX_CHECKS_NO_SHAPES.format(
-            what="a 2-D input is read as one unbatched sequence (timesteps, features), "
-                 "broadcast over the carried rows (or the zero state's), returned time first and "
-                 "moving every row's state")),
-}
+KNOWN_DEVIATIONS = [
+    {"tests": ["test_batch_of_one_row_is_refused_by_a_larger_model",
+               "test_a_classifier_refuses_a_batch_of_one_row",
+               "test_input_that_is_not_3d_is_refused",
+               "test_input_that_is_not_3d_is_refused_by_a_stateless_model"],
+     "title": "nnx.RNN checks no shapes: JAX broadcasting decides",
+     "reason": "nnx.RNN over nnx.LSTMCell checks no shapes: a batch of 1 row given the carry of "
+               "B > 1 rows is broadcast over them, returns (B, T, units) (a classifier's "
+               "(B, n_classes)) and moves every row's state; a 2-D input is read as one unbatched sequence (timesteps, features), "
+               "broadcast over the carried rows (or the zero state's), returned time first and "
+               "moving every row's state.",
+     "versions": "Flax 0.12.8, JAX 0.10.2",
+     "upstream": "none found",
+     "repro": "repros/flax_rnn_broadcasts_the_carry.py"},
+]
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7     # Keras' Adam defaults (the contract's)
 GATES = ("i", "f", "g", "o")
 _compiled = {}                                  # (kind, sizes) -> jitted pure functions
@@ -116,7 +116,7 @@ class FlaxLSTM(HeldState):
         return to_keras(self.params)
 
     def set_weights(self, weights):
-        from_keras(self.params, *checks.check_weights(weights, self.input_dim, self.units,
+        from_keras(self.params, *validation.check_weights(weights, self.input_dim, self.units,
                                                       finite=False))
 
 
@@ -217,7 +217,7 @@ class FlaxClassifier(HeldState):
                                                 np.array(dense["bias"][...])]
 
     def set_weights(self, weights):
-        *lstm, kernel, bias = checks.check_classifier_weights(
+        *lstm, kernel, bias = validation.check_classifier_weights(
             weights, self.input_dim, self.units, self.n_classes, finite=False)
         import jax.numpy as jnp
         from_keras(self.params["cell"], *lstm)

@@ -1,0 +1,154 @@
+"""The implementation contract of ``SPEC.md`` as code: what an implementation offers (its factories
+and module attributes) and what the models they return do. The single source that the harness's
+messages, SPEC.md's factory signatures (a meta-test compares them) and type checkers read.
+
+An implementation is a module or object with ``make_lstm`` and, optionally, ``make_classifier``
+and ``make_sequence_model`` (the clauses that need one are "not applicable" without it), and the
+optional attributes ``MODULE_ATTRIBUTES`` lists.
+"""
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, TypedDict, runtime_checkable
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@runtime_checkable
+class LSTM(Protocol):
+    """What ``make_lstm`` returns (SPEC.md, "The implementation contract")."""
+    units: int
+    input_dim: int
+    stateful: bool
+    batch_size: int | None
+
+    def predict_on_batch(self, x: Array) -> Array:
+        """float32 ``x`` (batch, timesteps, input_dim) -> h of every timestep, float32 (batch,
+        timesteps, units); a stateful model carries each row's final (h, c) into that row of the
+        next call."""
+
+    def reset_states(self) -> None:
+        """Every row's carried h and c to exactly zero (a no-op on a stateless model)."""
+
+    def get_states(self) -> list[Array]:
+        """Copies of the carried ``[h, c]``, each float32 (batch_size, units); raises on a
+        stateless model."""
+
+    def set_states(self, states: Sequence[Array]) -> None:
+        """Replace the carried ``[h, c]``; refuses any other count or shape (and raises on a
+        stateless model), leaving the state as it was."""
+
+    def get_weights(self) -> list[Array]:
+        """``[kernel (input_dim, 4u), recurrent_kernel (u, 4u), bias (4u,)]``, gate blocks i, f,
+        c, o: everything the model computes with."""
+
+    def set_weights(self, weights: Sequence[Array]) -> None:
+        """Replace the weights (leaving the carried state alone); refuses any other count or
+        shape, leaving the weights as they were."""
+
+
+@runtime_checkable
+class Classifier(LSTM, Protocol):
+    """What ``make_classifier`` returns: the LSTM, then a Dense softmax on the last timestep's h;
+    its weights are the LSTM's three arrays, then the Dense kernel and bias."""
+    n_classes: int
+
+    def predict_on_batch(self, x: Array) -> Array:
+        """float32 ``x`` (batch, timesteps, input_dim) -> class probabilities (batch,
+        n_classes); moves a stateful classifier's state."""
+
+    def train_on_batch(self, x: Array, y: Array) -> float:
+        """One Adam step on the mean categorical cross-entropy of one-hot ``y`` (batch,
+        n_classes); returns the loss before the step; moves the state as prediction does."""
+
+
+@runtime_checkable
+class SequenceModel(Protocol):
+    """What ``make_sequence_model`` returns: Embedding -> LSTM -> Dense softmax at every
+    timestep; its weights are the embeddings, the LSTM's three arrays, the Dense kernel and
+    bias."""
+    vocab_size: int
+    embedding_dim: int
+    units: int
+    stateful: bool
+    batch_size: int | None
+
+    def predict_on_batch(self, x: Array) -> Array:
+        """Integer token ids (batch, T) -> float32 next-token probabilities (batch, T,
+        vocab_size)."""
+
+    def train_on_batch(self, x: Array, y: Array) -> float:
+        """One Adam step on the mean over every token of ``-log p[y]`` (``y``: the next token,
+        integer (batch, T)); returns the loss before the step."""
+
+    def reset_states(self) -> None: ...
+    def get_states(self) -> list[Array]: ...
+    def set_states(self, states: Sequence[Array]) -> None: ...
+    def get_weights(self) -> list[Array]: ...
+    def set_weights(self, weights: Sequence[Array]) -> None: ...
+
+
+class MakeLSTM(Protocol):
+    def __call__(self, *, units: int, input_dim: int, stateful: bool,
+                 batch_size: int | None = None, seed: int = 0) -> LSTM: ...
+
+
+class MakeClassifier(Protocol):
+    def __call__(self, *, units: int, input_dim: int, n_classes: int, stateful: bool,
+                 batch_size: int | None = None, seed: int = 0,
+                 learning_rate: float = 0.001) -> Classifier: ...
+
+
+class MakeSequenceModel(Protocol):
+    def __call__(self, *, vocab_size: int, embedding_dim: int, units: int, stateful: bool,
+                 batch_size: int | None = None, seed: int = 0,
+                 learning_rate: float = 0.001) -> SequenceModel: ...
+
+
+# Factory name -> its protocol. make_lstm is required; the others are optional.
+FACTORIES = {"make_lstm": MakeLSTM, "make_classifier": MakeClassifier,
+             "make_sequence_model": MakeSequenceModel}
+REQUIRED_FACTORY = "make_lstm"
+
+
+def signature(factory: str) -> str:
+    """The factory's signature as SPEC.md writes it: ``make_lstm(*, units: int, ...)``."""
+    call = inspect.signature(FACTORIES[factory].__call__)
+    parameters = list(call.parameters.values())[1:]                 # without self
+    shown = call.replace(parameters=parameters, return_annotation=inspect.Signature.empty)
+    return factory + str(shown).replace("'", "")
+
+
+class Deviation(TypedDict, total=False):
+    """One cause of known deviations, an entry of the list form of ``KNOWN_DEVIATIONS``.
+
+    ``tests`` (required) names the spec tests it explains (test function names, or clause IDs for
+    every test of a clause); ``reason`` (required) says what the implementation does instead;
+    ``title`` is one line for tables; ``versions`` the versions it was seen with; ``upstream``
+    the upstream report (or that none was found); ``repro`` a standalone script that shows it."""
+    tests: Sequence[str]
+    title: str
+    reason: str
+    versions: str
+    upstream: str
+    repro: str
+
+
+# The module attributes an implementation may set (besides its factories), and what each means.
+MODULE_ATTRIBUTES: dict[str, str] = {
+    "KNOWN_DEVIATIONS": "the spec tests it is known to fail: a list of causes (Deviation), or "
+                        "the shorthand {test name: reason}",
+    "REQUIRES": "modules it needs, e.g. ('tensorflow', 'keras'): if one is missing, its tests "
+                "are skipped as not installed",
+    "INSTALL_HINT": "text appended to the not-installed message, e.g. the pip command",
+    "COMPILES_PER_SHAPE": "True if it compiles anew for each input shape (JAX, tf.function): "
+                          "failures are not shrunk and sizes come from the palette",
+    "describe": "a function returning one line for the report header (else __version__)",
+}
+KnownDeviations = Sequence[Deviation] | Mapping[str, str]
+
+
+def offers(impl: Any, factory: str) -> bool:
+    """Whether ``impl`` offers ``factory`` (a callable attribute of that name)."""
+    return isinstance(getattr(impl, factory, None), Callable)

@@ -1,0 +1,50 @@
+"""What the reference's trained models share: every weight array a view of one float32 vector
+that Adam updates in one go (``Parameters``), and the reference LSTM whose carried state is the
+model's (``LSTMWithHead``, the base of the classifier and the sequence model)."""
+import numpy as np
+
+from .adam import Adam
+
+
+class Parameters:
+    """A model's weight arrays as views of one float32 vector, which Adam updates in one go;
+    ``check`` turns the arrays given to ``set`` into float32 copies or raises ValueError."""
+
+    def __init__(self, weights, learning_rate, check):
+        self.vector = np.concatenate([w.ravel() for w in weights])
+        ends = np.cumsum([w.size for w in weights])
+        self.views = [self.vector[end - w.size:end].reshape(w.shape)
+                      for w, end in zip(weights, ends)]
+        self.optimizer = Adam(learning_rate)
+        self._check = check
+
+    def step(self, gradients):
+        """One Adam step from the gradients, one per weight array."""
+        self.optimizer.step(self.vector, np.concatenate([g.ravel() for g in gradients]))
+
+    def get(self):
+        return [view.copy() for view in self.views]
+
+    def set(self, weights):
+        for view, w in zip(self.views, self._check(weights)):
+            view[...] = w
+
+
+class LSTMWithHead:
+    """What the classifier and the sequence model share: the reference LSTM ``self.lstm``, whose
+    state is the model's, and every weight in ``self.parameters``."""
+
+    def reset_states(self):
+        self.lstm.reset_states()
+
+    def get_states(self):
+        return self.lstm.get_states()
+
+    def set_states(self, states):
+        self.lstm.set_states(states)
+
+    def get_weights(self):
+        return self.parameters.get()
+
+    def set_weights(self, weights):
+        self.parameters.set(weights)
