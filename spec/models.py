@@ -19,7 +19,7 @@ def make_model(impl, setup, *, stateful=True, batch_size=_UNSET):
     if batch_size is _UNSET:
         batch_size = setup.batch_size if stateful else None
     model = impl.make_lstm(units=setup.units, input_dim=setup.input_dim, stateful=stateful,
-                           batch_size=batch_size)
+                           batch_size=batch_size, seed=0)
     model.set_weights([w.copy() for w in setup.weights])
     return model
 

@@ -6,8 +6,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from . import strategies as sst
-from .assertions import assert_close, assert_float32, assert_raises, assert_states_identical
-from .models import describe_call, draw_classifier, feed, make_model
+from .assertions import (
+    assert_close,
+    assert_float32,
+    assert_identical,
+    assert_raises,
+    assert_states_identical,
+)
+from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_model
 
 pytestmark = pytest.mark.clause("bad-batch-rejected")
 
@@ -75,7 +81,7 @@ def test_input_that_is_not_3d_is_refused(stateful_lstm_impl, data, setup, steps)
     for shape in not_3d_shapes(setup.batch_size, steps, setup.input_dim):
         x = data.draw(sst.float32_arrays(shape, sst.INPUT_BOUND), label=f"x of shape {shape}")
         assert_refused_and_state_kept(stateful_lstm_impl, setup, data,
-                                      lambda m: m.predict_on_batch(x),
+                                      lambda m, x=x: m.predict_on_batch(x),
                                       f"predict_on_batch of a {len(shape)}-D input of shape "
                                       f"{shape}")
 
@@ -88,7 +94,7 @@ def test_input_that_is_not_3d_is_refused_by_a_stateless_model(stateful_lstm_impl
     for shape in not_3d_shapes(setup.batch_size, steps, setup.input_dim):
         x = data.draw(sst.float32_arrays(shape, sst.INPUT_BOUND), label=f"x of shape {shape}")
         model = make_model(stateful_lstm_impl, setup, stateful=False)
-        assert_raises(lambda: model.predict_on_batch(x),
+        assert_raises(lambda model=model, x=x: model.predict_on_batch(x),
                       f"predict_on_batch of a {len(shape)}-D input of shape {shape} on a new "
                       f"stateless model {describe_call(setup)}")
 
@@ -113,6 +119,29 @@ def test_set_states_with_a_wrong_shape_is_refused(stateful_lstm_impl, data, setu
     assert_refused_and_state_kept(
         stateful_lstm_impl, setup, data, lambda m: m.set_states(bad),
         f"set_states with shapes {[a.shape for a in bad]} (the state is {right})")
+
+
+@given(data=st.data(), setup=sst.setups(), which=st.sampled_from(WEIGHT_NAMES + ("count",)))
+def test_set_weights_with_a_wrong_shape_is_refused(stateful_lstm_impl, data, setup, which):
+    # A wrong shape must fail at set_weights, not at some later call, and change nothing.
+    if which == "count":
+        bad = [w.copy() for w in setup.weights][:data.draw(st.sampled_from([0, 2]), label="count")]
+    else:
+        index = WEIGHT_NAMES.index(which)
+        shape = data.draw(sst.wrong_shapes(setup.weights[index].shape)
+                          if setup.weights[index].ndim == 2 else
+                          st.sampled_from([(), (1,), (4 * setup.units + 1,),
+                                           (1, 4 * setup.units)]), label=f"shape of {which}")
+        bad = [np.resize(w, shape) if i == index else w.copy()
+               for i, w in enumerate(setup.weights)]
+    model = make_model(stateful_lstm_impl, setup)
+    feed(model, data.draw(sst.input_batches(setup, count=1), label="history"))
+    before = model.get_states()
+    what = f"set_weights with shapes {[np.shape(w) for w in bad]} {describe_call(setup)}"
+    assert_raises(lambda: model.set_weights(bad), what)
+    for name, now, kept in zip(WEIGHT_NAMES, model.get_weights(), setup.weights):
+        assert_identical(now, kept, f"{name} after the refused {what}")
+    assert_states_identical(model.get_states(), before, f"the state after the refused {what}")
 
 
 @given(data=st.data(), setup=sst.setups())

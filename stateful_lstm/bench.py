@@ -42,7 +42,7 @@ def main(argv=None):
              lambda m: m.train_on_batch(x, y))]:
         extra = {"n_classes": 26} if make == "make_classifier" else {}
         models = [getattr(impl, make)(**config, **extra) for impl in (stateful_lstm, keras_tensorflow)]
-        reference, keras = (time_per_call(lambda m=m: call(m), args.repeat) for m in models)
+        reference, keras = (time_per_call(lambda m=m, call=call: call(m), args.repeat) for m in models)
         print(f"{what}: batch 1, 1 timestep, input_dim 1, LSTM({args.units}), stateful")
         print(f"  reference (NumPy): {reference * 1e6:8.1f} us per {unit}")
         print(f"  keras ({keras_name}): {keras * 1e6:8.1f} us per {unit}")

@@ -160,7 +160,7 @@ def test_a_factory_that_always_raises_is_reported_once(tmp_path):
     code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "bad_factory", "-q",
                      "--hypothesis-profile", "stateful-lstm-quick"], tmp_path)
     assert code == pytest.ExitCode.TESTS_FAILED, out
-    assert "bad_factory: make_lstm(units=2, input_dim=3, stateful=True, batch_size=2) raised " \
+    assert "bad_factory: make_lstm(units=2, input_dim=3, stateful=True, batch_size=2, seed=0) raised " \
            "TypeError: make_lstm() got an unexpected keyword argument 'units'" in out, out
     others = len(spec_test_names()) - 1
     assert re.search(r"\b1 error\b", out) and f"{others} skipped" in out, out
@@ -249,3 +249,30 @@ def test_an_implementation_whose_framework_is_missing_is_skipped_as_not_installe
     assert code == 0 and f"{len(spec_test_names())} skipped" in out, out
     assert "not installed: implementation 'needs_gpu_lib' is not installed: it needs " \
            "no_such_framework_xyz" in out
+
+
+def test_a_factory_without_seed_is_refused_at_the_first_test(tmp_path):
+    write(tmp_path, "no_seed.py", """
+        import stateful_lstm
+        def make_lstm(*, units, input_dim, stateful, batch_size=None):
+            return stateful_lstm.make_lstm(units=units, input_dim=input_dim, stateful=stateful,
+                                           batch_size=batch_size)
+        """)
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "no_seed", "-q"], tmp_path)
+    assert code == pytest.ExitCode.TESTS_FAILED, out
+    assert "raised TypeError: make_lstm() got an unexpected keyword argument 'seed'" in out, out
+    assert re.search(r"\b1 error\b", out), out
+
+
+def test_describe_on_the_model_is_shown_in_the_header(tmp_path):
+    write(tmp_path, "described.py", """
+        import stateful_lstm
+        class Described(stateful_lstm.LSTM):
+            def describe(self):
+                return "described on the model, 1.2"
+        def make_lstm(**config):
+            return Described(**config)
+        """)
+    code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "described", *FAST],
+                    tmp_path)
+    assert code == 0 and "described: described on the model, 1.2" in out, out

@@ -2,9 +2,10 @@
 failed spec assertion (``SpecViolation``), not by the harness or the implementation raising.
 
 A spec that passes a broken implementation is the worst bug this project can have. Each broken
-implementation in ``broken_impls.py`` is run (in-process, ``stateful-lstm-quick`` profile: ci's
-examples, no shrinking) against the test of the clause it breaks that ``CAUGHT_BY`` names, which
-must fail with a spec violation. The reference passing every clause is the main spec run."""
+implementation registered in ``broken_impls.py`` is run (in-process, ``stateful-lstm-quick``
+profile: the default examples, no shrinking) against the test of the clause it breaks that its
+``@breaks`` names, which must fail with a spec violation (the outcome the plugin records). The
+reference passing every clause is the main spec run."""
 import sys
 
 import pytest

@@ -1,6 +1,7 @@
 """Meta-tests of the spec's structure and helpers: every clause in SPEC.md has tests and every test
 a clause; the clause parser, the implementation loader, the strategies and the assertion helpers
 do what they say."""
+import ast
 import importlib
 import sys
 from pathlib import Path
@@ -11,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import stateful_lstm
-from spec import assertions
+from spec import assertions, contract
 from spec import strategies as sst
 from spec.clauses import CLAUSES, SPEC_PATH, module_name, read_clauses, spec_test_names
+from spec.contract import FACTORIES, signature
 from spec.harness.deviations import read_deviations
 from spec.harness.loader import ImplementationError, load_implementation
 from spec.harness.runner import CONFORMANCE_INI
@@ -237,3 +239,40 @@ def test_the_table_shows_the_most_severe_outcome_of_each_clause():
     assert lines[3].split() == ["stateless-zero-start", "not", "run", "not", "run"]
     assert len(lines) == 2 + len(CLAUSES)
     assert verdict.failed()
+
+
+def test_spec_md_states_each_factory_signature_as_the_contract_module_does():
+    text = SPEC_PATH.read_text(encoding="utf-8")
+    for factory in FACTORIES:
+        assert f"\n    {signature(factory)}\n" in text, signature(factory)
+
+
+def test_the_reference_and_the_example_satisfy_the_contract_protocols():
+    assert isinstance(stateful_lstm.make_lstm(units=2, input_dim=1, stateful=False), contract.LSTM)
+    classifier = stateful_lstm.make_classifier(units=2, input_dim=1, n_classes=3, stateful=False)
+    assert isinstance(classifier, contract.Classifier)
+    sequence = stateful_lstm.make_sequence_model(vocab_size=3, embedding_dim=2, units=2,
+                                                 stateful=False)
+    assert isinstance(sequence, contract.SequenceModel)
+
+
+def imports_of(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            found.add("." * node.level + (node.module or ""))
+    return found
+
+
+def test_the_library_never_imports_the_spec_but_its_commands_may():
+    for path in (ROOT / "stateful_lstm").rglob("*.py"):
+        if "commands" not in path.parts:
+            assert not {m for m in imports_of(path) if m.split(".")[0] == "spec"}, path
+
+
+def test_no_test_module_imports_another_test_module():
+    for path in [*(ROOT / "spec").glob("test_*.py"), *(ROOT / "tests").glob("test_*.py")]:
+        assert not {m for m in imports_of(path) if m.rsplit(".", 1)[-1].startswith("test_")}, path

@@ -8,7 +8,7 @@
 | ``keras-jax``| ``keras3_jax``       | Keras 3 on JAX, driven exactly like the TensorFlow one         |
 | ``tf-keras`` | ``keras2``           | Keras 2 (the ``tf_keras`` package), as the seed used it        |
 | ``torch``    | ``pytorch``          | ``torch.nn.LSTM(batch_first=True)``, state carried by the adapter |
-| ``flax``     | ``flax_nnx``         | a ``flax.nnx`` LSTM cell scanned over time, state carried by the adapter |
+| ``flax``     | ``flax_nnx``         | a ``flax.nnx`` LSTM cell scanned over time, state carried |
 
 ``keras3`` holds what the two Keras 3 backends share, ``keras_pool`` the pool of built Keras
 models, ``held_state`` the carried state of frameworks without a stateful mode (PyTorch, Flax),

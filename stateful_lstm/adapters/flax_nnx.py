@@ -37,9 +37,9 @@ KNOWN_DEVIATIONS = [
      "title": "nnx.RNN checks no shapes: JAX broadcasting decides",
      "reason": "nnx.RNN over nnx.LSTMCell checks no shapes: a batch of 1 row given the carry of "
                "B > 1 rows is broadcast over them, returns (B, T, units) (a classifier's "
-               "(B, n_classes)) and moves every row's state; a 2-D input is read as one unbatched sequence (timesteps, features), "
-               "broadcast over the carried rows (or the zero state's), returned time first and "
-               "moving every row's state.",
+               "(B, n_classes)) and moves every row's state; a 2-D input is read as one "
+               "unbatched sequence (timesteps, features), broadcast over the carried rows (or "
+               "the zero state's), returned time first and moving every row's state.",
      "versions": "Flax 0.12.8, JAX 0.10.2",
      "upstream": "none found",
      "repro": "repros/flax_rnn_broadcasts_the_carry.py"},

@@ -14,7 +14,7 @@ from .keras_pool import PooledKerasModel, read_states
 
 REQUIRES = ("tf_keras", "tensorflow")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[tf-keras]')"
-# Traced and compiled per input shape: the spec does not shrink failures (spec/plugin.py).
+# Traced and compiled per input shape: the spec does not shrink failures (spec/harness/plugin.py).
 COMPILES_PER_SHAPE = True
 KNOWN_DEVIATIONS = [
     {"tests": ["test_batch_of_one_row_is_refused_by_a_larger_model",

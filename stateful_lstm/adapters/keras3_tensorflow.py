@@ -4,7 +4,7 @@ from . import keras3
 REQUIRES = ("tensorflow", "keras")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[keras]')"
 
-# Traced and compiled per input shape: the spec does not shrink failures (spec/plugin.py).
+# Traced and compiled per input shape: the spec does not shrink failures (spec/harness/plugin.py).
 COMPILES_PER_SHAPE = True
 # Where Keras breaks the spec (found by it), by cause. The spec runs these tests as strict expected
 # failures of a spec assertion, so they are reported, and turn into errors once Keras fixes them.

@@ -38,19 +38,29 @@ class MyLSTM:
         self.state = (zeros, zeros)
 
     def get_states(self):
+        if not self.stateful:
+            raise ValueError("a stateless model carries no state")
         return [s.copy() for s in self.state]
 
     def set_states(self, states):
-        states = [np.array(s, np.float32) for s in states]
-        if [s.shape for s in states] != [(self.batch_size, self.units)] * 2:
-            raise ValueError(f"expected two ({self.batch_size}, {self.units}) arrays")
-        self.state = tuple(states)
+        if not self.stateful:
+            raise ValueError("a stateless model carries no state")
+        self.state = tuple(_arrays(states, [(self.batch_size, self.units)] * 2))
 
     def get_weights(self):
         return [w.copy() for w in self.weights]
 
     def set_weights(self, weights):
-        self.weights = [np.array(w, np.float32) for w in weights]
+        u = self.units
+        self.weights = _arrays(weights, [(self.input_dim, 4 * u), (u, 4 * u), (4 * u,)])
+
+
+def _arrays(arrays, shapes):
+    """float32 copies of ``arrays`` if their shapes are ``shapes``; else ValueError."""
+    arrays = [np.array(a, np.float32) for a in arrays]
+    if [a.shape for a in arrays] != shapes:
+        raise ValueError(f"expected shapes {shapes}; got {[a.shape for a in arrays]}")
+    return arrays
 
 
 def make_lstm(**config):
