@@ -429,7 +429,11 @@ def pytest_runtest_makereport(item, call):
     name, clause = impl_of(item), clause_of(item)
     if not name:
         return report
-    outcome = v.most_severe([item.stash.get(_OUTCOME, v.PASS), phase_outcome(item, report, call)])
+    phase, so_far = phase_outcome(item, report, call), item.stash.get(_OUTCOME, v.PASS)
+    # A passing phase changes nothing once the test is skipped, failed or a deviation; a failing
+    # one (a teardown error, say) is recorded whatever came before.
+    outcome = phase if so_far == v.PASS else \
+        v.most_severe([so_far, phase]) if phase in (v.FAIL, v.ERROR) else so_far
     item.stash[_OUTCOME] = outcome
     report.user_properties = [*report.user_properties, (OUTCOME, outcome)]
     if clause and report.failed and report.when == "call":
