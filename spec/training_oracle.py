@@ -31,10 +31,30 @@ UNSIGNED = dict(dsigmoid=lambda s: s * (1 + s), dtanh=lambda t: 1 + t * t)
 
 
 def absolute_cache(cache):
-    """``lstm_forward``'s cache with every signed quantity made absolute (the gates s are
-    positive already)."""
-    return [(abs(h_prev), abs(c_prev), s, abs(g), abs(c_t)) for h_prev, c_prev, s, g, c_t
-            in cache]
+    """``lstm_forward``'s cache as magnitudes, each the sum of the absolute values of the terms
+    that make the quantity up in float32 (what its rounding error is relative to). A gate is
+    ``0.5 + 0.5 tanh(z / 2)``, so it is known to about eps32 in absolute terms however small it
+    is: its magnitude is ``0.5 + |s - 0.5|``. The cell state ``f c + i g`` and the h it gives,
+    ``o tanh(c)``, take their factors' magnitudes (tanh's error: its own, plus ``1 - tanh^2``
+    times c's); every step starts from the previous step's h and c magnitudes. Returns the
+    magnitudes per step, in the cache's layout, and the last h's."""
+    magnitudes, h_mag, c_mag = [], None, None
+    for h_prev, c_prev, s, g, c_t in cache:
+        u = g.shape[1]
+        s_mag = 0.5 + abs(s - 0.5)
+        h_prev_mag = abs(h_prev) if h_mag is None else h_mag
+        c_prev_mag = abs(c_prev) if c_mag is None else c_mag
+        c_mag = s_mag[:, u:2 * u] * c_prev_mag + s_mag[:, :u] * abs(g)
+        tanh_c = np.tanh(c_t)
+        h_mag = s_mag[:, 3 * u:] * (abs(tanh_c) + (1 - tanh_c ** 2) * c_mag)
+        magnitudes.append((h_prev_mag, c_prev_mag, s_mag, abs(g), c_mag))
+    return magnitudes, h_mag
+
+
+def h_magnitudes(cache):
+    """The magnitude of h at every timestep (``absolute_cache``), (batch, T, units)."""
+    steps, last = absolute_cache(cache)
+    return np.stack([h_prev for h_prev, *_ in steps[1:]] + [last], axis=1)
 
 
 def gradient_and_error_bound(weights, x, h, c, y):
@@ -49,8 +69,9 @@ def gradient_and_error_bound(weights, x, h, c, y):
     # The same backward pass on absolute values: every term of the expansion, added up unsigned
     # (a saturated gate's 1 - s is known only to about eps32).
     dlogits = (p + y) / len(y)
-    magnitudes = lstm_backward(abs(x), dlogits @ abs(W).T, absolute_cache(cache), abs(recurrent),
-                               **UNSIGNED) + [abs(hs[:, -1]).T @ dlogits, dlogits.sum(axis=0)]
+    cache_mag, h_mag = absolute_cache(cache)
+    magnitudes = lstm_backward(abs(x), dlogits @ abs(W).T, cache_mag, abs(recurrent),
+                               **UNSIGNED) + [h_mag.T @ dlogits, dlogits.sum(axis=0)]
     return loss, (h, c), gradients, [ROUNDING_FACTOR * EPS32 * m for m in magnitudes]
 
 
@@ -62,10 +83,10 @@ def sequence_gradient_and_error_bound(weights, x, h, c, y):
     step = forward_backward(weights, np.asarray(x), np.asarray(y), np.asarray(h, np.float64),
                             np.asarray(c, np.float64))
     dlogits = (step.probabilities + np.eye(len(E))[np.ravel(y)]) / np.size(y)
-    hs = step.hs.reshape(-1, W.shape[0])
+    hs = h_magnitudes(step.cache).reshape(-1, W.shape[0])
     lstm_magnitudes, de = lstm_backward(abs(step.embedded),
                                         (dlogits @ abs(W).T).reshape(step.hs.shape),
-                                        absolute_cache(step.cache), abs(recurrent),
+                                        absolute_cache(step.cache)[0], abs(recurrent),
                                         kernel=abs(kernel), **UNSIGNED)
     dE = np.zeros_like(E)
     np.add.at(dE, np.asarray(x), de)

@@ -7,10 +7,11 @@ from hypothesis.extra import numpy as hnp
 
 from spec import strategies as sst
 from spec.assertions import ATOL
-from spec.training_oracle import AdamRange, gradient_and_error_bound
+from spec.training_oracle import AdamRange, gradient_and_error_bound, sequence_gradient_and_error_bound
 from stateful_lstm.adam import Adam
 from stateful_lstm.dense import dense_softmax_loss
 from stateful_lstm.lstm import lstm_backward, lstm_forward
+from stateful_lstm.sequence import forward_backward
 
 LR = 0.001
 gradients = hnp.arrays(np.float64, 6, elements=st.floats(-1e-3, 1e-3))
@@ -73,5 +74,17 @@ def test_the_float32_reference_gradient_is_within_the_bound(data, setup, n_class
     _, _, dh, dW, db = dense_softmax_loss(hs[:, -1], W, b, y)
     float32 = lstm_backward(x, dh, cache, recurrent) + [dW, db]
     _, _, exact, bounds = gradient_and_error_bound([kernel, recurrent, bias, W, b], x, h, c, y)
+    for got, expected, bound in zip(float32, exact, bounds):
+        assert np.all(np.abs(got - expected) <= bound + 1e-12)
+
+
+@given(data=st.data(), setup=sst.sequence_setups(), steps=sst.timesteps())
+def test_the_float32_sequence_gradient_is_within_the_bound(data, setup, steps):
+    # The sequence model's oracle (clause 13) bounds the float32 reference's gradient too.
+    x = data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size))
+    y = data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size))
+    h, c = data.draw(sst.carried_states(setup.batch_size, setup.units))
+    float32 = forward_backward(list(setup.weights), x, y, h, c).gradients
+    _, _, exact, bounds = sequence_gradient_and_error_bound(setup.weights, x, h, c, y)
     for got, expected, bound in zip(float32, exact, bounds):
         assert np.all(np.abs(got - expected) <= bound + 1e-12)
