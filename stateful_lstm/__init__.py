@@ -19,26 +19,29 @@ except metadata.PackageNotFoundError:  # running from a checkout that was not in
     __version__ = "0+checkout"
 
 
-def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
+def make_lstm(*, units: int, input_dim: int, stateful: bool, batch_size: int | None = None,
+              seed: int = 0) -> LSTM:
     """A NumPy reference LSTM (see ``spec/SPEC.md`` for the contract it satisfies)."""
     return LSTM(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
                 seed=seed)
 
 
-def describe():
+def describe() -> str:
     """One line naming this implementation and its version, for test-report headers."""
     return f"NumPy reference, stateful_lstm {__version__}, numpy {np.__version__}"
 
 
-def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
-                    learning_rate=0.001):
+def make_classifier(*, units: int, input_dim: int, n_classes: int, stateful: bool,
+                    batch_size: int | None = None, seed: int = 0,
+                    learning_rate: float = 0.001) -> Classifier:
     """A NumPy reference LSTM -> Dense softmax classifier (see ``spec/SPEC.md``)."""
     return Classifier(units=units, input_dim=input_dim, n_classes=n_classes, stateful=stateful,
                       batch_size=batch_size, seed=seed, learning_rate=learning_rate)
 
 
-def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
-                        learning_rate=0.001):
+def make_sequence_model(*, vocab_size: int, embedding_dim: int, units: int, stateful: bool,
+                        batch_size: int | None = None, seed: int = 0,
+                        learning_rate: float = 0.001) -> SequenceModel:
     """A NumPy reference sequence model: embedding -> LSTM -> Dense softmax at every timestep
     (see ``spec/SPEC.md``)."""
     return SequenceModel(vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,

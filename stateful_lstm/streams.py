@@ -9,18 +9,20 @@ between batches is the context of everything the stream has seen so far.
     stream i: the tokens from i * K * seq_len on, K * seq_len inputs and one more for the target
     batch k:  x[i] = stream i's window k (seq_len tokens), y[i] = the same window one token ahead
 """
+from collections.abc import Iterator
+
 import numpy as np
 
 from .validation import positive_int
 
 
-def batch_count(n_tokens, batch_size, seq_len):
+def batch_count(n_tokens: int, batch_size: int, seq_len: int) -> int:
     """How many batches ``stream_batches`` yields for ``n_tokens`` tokens: each batch takes
     ``batch_size * seq_len`` inputs, and the last input needs one more token as its target."""
     return max(n_tokens - 1, 0) // (batch_size * seq_len)
 
 
-def stream_batches(tokens, batch_size, seq_len):
+def stream_batches(tokens, batch_size: int, seq_len: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """An iterator of ``(x, y)`` integer arrays of shape ``(batch_size, seq_len)``, the token sequence
     ``tokens`` (1-D, integers) cut into ``batch_size`` contiguous streams.
 

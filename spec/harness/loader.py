@@ -18,6 +18,7 @@ import importlib.util
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from stateful_lstm.adapters import BUNDLED
 
@@ -36,26 +37,26 @@ class NotInstalled(ImplementationError):
     """The implementation needs a module that is not installed (``REQUIRES``)."""
 
 
-def registered():
+def registered() -> dict[str, str]:
     """``{name: target}`` of the implementations installed packages register."""
     return {ep.name: ep.value for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
 
 
-def known_names():
+def known_names() -> list[str]:
     """The bundled aliases, then the registered names: what ``python -m spec`` runs by default."""
     return list(BUNDLED) + [name for name in registered() if name not in BUNDLED]
 
 
-def target_of(name):
+def target_of(name: str) -> str:
     """What ``name`` stands for: a module path, ``module:attribute`` or a file path."""
     return BUNDLED.get(name) or registered().get(name) or name
 
 
-def is_file_path(target):
+def is_file_path(target: str) -> bool:
     return target.endswith(".py") or "/" in target or "\\" in target
 
 
-def load_implementation(name, search_dir=None):
+def load_implementation(name: str, search_dir: str | Path | None = None) -> Any:
     """The object with ``make_lstm`` that ``name`` stands for.
 
     ``search_dir`` (default: the current folder) is put on ``sys.path`` for module names, as
@@ -124,7 +125,7 @@ def _import(target, search_dir):
     return getattr(importlib.import_module(module_path), attribute)
 
 
-def describe(found):
+def describe(found: Any) -> str:
     """One line about a loaded implementation: its ``describe()``, else its ``__version__``."""
     if callable(getattr(found, "describe", None)):
         return str(found.describe())

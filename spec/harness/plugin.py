@@ -161,8 +161,8 @@ def pytest_addoption(parser):
                          "SPEC.md)")
     group.addoption("--stateful-lstm-shard", type=shard_option, default=None,
                     dest="stateful_lstm_shard", metavar="K/N",
-                    help="run only shard K of N (0 <= K < N): every N-th spec test function, "
-                         "starting at the K-th, of those selected (python -m spec runs an "
+                    help="run only shard K of N (0 <= K < N) of the selected spec tests, split "
+                         "by the kind of model they build (python -m spec runs an "
                          "implementation as shards 0/2 and 1/2 side by side)")
     group.addoption("--stateful-lstm-timeout", type=float, default=DEFAULT_TIMEOUT,
                     dest="stateful_lstm_timeout", metavar="SECONDS",
@@ -180,14 +180,36 @@ def shard_option(text):
     return k, n
 
 
+# What a spec test builds, in the order the kinds are dealt to the shards (kind i goes to shard
+# i % N): the bare LSTM's property tests, the classifier's, the single long trainings (one fixed
+# model each: the alphabet, the text), the sequence model's. Two shards then hold about the same
+# work, and neither builds and traces a model of a size the other has built already (a Keras
+# model's first two traces cost about 1-2 s, its later calls 2 ms).
+KINDS = ("make_lstm", "make_classifier", "single run", "make_sequence_model")
+
+
+def kind_of(item):
+    """``KINDS``' entry for a spec test: a test without hypothesis is a single run, a property
+    test is of the optional factory it needs, else of the bare LSTM."""
+    if not getattr(item.obj, "is_hypothesis_test", False):
+        return "single run"
+    return next(iter(needed_factories(item)), "make_lstm")
+
+
 def take_shard(config, items, shard):
-    """Keep, of the spec's tests in ``items``, those of every N-th test function from the K-th
-    (all the implementations' parametrizations of a function stay together): the shards of a
-    run then hold about half of each clause module, whatever an implementation spends its time
-    on."""
+    """Keep, of the spec's tests in ``items``, shard K of N: the test functions of the kinds
+    (``KINDS``) dealt to it, or, if the selection holds fewer kinds than shards, every N-th test
+    function from the K-th. All the implementations' parametrizations of a function stay
+    together."""
     k, n = shard
-    functions = list(dict.fromkeys(item.nodeid.split("[")[0] for item in items if impl_of(item)))
-    mine = set(functions[k::n])
+    spec_items = [item for item in items if impl_of(item)]
+    functions = list(dict.fromkeys(item.nodeid.split("[")[0] for item in spec_items))
+    kinds = [kind for kind in KINDS if any(kind_of(item) == kind for item in spec_items)]
+    if len(kinds) >= n:
+        mine = {item.nodeid.split("[")[0] for item in spec_items
+                if kinds.index(kind_of(item)) % n == k}
+    else:
+        mine = set(functions[k::n])
     kept = [item for item in items if not impl_of(item) or item.nodeid.split("[")[0] in mine]
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])

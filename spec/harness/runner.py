@@ -41,8 +41,8 @@ from .plugin import DEFAULT_PROFILE, DEFAULT_TIMEOUT, PROFILES, SPEC_DIR, profil
 from .results import ENV_VAR as RESULTS_ENV_VAR
 from .verdicts import Verdict
 
-# Each implementation runs as this many pytest processes side by side, each taking every other
-# spec test function (--stateful-lstm-shard), so that each holds about half of every clause.
+# Each implementation runs as this many pytest processes side by side, each taking a shard of
+# the spec's tests (--stateful-lstm-shard: split by the kind of model they build).
 SHARDS = 2
 PROGRESS_EVERY = 10.0        # seconds between progress lines when the output is not a terminal
 EARLY_CLAUSES = list(CLAUSES)[:7]     # the LSTM's own clauses, shown as soon as they are done

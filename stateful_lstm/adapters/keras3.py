@@ -132,12 +132,14 @@ class KerasLSTM(_KerasModel):
                                                      finite=False))
 
 
-def _build_classifier(backend, units, input_dim, n_classes, batch_size, stateful, learning_rate):
+def _build_classifier(backend, units, input_dim, n_classes, batch_size, stateful):
     k = keras(backend)
     inputs = k.Input(batch_size=batch_size, shape=(None, input_dim))
     h = k.layers.LSTM(units, stateful=stateful)(inputs)
     model = k.Model(inputs, k.layers.Dense(n_classes, activation="softmax")(h))
-    model.compile(optimizer=k.optimizers.Adam(learning_rate), loss="categorical_crossentropy")
+    # The learning rate is a variable of the optimizer, set for each wrapper (_fresh_optimizer):
+    # one compiled model per size serves every learning rate.
+    model.compile(optimizer=k.optimizers.Adam(), loss="categorical_crossentropy")
     # Create Adam's moment variables now (Keras' own symbolic build does so under a distribution
     # strategy): created inside the first traced train step, they make TensorFlow trace it twice.
     model.optimizer.build(model.trainable_variables)
@@ -155,19 +157,21 @@ class KerasClassifier(_KerasModel):
                   learning_rate=learning_rate)
         super().__init__(backend)
         self._checkout(_build_classifier, backend, units, input_dim, n_classes, batch_size,
-                       stateful, learning_rate)
+                       stateful)
         self.layer = self.model.layers[1]
         dense_kernel = keras(backend).initializers.GlorotUniform(seed=seed)((units, n_classes))
         self.model.set_weights(_initial_weights(backend, input_dim, units, seed) + [
             np.asarray(dense_kernel, np.float32), np.zeros(n_classes, np.float32)])
-        self._fresh_optimizer()
+        self._fresh_optimizer(learning_rate)
         self.layer.reset_states()
 
-    def _fresh_optimizer(self):
-        """A pooled model's optimizer as a new one's: step 0, no moments."""
+    def _fresh_optimizer(self, learning_rate):
+        """A pooled model's optimizer as a new one's with ``learning_rate``: step 0, no
+        moments."""
         for variable in self.model.optimizer.variables:
-            if variable.name != "learning_rate":
-                variable.assign(np.zeros(variable.shape, variable.dtype))
+            variable.assign(np.full(variable.shape, learning_rate, variable.dtype)
+                            if variable.name == "learning_rate" else
+                            np.zeros(variable.shape, variable.dtype))
 
     def train_on_batch(self, x, y):
         return float(self._call("train_on_batch", x, y))
@@ -180,15 +184,13 @@ class KerasClassifier(_KerasModel):
             weights, self.input_dim, self.units, self.n_classes, finite=False))
 
 
-def _build_sequence_model(backend, vocab_size, embedding_dim, units, batch_size, stateful,
-                          learning_rate):
+def _build_sequence_model(backend, vocab_size, embedding_dim, units, batch_size, stateful):
     k = keras(backend)
     inputs = k.Input(batch_size=batch_size, shape=(None,), dtype="int32")
     embedded = k.layers.Embedding(vocab_size, embedding_dim)(inputs)
     hs = k.layers.LSTM(units, stateful=stateful, return_sequences=True)(embedded)
     model = k.Model(inputs, k.layers.Dense(vocab_size, activation="softmax")(hs))
-    model.compile(optimizer=k.optimizers.Adam(learning_rate),
-                  loss="sparse_categorical_crossentropy")
+    model.compile(optimizer=k.optimizers.Adam(), loss="sparse_categorical_crossentropy")
     model.optimizer.build(model.trainable_variables)      # as in _build_classifier
     return model
 
@@ -209,7 +211,7 @@ class KerasSequenceModel(KerasClassifier):
         self.vocab_size, self.embedding_dim = vocab_size, embedding_dim
         _KerasModel.__init__(self, backend)
         self._checkout(_build_sequence_model, backend, vocab_size, embedding_dim, units,
-                       batch_size, stateful, learning_rate)
+                       batch_size, stateful)
         self.layer = self.model.layers[2]
         init = keras(backend).initializers
         self.model.set_weights(
@@ -218,7 +220,7 @@ class KerasSequenceModel(KerasClassifier):
             + _initial_weights(backend, embedding_dim, units, seed)
             + [np.asarray(init.GlorotUniform(seed=seed)((units, vocab_size)), np.float32),
                np.zeros(vocab_size, np.float32)])
-        self._fresh_optimizer()
+        self._fresh_optimizer(learning_rate)
         self.layer.reset_states()
 
     def _well_formed(self, x, y):
