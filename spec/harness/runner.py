@@ -154,11 +154,12 @@ def parse_args(argv):
             parser.error(f"{option} {path}: cannot write there (the folder must exist and be "
                          f"writable)")
     args.targets = column_names(args.impl or known_names())
-    for name in args.targets.values():
+    args.not_installed = {}                 # column -> why: no process is started for it
+    for column, name in args.targets.items():
         try:
             load_implementation(name)
-        except NotInstalled:
-            pass                            # shown as "not installed" in its column
+        except NotInstalled as error:
+            args.not_installed[column] = str(error)
         except ImplementationError as error:
             parser.exit(2, f"python -m spec: error: {error}\n")
     return args
@@ -189,6 +190,8 @@ def elapsed(jobs):
 
 def progress_line(name, jobs):
     """``name: 12/31 tests, 40 s, running`` for an implementation's jobs."""
+    if not jobs:
+        return f"{name}: not installed"
     done = sum(len(job.of("test")) for job in jobs)
     total = sum(event["count"] for job in jobs for event in job.of("collected"))
     if all(job.seconds is not None for job in jobs):
@@ -202,8 +205,9 @@ class Progress:
     """The progress line on stderr (redrawn on a terminal, every ``PROGRESS_EVERY`` s
     otherwise), and the early rows on stdout once."""
 
-    def __init__(self, jobs):
-        self.jobs, self.tty, self.last, self.early_shown = jobs, sys.stderr.isatty(), 0.0, False
+    def __init__(self, jobs, args):
+        self.jobs, self.args = jobs, args
+        self.tty, self.last, self.early_shown = sys.stderr.isatty(), 0.0, False
 
     def show(self, force=False):
         now = time.monotonic()
@@ -215,7 +219,7 @@ class Progress:
         if not self.early_shown and all(job.done_with(EARLY_CLAUSES) for group in
                                         self.jobs.values() for job in group):
             self.early_shown = True
-            verdict, _ = collect(self.jobs)
+            verdict, _ = collect(self.jobs, self.args)
             if self.tty:
                 print(file=sys.stderr)
             print(f"Clauses 1-{len(EARLY_CLAUSES)} (the LSTM itself), while the rest runs:\n"
@@ -230,10 +234,10 @@ def run(args, folder):
     """Run every job, at most ``args.jobs`` at a time, showing progress; returns the jobs by
     implementation (column name)."""
     jobs = {column: [Job(column, target, k, folder / f"{i}-{k}.log", folder / f"{i}-{k}.jsonl")
-                     for k in range(SHARDS)]
+                     for k in range(SHARDS if column not in args.not_installed else 0)]
             for i, (column, target) in enumerate(args.targets.items())}
     pending = [job for group in jobs.values() for job in group]
-    running, progress = [], Progress(jobs)
+    running, progress = [], Progress(jobs, args)
     try:
         while pending or running:
             while pending and len(running) < args.jobs:
@@ -253,13 +257,19 @@ def run(args, folder):
     return jobs
 
 
-def collect(jobs):
+def collect(jobs, args):
     """The verdict so far, and the pytest output worth showing (of processes that ended and did
     not pass)."""
     verdict = Verdict(CLAUSES, jobs)
     shown = []
     for name, group in jobs.items():
         about = verdict.about[name]
+        if name in args.not_installed:
+            target = args.targets[name]
+            where = f" ({target_of(target)})" if target_of(target) != name else ""
+            about.update(not_installed=args.not_installed[name], target=target_of(target),
+                         description=args.not_installed[name],
+                         title=f"{name}{where}: {args.not_installed[name]}")
         about["wall_seconds"] = elapsed(group)
         about["cpu_seconds"] = sum(job.cpu_seconds for job in group)
         for job in group:
@@ -284,6 +294,9 @@ def report(verdict, seconds):
     """What is printed after the table: each implementation, its time, its causes."""
     for name, about in verdict.about.items():
         head = f"{name}: {about['error']}" if about["error"] else about["title"]
+        if about["not_installed"]:
+            print(head)
+            continue
         print(f"{head} ({verdict.tests_run(name)} tests, {about['cpu_seconds']:.0f} s of CPU "
               f"in {SHARDS} processes, {about['wall_seconds']:.0f} s from start to end)")
         for cause in map(Cause.from_dict, about["causes"]):
@@ -301,7 +314,7 @@ def main(argv=None):
     try:
         with tempfile.TemporaryDirectory(prefix="stateful-lstm-spec-") as folder:
             jobs = run(args, Path(folder))
-            verdict, shown = collect(jobs)
+            verdict, shown = collect(jobs, args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

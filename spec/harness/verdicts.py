@@ -43,7 +43,8 @@ class Verdict:
         self.outcomes = {}        # (clause, implementation) -> [outcome, ...]
         self.about = {name: {"title": name, "description": "", "target": name, "causes": [],
                              "problems": [], "cpu_seconds": 0.0, "wall_seconds": None,
-                             "error": None} for name in self.implementations}
+                             "error": None, "not_installed": None}
+                      for name in self.implementations}
 
     def add(self, clause, implementation, outcome):
         self.outcomes.setdefault((clause, implementation), []).append(outcome)
@@ -51,6 +52,8 @@ class Verdict:
     def cell(self, clause, implementation):
         if self.about[implementation]["error"]:
             return ERROR
+        if self.about[implementation]["not_installed"]:
+            return NOT_INSTALLED
         return most_severe(self.outcomes.get((clause, implementation), []))
 
     def tests_run(self, implementation):
@@ -62,7 +65,8 @@ class Verdict:
         ran no test at all (a selection that matched nothing is not a pass)."""
         return any(self.cell(c, i) in (FAIL, ERROR) for c in self.clauses
                    for i in self.implementations) or any(
-            self.tests_run(i) == 0 for i in self.implementations)
+            self.tests_run(i) == 0 and not self.about[i]["not_installed"]
+            for i in self.implementations)
 
     def rows(self, clauses=None):
         return [[clause, *(self.cell(clause, name) for name in self.implementations)]
@@ -98,7 +102,8 @@ class Verdict:
         for name, about in self.about.items():
             where = f" (`{about['target']}`)" if about["target"] != name else ""
             what = about["error"] or about["description"]
-            lines.append(f"- **{name}**{where}: {what}; {about['cpu_seconds']:.0f} s of CPU")
+            cpu = "" if about["not_installed"] else f"; {about['cpu_seconds']:.0f} s of CPU"
+            lines.append(f"- **{name}**{where}: {what}{cpu}")
             for cause in map(Cause.from_dict, about["causes"]):
                 lines.append(f"  - known deviation: {cause.headline}")
                 lines += [f"    - {line}" for line in cause.details()]
