@@ -5,7 +5,11 @@ Every check of the spec raises ``SpecViolation`` (an ``AssertionError``), so tha
 "the implementation broke a clause" from "the implementation crashed" (any other exception). Only a
 ``SpecViolation`` counts as a declared known deviation (``KNOWN_DEVIATIONS``).
 """
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .run_mode import MODE
 
@@ -25,13 +29,13 @@ class ExpectedViolation(BaseException):
     it would only cost time (minutes, for a framework that traces every new shape)."""
 
 
-def fail(message):
+def fail(message: str) -> NoReturn:
     """Report a violation of the clause under test."""
     __tracebackhide__ = True
     raise (ExpectedViolation if MODE.violation_expected else SpecViolation)(message)
 
 
-def assert_that(condition, message):
+def assert_that(condition: object, message: str) -> None:
     """Report ``message`` as a violation unless ``condition``."""
     __tracebackhide__ = True
     if not condition:
@@ -44,7 +48,7 @@ def _same_shape(actual, expected, what):
                                           f"{expected.shape}")
 
 
-def assert_close(actual, expected, what):
+def assert_close(actual: ArrayLike, expected: ArrayLike, what: str) -> None:
     """``actual`` equals ``expected`` within the float32 tolerance, with the same shape."""
     __tracebackhide__ = True
     actual, expected = np.asarray(actual), np.asarray(expected)
@@ -55,7 +59,7 @@ def assert_close(actual, expected, what):
         fail(str(error))
 
 
-def assert_within(actual, low, high, what):
+def assert_within(actual: ArrayLike, low: ArrayLike, high: ArrayLike, what: str) -> None:
     """``low - tol <= actual <= high + tol`` elementwise, with the float32 tolerance around the
     bounds (for values the spec knows only as a range, see clause 8)."""
     __tracebackhide__ = True
@@ -78,13 +82,14 @@ def _each_state(actual, expected, what, compare):
         compare(a, e, f"{what} [{name}]")
 
 
-def assert_states_close(actual, expected, what):
+def assert_states_close(actual: Sequence[ArrayLike], expected: Sequence[ArrayLike],
+                        what: str) -> None:
     """Two ``[h, c]`` states agree within the float32 tolerance."""
     __tracebackhide__ = True
     _each_state(actual, expected, what, assert_close)
 
 
-def assert_identical(actual, expected, what):
+def assert_identical(actual: ArrayLike, expected: ArrayLike, what: str) -> None:
     """Bit-for-bit equal arrays of the same dtype and shape (for what must not change at all,
     like the state after a refused call)."""
     __tracebackhide__ = True
@@ -96,13 +101,14 @@ def assert_identical(actual, expected, what):
           f"{what}: should be exactly {expected!r}, but is {actual!r}")
 
 
-def assert_states_identical(actual, expected, what):
+def assert_states_identical(actual: Sequence[ArrayLike], expected: Sequence[ArrayLike],
+                            what: str) -> None:
     """Two ``[h, c]`` states are bit-for-bit equal."""
     __tracebackhide__ = True
     _each_state(actual, expected, what, assert_identical)
 
 
-def assert_float32(array, shape, what):
+def assert_float32(array: object, shape: tuple[int, ...], what: str) -> None:
     """``array`` is a float32 NumPy array of ``shape``."""
     __tracebackhide__ = True
     assert_that(isinstance(array, np.ndarray),
@@ -111,7 +117,7 @@ def assert_float32(array, shape, what):
     assert_that(array.shape == shape, f"{what}: shape {array.shape}, but should be {shape}")
 
 
-def assert_raises(call, what):
+def assert_raises(call: Callable[[], object], what: str) -> Exception:
     """``call()`` raises an exception (any type); a call that returns is a violation."""
     __tracebackhide__ = True
     try:
