@@ -9,6 +9,7 @@ predict_on_batch runs a tf.function with reduce_retracing=True
 (keras/src/backend/tensorflow/trainer.py, make_predict_function): after a first call, a call with
 another input shape is traced with the batch dimension relaxed to None, so the check is skipped
 and TensorFlow broadcasts the (1, 4*units) input term against the (4, 4*units) recurrent term.
+A compiled LSTM -> Dense classifier does the same in predict_on_batch and in train_on_batch.
 
     python repros/keras_stateful_broadcasts_one_row.py
 
@@ -29,6 +30,32 @@ def build():
     return keras.Model(inputs, outputs)
 
 
+def one_row_after_a_call(model, call, *extra):
+    """Whether ``call`` (a method name) accepts a 1-row batch after one 4-row call, and if so
+    whether the carried state of the 4 rows moved."""
+    layer = next(layer for layer in model.layers if isinstance(layer, keras.layers.LSTM))
+    getattr(model, call)(np.ones((4, 3, 2), np.float32), *(e[[0, 0, 0, 0]] for e in extra))
+    before = [v.numpy().copy() for v in layer.states]
+    try:
+        getattr(model, call)(np.ones((1, 5, 2), np.float32), *extra)
+    except Exception as error:  # noqa: BLE001
+        print(f"classifier {call}: a 1-row batch after one call is refused "
+              f"({type(error).__name__})")
+        return False
+    moved = any(not np.array_equal(v.numpy(), b) for v, b in zip(layer.states, before))
+    print(f"classifier {call}: a 1-row batch after one call was accepted, carried state of all "
+          f"4 rows {'moved' if moved else 'unchanged'}")
+    return True
+
+
+def classifier():
+    inputs = keras.Input(batch_size=4, shape=(None, 2))
+    h = keras.layers.LSTM(3, stateful=True)(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(h))
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    return model
+
+
 def main():
     print(f"keras {keras.__version__}, backend {keras.backend.backend()}")
     fresh = build()
@@ -46,12 +73,17 @@ def main():
         out = model.predict_on_batch(np.ones((1, 5, 2), np.float32))
     except Exception as error:  # noqa: BLE001
         print(f"after one call: a 1-row batch is refused ({type(error).__name__}): fixed")
-        return 0
-    after = [v.numpy() for v in layer.states]
-    moved = any(not np.array_equal(a, b) for a, b in zip(after, before))
-    print(f"after one call: a 1-row batch was accepted, output shape {out.shape}, carried "
-          f"state of all 4 rows {'moved' if moved else 'unchanged'}")
-    return 1
+        broadcast = False
+    else:
+        after = [v.numpy() for v in layer.states]
+        moved = any(not np.array_equal(a, b) for a, b in zip(after, before))
+        print(f"after one call: a 1-row batch was accepted, output shape {out.shape}, carried "
+              f"state of all 4 rows {'moved' if moved else 'unchanged'}")
+        broadcast = True
+    y = np.array([[1, 0]], np.float32)
+    broadcast |= one_row_after_a_call(classifier(), "predict_on_batch")
+    broadcast |= one_row_after_a_call(classifier(), "train_on_batch", y)
+    return int(broadcast)
 
 
 if __name__ == "__main__":

@@ -47,8 +47,10 @@ def test_exit_status_0_and_the_verdict_as_json_and_markdown(tmp_path):
     verdict = json.loads((tmp_path / "v.json").read_text())
     cells = {c["id"]: c["verdicts"]["reference"] for c in verdict["clauses"]}
     assert cells["reset-clears"] == "pass" and cells["carry-per-index"] == "not run"
-    assert verdict["implementations"]["reference"]["title"].startswith(
-        "reference (stateful_lstm): NumPy reference")
+    about = verdict["implementations"]["reference"]
+    assert about["target"] == "stateful_lstm" and about["description"].startswith(
+        "NumPy reference")
+    assert "- **reference** (`stateful_lstm`): NumPy reference" in (tmp_path / "v.md").read_text()
     assert "| 3 | `reset-clears` | pass |" in (tmp_path / "v.md").read_text()
 
 

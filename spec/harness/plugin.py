@@ -115,8 +115,7 @@ class Implementation:
         return str(on_model()) if callable(on_model) else describe(self.module)
 
     def title(self):
-        where = f" ({self.target})" if self.target != self.name else ""
-        return f"{self.name}{where}: {self.description}"
+        return v.implementation_line(self.name, self.target, self.description)
 
     def _probe(self):
         """Build one model with ``make_lstm`` (every spec test needs it to work); returns it, or

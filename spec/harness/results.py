@@ -2,8 +2,7 @@
 spec.harness.results``) that appends one JSON object per line to the file named by
 ``$STATEFUL_LSTM_SPEC_RESULTS``:
 
-- ``{"event": "start", "implementations": {name: {title, description, target, causes,
-  problems}}}``;
+- ``{"event": "start", "implementations": {name: {description, target, causes, problems}}}``;
 - ``{"event": "collected", "count": N, "clauses": {clause: N}}``: the spec tests this process
   will run, in all and per clause;
 - ``{"event": "test", "name", "clause", "impl", "outcome"}``: one per finished test, with the
@@ -29,8 +28,8 @@ class Recorder:
 
     def pytest_collection_finish(self, session):
         self.write(event="start", implementations={
-            name: {"title": impl.title(), "description": impl.description,
-                   "target": impl.target, "causes": [c.as_dict() for c in impl.causes],
+            name: {"description": impl.description, "target": impl.target,
+                   "causes": [c.as_dict() for c in impl.causes],
                    "problems": impl.problems}
             for name, impl in implementations(session.config).items()})
         spec_items = [item for item in session.items if impl_of(item)]

@@ -265,11 +265,9 @@ def collect(jobs, args):
     for name, group in jobs.items():
         about = verdict.about[name]
         if name in args.not_installed:
-            target = args.targets[name]
-            where = f" ({target_of(target)})" if target_of(target) != name else ""
-            about.update(not_installed=args.not_installed[name], target=target_of(target),
-                         description=args.not_installed[name],
-                         title=f"{name}{where}: {args.not_installed[name]}")
+            about.update(not_installed=args.not_installed[name],
+                         target=target_of(args.targets[name]),
+                         description=args.not_installed[name])
         about["wall_seconds"] = elapsed(group)
         about["cpu_seconds"] = sum(job.cpu_seconds for job in group)
         for job in group:
@@ -293,7 +291,7 @@ def collect(jobs, args):
 def report(verdict, seconds):
     """What is printed after the table: each implementation, its time, its causes."""
     for name, about in verdict.about.items():
-        head = f"{name}: {about['error']}" if about["error"] else about["title"]
+        head = f"{name}: {about['error']}" if about["error"] else verdict.title(name)
         if about["not_installed"]:
             print(head)
             continue

@@ -27,6 +27,12 @@ MEANING = {
 }
 
 
+def implementation_line(name, target, description):
+    """``name (target): description``, the target left out where it is the name: how every
+    report names an implementation."""
+    return f"{name}{f' ({target})' if target != name else ''}: {description}"
+
+
 def most_severe(outcomes):
     """The most severe of ``outcomes`` (in the order of ``OUTCOMES``); "not run" if none."""
     return next((outcome for outcome in OUTCOMES if outcome in outcomes), NOT_RUN)
@@ -41,10 +47,14 @@ class Verdict:
     def __init__(self, clauses, implementations):
         self.clauses, self.implementations = dict(clauses), list(implementations)
         self.outcomes = {}        # (clause, implementation) -> [outcome, ...]
-        self.about = {name: {"title": name, "description": "", "target": name, "causes": [],
+        self.about = {name: {"description": "", "target": name, "causes": [],
                              "problems": [], "cpu_seconds": 0.0, "wall_seconds": None,
                              "error": None, "not_installed": None}
                       for name in self.implementations}
+
+    def title(self, name):
+        about = self.about[name]
+        return implementation_line(name, about["target"], about["description"])
 
     def add(self, clause, implementation, outcome):
         self.outcomes.setdefault((clause, implementation), []).append(outcome)
