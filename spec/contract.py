@@ -23,10 +23,11 @@ class LSTM(Protocol):
     stateful: bool
     batch_size: int | None
 
-    def predict_on_batch(self, x: Array) -> Array:
+    def predict_on_batch(self, x: Array, mask: Array | None = None) -> Array:
         """float32 ``x`` (batch, timesteps, input_dim) -> h of every timestep, float32 (batch,
         timesteps, units); a stateful model carries each row's final (h, c) into that row of the
-        next call."""
+        next call. ``mask`` (batch, timesteps) bool, True at the real steps (an implementation
+        that declares ``MASKS``): a masked step keeps the row's (h, c) and outputs its h."""
 
     def reset_states(self) -> None:
         """Every row's carried h and c to exactly zero (a no-op on a stateless model)."""
@@ -54,13 +55,21 @@ class Classifier(LSTM, Protocol):
     its weights are the LSTM's three arrays, then the Dense kernel and bias."""
     n_classes: int
 
-    def predict_on_batch(self, x: Array) -> Array:
+    def predict_on_batch(self, x: Array, mask: Array | None = None) -> Array:
         """float32 ``x`` (batch, timesteps, input_dim) -> class probabilities (batch,
-        n_classes); moves a stateful classifier's state."""
+        n_classes) from the h each row ends the call with; moves a stateful classifier's
+        state."""
 
-    def train_on_batch(self, x: Array, y: Array) -> float:
-        """One Adam step on the mean categorical cross-entropy of one-hot ``y`` (batch,
-        n_classes); returns the loss before the step; moves the state as prediction does."""
+    def train_on_batch(self, x: Array, y: Array, sample_weight: Array | None = None,
+                       mask: Array | None = None) -> float:
+        """One Adam step on the categorical cross-entropy of one-hot ``y`` (batch, n_classes),
+        each row's weighted by ``sample_weight`` (batch,), summed and divided by the batch size;
+        returns the loss before the step; moves the state as prediction does."""
+
+    def test_on_batch(self, x: Array, y: Array, sample_weight: Array | None = None,
+                      mask: Array | None = None) -> float:
+        """What ``train_on_batch`` would return, changing no weight and no optimizer state;
+        moves the state as prediction does."""
 
 
 @runtime_checkable
@@ -74,13 +83,20 @@ class SequenceModel(Protocol):
     stateful: bool
     batch_size: int | None
 
-    def predict_on_batch(self, x: Array) -> Array:
+    def predict_on_batch(self, x: Array, mask: Array | None = None) -> Array:
         """Integer token ids (batch, T) -> float32 next-token probabilities (batch, T,
-        vocab_size)."""
+        vocab_size); ``mask`` as the LSTM's."""
 
-    def train_on_batch(self, x: Array, y: Array) -> float:
-        """One Adam step on the mean over every token of ``-log p[y]`` (``y``: the next token,
-        integer (batch, T)); returns the loss before the step."""
+    def train_on_batch(self, x: Array, y: Array, sample_weight: Array | None = None,
+                       mask: Array | None = None) -> float:
+        """One Adam step on ``-log p[y]`` (``y``: the next token, integer (batch, T)) weighted
+        by ``sample_weight`` (batch, T), summed over the real tokens (``mask``) and divided by
+        their number (0 if there is none); returns the loss before the step."""
+
+    def test_on_batch(self, x: Array, y: Array, sample_weight: Array | None = None,
+                      mask: Array | None = None) -> float:
+        """What ``train_on_batch`` would return, changing no weight and no optimizer state;
+        moves the state as prediction does."""
 
     def reset_states(self) -> None: ...
     def get_states(self) -> list[Array]: ...
@@ -145,10 +161,30 @@ MODULE_ATTRIBUTES: dict[str, str] = {
     "COMPILES_PER_SHAPE": "True if it compiles anew for each input shape (JAX, tf.function): "
                           "failures are not shrunk and sizes come from the palette",
     "describe": "a function returning one line for the report header (else __version__)",
+    "MASKS": "which masks its models take: 'any' (every pattern), or 'right-padded' (each row's "
+             "real steps first in every call; any other mask is refused with ValueError); "
+             "without it the masked clauses are not applicable",
 }
+# The values of MASKS, and how the table shows a restricted one.
+MASK_KINDS = {"any": "", "right-padded": "right-padded masks only"}
+# What a test may need besides make_lstm: the optional factories, and masks (MASKS).
+CAPABILITIES = (*(f for f in FACTORIES if f != REQUIRED_FACTORY), "masks")
 KnownDeviations = Sequence[Deviation] | Mapping[str, str]
 
 
-def offers(impl: Any, factory: str) -> bool:
-    """Whether ``impl`` offers ``factory`` (a callable attribute of that name)."""
-    return isinstance(getattr(impl, factory, None), Callable)
+def masks(impl: Any) -> str | None:
+    """``impl``'s ``MASKS`` (a key of ``MASK_KINDS``), or None if it takes no masks; raises
+    ValueError for any other value."""
+    kind = getattr(impl, "MASKS", None)
+    if kind is not None and kind not in MASK_KINDS:
+        raise ValueError(f"MASKS must be one of {sorted(MASK_KINDS)} or absent; received "
+                         f"{kind!r}")
+    return kind
+
+
+def offers(impl: Any, capability: str) -> bool:
+    """Whether ``impl`` offers ``capability``: a factory (a callable attribute of that name),
+    or "masks" (it declares ``MASKS``)."""
+    if capability == "masks":
+        return masks(impl) is not None
+    return isinstance(getattr(impl, capability, None), Callable)

@@ -4,6 +4,7 @@ import dataclasses
 import numpy as np
 
 from . import strategies as sst
+from .run_mode import MODE
 
 _UNSET = object()
 WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")
@@ -27,6 +28,24 @@ def make_model(impl, setup, *, stateful=True, batch_size=_UNSET):
 def feed(model, batches):
     """``predict_on_batch`` on each batch in turn; the outputs joined along time."""
     return np.concatenate([model.predict_on_batch(x) for x in batches], axis=1)
+
+
+def feed_sequence(model, x):
+    """``x`` (batch, T, input_dim) through ``model.predict_on_batch``, the outputs joined: in one
+    call, or, while sizes come from the palette (``run_mode.MODE.palette``), in chunks of the
+    palette's timestep counts, largest first, so that an implementation that compiles per shape
+    sees no new shape (clause 1: splitting a sequence changes nothing). No call for T == 0."""
+    if x.shape[1] == 0:
+        return np.zeros((x.shape[0], 0, model.units), np.float32)
+    if not MODE.palette:
+        return model.predict_on_batch(x)
+    chunks, start = [], 0
+    lengths = sorted(sst.palette(1, sst.MAX_TIMESTEPS), reverse=True)
+    while start < x.shape[1]:
+        length = next(n for n in lengths if n <= x.shape[1] - start)
+        chunks.append(x[:, start:start + length])
+        start += length
+    return feed(model, chunks)
 
 
 def describe_call(setup, **details):

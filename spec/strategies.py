@@ -206,6 +206,39 @@ def token_batches(batch, steps, vocab_size):
     return hnp.arrays(np.int32, (batch, steps), elements=st.integers(0, vocab_size - 1))
 
 
+# How a row of a mask can look: every step real; its real steps first, then padding (right
+# padding: PyTorch's packed sequences, Flax' seq_lengths); padding first (left padding: the
+# default of Keras' pad_sequences); any pattern (holes); no real step at all.
+MASK_PATTERNS = ("real", "right-padded", "left-padded", "holes", "masked")
+WITH_A_REAL_STEP = MASK_PATTERNS[:4]
+
+
+@st.composite
+def masks(draw, batch, steps, patterns=MASK_PATTERNS):
+    """A bool mask (batch, steps), True at the real steps, each row drawn from ``patterns``
+    (``MASK_PATTERNS``); a row drawn as "right-padded", "left-padded" or "holes" has at least one
+    real step when ``patterns`` has no "masked"."""
+    least = 0 if "masked" in patterns else 1
+    rows = []
+    for _ in range(batch):
+        pattern = draw(st.sampled_from(patterns))
+        if pattern in ("real", "masked"):
+            row = np.full(steps, pattern == "real")
+        elif pattern == "holes":
+            row = draw(hnp.arrays(np.bool_, steps).filter(lambda r: r.sum() >= least))
+        else:
+            real = draw(st.integers(least, steps))
+            row = np.arange(steps) < real if pattern == "right-padded" else \
+                np.arange(steps) >= steps - real
+        rows.append(row)
+    return np.array(rows, np.bool_).reshape(batch, steps)
+
+
+def sample_weights(shape):
+    """``None`` (no weights) or float32 sample weights of ``shape`` in [0, 2]."""
+    return st.none() | hnp.arrays(np.float32, shape, elements=st.floats(0, 2, width=32))
+
+
 def distinct_token_batches(batch, steps, vocab_size):
     """Token ids (batch, steps) in which no token occurs twice (needs batch * steps <=
     vocab_size)."""

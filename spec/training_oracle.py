@@ -19,7 +19,7 @@ import numpy as np
 from stateful_lstm.adam import Adam
 from stateful_lstm.dense import dense_softmax_loss
 from stateful_lstm.lstm import lstm_backward, lstm_forward
-from stateful_lstm.sequence import forward_backward
+from stateful_lstm.sequence import forward_backward, token_weights
 
 EPS32 = float(np.finfo(np.float32).eps)
 # How many float32 roundings of its terms' total magnitude a gradient element may be off by.
@@ -36,10 +36,10 @@ def absolute_cache(cache):
     ``0.5 + 0.5 tanh(z / 2)``, so it is known to about eps32 in absolute terms however small it
     is: its magnitude is ``0.5 + |s - 0.5|``. The cell state ``f c + i g`` and the h it gives,
     ``o tanh(c)``, take their factors' magnitudes (tanh's error: its own, plus ``1 - tanh^2``
-    times c's); every step starts from the previous step's h and c magnitudes. Returns the
-    magnitudes per step, in the cache's layout, and the last h's."""
+    times c's); every step starts from the previous step's h and c magnitudes (a masked row
+    keeps them). Returns the magnitudes per step, in the cache's layout, and the last h's."""
     magnitudes, h_mag, c_mag = [], None, None
-    for h_prev, c_prev, s, g, c_t in cache:
+    for h_prev, c_prev, s, g, c_t, m in cache:
         u = g.shape[1]
         s_mag = 0.5 + abs(s - 0.5)
         h_prev_mag = abs(h_prev) if h_mag is None else h_mag
@@ -47,7 +47,9 @@ def absolute_cache(cache):
         c_mag = s_mag[:, u:2 * u] * c_prev_mag + s_mag[:, :u] * abs(g)
         tanh_c = np.tanh(c_t)
         h_mag = s_mag[:, 3 * u:] * (abs(tanh_c) + (1 - tanh_c ** 2) * c_mag)
-        magnitudes.append((h_prev_mag, c_prev_mag, s_mag, abs(g), c_mag))
+        magnitudes.append((h_prev_mag, c_prev_mag, s_mag, abs(g), c_mag, m))
+        if m is not None:
+            h_mag, c_mag = np.where(m, h_mag, h_prev_mag), np.where(m, c_mag, c_prev_mag)
     return magnitudes, h_mag
 
 
@@ -57,32 +59,38 @@ def h_magnitudes(cache):
     return np.stack([h_prev for h_prev, *_ in steps[1:]] + [last], axis=1)
 
 
-def gradient_and_error_bound(weights, x, h, c, y):
+def gradient_and_error_bound(weights, x, h, c, y, sample_weight=None, mask=None):
     """The classifier's float64 loss, final ``(h, c)``, gradients (one per weight array) and,
-    per gradient element, the bound ``d`` on its float32 rounding error."""
+    per gradient element, the bound ``d`` on its float32 rounding error (``sample_weight``
+    (batch,) and ``mask`` (batch, T) as ``train_on_batch`` takes them)."""
     kernel, recurrent, bias, W, b = (np.asarray(w, np.float64) for w in weights)
     x, h, c, y = (np.asarray(a, np.float64) for a in (x, h, c, y))
+    weight = None if sample_weight is None else np.asarray(sample_weight, np.float64)
     cache = []
-    hs, h, c = lstm_forward(x, h, c, kernel, recurrent, bias, cache)
-    p, loss, dh, dW, db = dense_softmax_loss(hs[:, -1], W, b, y)
+    hs, h, c = lstm_forward(x, h, c, kernel, recurrent, bias, cache, mask)
+    p, loss, dh, dW, db = dense_softmax_loss(hs[:, -1], W, b, y, weight)
     gradients = lstm_backward(x, dh, cache, recurrent) + [dW, db]
     # The same backward pass on absolute values: every term of the expansion, added up unsigned
     # (a saturated gate's 1 - s is known only to about eps32).
-    dlogits = (p + y) / len(y)
+    dlogits = (p + y) / len(y) * (1 if weight is None else weight[:, None])
     cache_mag, h_mag = absolute_cache(cache)
     magnitudes = lstm_backward(abs(x), dlogits @ abs(W).T, cache_mag, abs(recurrent),
                                **UNSIGNED) + [h_mag.T @ dlogits, dlogits.sum(axis=0)]
     return loss, (h, c), gradients, [ROUNDING_FACTOR * EPS32 * m for m in magnitudes]
 
 
-def sequence_gradient_and_error_bound(weights, x, h, c, y):
+def sequence_gradient_and_error_bound(weights, x, h, c, y, sample_weight=None, mask=None):
     """``gradient_and_error_bound`` for the sequence model (``stateful_lstm.sequence``): token
-    ids ``x`` and targets ``y`` (batch, T), weights as its ``get_weights`` lists them."""
+    ids ``x`` and targets ``y`` (batch, T), weights as its ``get_weights`` lists them;
+    ``sample_weight`` and ``mask`` (batch, T)."""
     weights = [np.asarray(w, np.float64) for w in weights]
     E, kernel, recurrent, _, W, _ = weights
+    weight = None if sample_weight is None else np.asarray(sample_weight, np.float64)
     step = forward_backward(weights, np.asarray(x), np.asarray(y), np.asarray(h, np.float64),
-                            np.asarray(c, np.float64))
-    dlogits = (step.probabilities + np.eye(len(E))[np.ravel(y)]) / np.size(y)
+                            np.asarray(c, np.float64), weight, mask)
+    token_weight, count = token_weights(weight, mask, np.shape(x))
+    scale = token_weight[:, None] / count if count else 0 * token_weight[:, None]
+    dlogits = (step.probabilities + np.eye(len(E))[np.ravel(y)]) * scale
     hs = h_magnitudes(step.cache).reshape(-1, W.shape[0])
     lstm_magnitudes, de = lstm_backward(abs(step.embedded),
                                         (dlogits @ abs(W).T).reshape(step.hs.shape),
@@ -136,11 +144,13 @@ class ExpectedStep:
     high: list         # and the highest
 
 
-def expected_step(weights, x, states, y, adam, model=gradient_and_error_bound):
-    """What ``train_on_batch(x, y)`` must give from ``weights`` and ``states`` (``[h, c]``), with
-    ``adam`` (an ``AdamRange``) holding the optimizer's history; ``model`` computes the
-    gradients and their bounds (``sequence_gradient_and_error_bound`` for a sequence model)."""
-    loss, state, gradients, bounds = model(weights, x, *states, y)
+def expected_step(weights, x, states, y, adam, model=gradient_and_error_bound,
+                  sample_weight=None, mask=None):
+    """What ``train_on_batch(x, y, sample_weight, mask)`` must give from ``weights`` and
+    ``states`` (``[h, c]``), with ``adam`` (an ``AdamRange``) holding the optimizer's history;
+    ``model`` computes the gradients and their bounds (``sequence_gradient_and_error_bound``
+    for a sequence model)."""
+    loss, state, gradients, bounds = model(weights, x, *states, y, sample_weight, mask)
     sizes = [g.size for g in gradients]
     flat = lambda arrays: np.concatenate([a.ravel() for a in arrays])   # noqa: E731
     step_low, step_high = adam.step(flat(gradients), flat(bounds))

@@ -13,6 +13,8 @@ from .classifier import Classifier
 from .lstm import LSTM
 from .sequence import SequenceModel
 
+MASKS = "any"          # every mask pattern (spec/SPEC.md, "Masks")
+
 try:
     __version__ = metadata.version("stateful-lstm-spec")
 except metadata.PackageNotFoundError:  # running from a checkout that was not installed

@@ -1,8 +1,12 @@
 """The NumPy reference classifier: LSTM -> Dense softmax on the last timestep's h, trained with
 categorical cross-entropy and Adam (Keras' defaults), one batch at a time.
 
-    logits = h_T @ W + b,   p = softmax(logits),   loss = mean over rows of -sum(y * log p)
-    dlogits = (p - y) / batch,   dW = h_T.T @ dlogits,   dh_T = dlogits @ W.T  -> lstm_backward
+    logits = h_T @ W + b,   p = softmax(logits),   loss = sum over rows of w * -sum(y * log p) / batch
+    dlogits = w * (p - y) / batch,   dW = h_T.T @ dlogits,   dh_T = dlogits @ W.T  -> lstm_backward
+
+``w`` is the row's sample weight (1 without). With a mask, h_T is the h each row ends the call
+with: masked steps keep the state, so a row's last real step's h (or, with no real step in this
+call, the h it carried in).
 
 The gradient flows back through the timesteps of this batch only (truncated BPTT), while a
 stateful classifier's state carries on across batches exactly as in ``LSTM.predict_on_batch``.
@@ -30,25 +34,35 @@ class Classifier(LSTMWithHead):
         self.lstm.kernel, self.lstm.recurrent_kernel, self.lstm.bias, self.W, self.b = \
             self.parameters.views
 
-    def _checked(self, x, y=None):
+    def _checked(self, what, x, y=None, sample_weight=None, mask=None):
         x = validation.check_input(x, self.batch_size if self.stateful else None, self.input_dim)
         if x.shape[1] == 0:
             raise ValueError(f"a classifier reads the last timestep; received an input with 0 "
                              f"timesteps (shape {x.shape})")
         if y is not None:
             y = validation.check_targets(y, x.shape[0], self.n_classes)
-        return x, y
+        return (x, y, validation.check_sample_weight(what, sample_weight, x.shape[:1]),
+                validation.check_mask(what, mask, x.shape[:2]))
 
-    def predict_on_batch(self, x):
+    def predict_on_batch(self, x, mask=None):
         """Class probabilities (batch, n_classes); moves a stateful classifier's state."""
-        x, _ = self._checked(x)
-        return softmax(self.lstm.run(x)[:, -1] @ self.W + self.b)
+        x, _, _, mask = self._checked("predict_on_batch", x, mask=mask)
+        return softmax(self.lstm.run(x, mask=mask)[:, -1] @ self.W + self.b)
 
-    def train_on_batch(self, x, y):
-        """One Adam step on the mean cross-entropy of this batch; returns the loss before it."""
-        x, y = self._checked(x, y)
+    def _loss(self, what, x, y, sample_weight, mask, cache=None):
+        x, y, sample_weight, mask = self._checked(what, x, y, sample_weight, mask)
+        hs = self.lstm.run(x, cache, mask)
+        return x, dense_softmax_loss(hs[:, -1], self.W, self.b, y, sample_weight)
+
+    def train_on_batch(self, x, y, sample_weight=None, mask=None):
+        """One Adam step on the (weighted) mean cross-entropy of this batch; returns the loss
+        before it."""
         cache = []
-        hs = self.lstm.run(x, cache)
-        _, loss, dh, dW, db = dense_softmax_loss(hs[:, -1], self.W, self.b, y)
+        x, (_, loss, dh, dW, db) = self._loss("train_on_batch", x, y, sample_weight, mask, cache)
         self.parameters.step(lstm_backward(x, dh, cache, self.lstm.recurrent_kernel) + [dW, db])
         return float(loss)
+
+    def test_on_batch(self, x, y, sample_weight=None, mask=None):
+        """The loss ``train_on_batch`` would return, without the step: the weights and Adam stay
+        as they are; the state moves as in ``predict_on_batch``."""
+        return float(self._loss("test_on_batch", x, y, sample_weight, mask)[1][1])

@@ -12,6 +12,10 @@ Layout and equations are Keras' (``keras.layers.LSTM``), so weights move between
     c' = f * c + i * g
     h' = o * tanh(c')
 
+A masked step (``mask`` False: padding) changes nothing: the row keeps its ``(h, c)`` and
+outputs its h as it stands, ``h' = h``, ``c' = c``; in the backward pass the gradient reaching
+that step's h and c passes through to the step before, and its z gets none.
+
 Everything is float32. ``LSTM`` wraps ``lstm_forward`` into a model that satisfies the contract of
 ``spec/SPEC.md`` (carried state per batch row, ``reset_states``, ``get_states``/``set_states``).
 """
@@ -27,12 +31,15 @@ def sigmoid(z):
     return 0.5 + 0.5 * np.tanh(0.5 * z)
 
 
-def lstm_forward(x, h, c, kernel, recurrent_kernel, bias, cache=None):
-    """Run the LSTM over ``x`` (batch, T, input_dim) from the state ``(h, c)``, each (batch, u).
+def lstm_forward(x, h, c, kernel, recurrent_kernel, bias, cache=None, mask=None):
+    """Run the LSTM over ``x`` (batch, T, input_dim) from the state ``(h, c)``, each (batch, u);
+    ``mask`` (batch, T) bool, True at the real steps (None: all are real).
 
     Returns ``hs`` (batch, T, u), the hidden output of every timestep, and the final ``(h, c)``.
     With T == 0 the state comes back unchanged. If ``cache`` is a list, each timestep appends what
-    ``lstm_backward`` needs: ``(h_prev, c_prev, s, g, c)``.
+    ``lstm_backward`` needs: ``(h_prev, c_prev, s, g, c, m)``, with ``c`` the step's new cell
+    state before the mask and ``m`` the step's mask column (batch, 1), or None if every row is
+    real.
     """
     u = recurrent_kernel.shape[0]
     xz = x @ kernel + bias                      # the input part of z, for all timesteps at once
@@ -42,11 +49,14 @@ def lstm_forward(x, h, c, kernel, recurrent_kernel, bias, cache=None):
         z = xz[:, t] + h @ recurrent_kernel
         s = sigmoid(z)                          # i, f and o read their blocks of s
         g = np.tanh(z[:, 2 * u:3 * u])
-        c = s[:, u:2 * u] * c + s[:, :u] * g
+        c = s[:, u:2 * u] * c_prev + s[:, :u] * g
         h = s[:, 3 * u:] * np.tanh(c)
-        hs[:, t] = h
+        m = None if mask is None or mask[:, t].all() else mask[:, t, None]
         if cache is not None:
-            cache.append((h_prev, c_prev, s, g, c))
+            cache.append((h_prev, c_prev, s, g, c, m))
+        if m is not None:                       # a masked row keeps its state
+            h, c = np.where(m, h, h_prev), np.where(m, c, c_prev)
+        hs[:, t] = h
     return hs, h, c
 
 
@@ -77,13 +87,14 @@ def lstm_backward(x, dh_out, cache, recurrent_kernel, kernel=None, dsigmoid=dsig
     h_prevs = np.empty((x.shape[0], x.shape[1], u), dh_out.dtype)
     dh_later, dc = 0, 0                         # what reaches h and c from the later timesteps
     for t in reversed(range(x.shape[1])):
-        h_prev, c_prev, s, g, c = cache[t]
+        h_prev, c_prev, s, g, c, m = cache[t]
         i, f, o = s[:, :u], s[:, u:2 * u], s[:, 3 * u:]
         if dh_out.ndim == 3:
             dh = dh_out[:, t] + dh_later
         else:
             dh = dh_out if t == x.shape[1] - 1 else dh_later
         tanh_c = np.tanh(c)
+        dc_in = dc                              # what reaches this step's output c
         dc = dc + dh * o * dtanh(tanh_c)        # through h = o * tanh(c)
         dz = dzs[:, t]
         dz[:, :u] = dc * g * dsigmoid(i)                     # input gate
@@ -93,6 +104,10 @@ def lstm_backward(x, dh_out, cache, recurrent_kernel, kernel=None, dsigmoid=dsig
         h_prevs[:, t] = h_prev
         if t:                                                # to the previous timestep
             dh_later, dc = dz @ recurrent_kernel.T, dc * f
+        if m is not None:          # a masked row: its z gets nothing, h and c pass through
+            dz *= m
+            if t:
+                dh_later, dc = np.where(m, dh_later, dh), np.where(m, dc, dc_in)
     rows = lambda a: a.reshape(-1, a.shape[2])               # noqa: E731  (batch*T, features)
     gradients = [rows(x).T @ rows(dzs), rows(h_prevs).T @ rows(dzs), dzs.sum(axis=(0, 1))]
     return gradients if kernel is None else (gradients, dzs @ kernel.T)
@@ -124,16 +139,19 @@ class LSTM:
         self._zeros = np.zeros((batch_size or 0, units), DTYPE)
         self.reset_states()
 
-    def predict_on_batch(self, x):
+    def predict_on_batch(self, x, mask=None):
         """Outputs (batch, T, u) for ``x`` (batch, T, input_dim); a stateful model starts each row
-        from its carried state and keeps the final state; a stateless one starts from zeros."""
-        return self.run(validation.check_input(x, self.batch_size if self.stateful else None,
-                                           self.input_dim))
+        from its carried state and keeps the final state; a stateless one starts from zeros.
+        ``mask`` (batch, T) bool marks the real steps; a masked step keeps the row's state and
+        outputs its h as it stands."""
+        x = validation.check_input(x, self.batch_size if self.stateful else None, self.input_dim)
+        return self.run(x, mask=validation.check_mask("predict_on_batch", mask, x.shape[:2]))
 
-    def run(self, x, cache=None):
-        """``predict_on_batch`` for an ``x`` already checked; ``cache`` as in ``lstm_forward``."""
+    def run(self, x, cache=None, mask=None):
+        """``predict_on_batch`` for an ``x`` and ``mask`` already checked; ``cache`` as in
+        ``lstm_forward``."""
         hs, h, c = lstm_forward(x, *self.start_states(x.shape[0]), self.kernel,
-                                self.recurrent_kernel, self.bias, cache)
+                                self.recurrent_kernel, self.bias, cache, mask)
         self.keep(h, c)
         return hs
 

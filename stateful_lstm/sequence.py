@@ -4,13 +4,17 @@ timestep) -> Dense softmax at every timestep, trained to predict the next token 
     e_t = E[x_t]                          embedding lookup, E (vocab, embedding_dim)
     h_t = LSTM(e_t, carried state)        reference.lstm_forward, every timestep
     p_t = softmax(h_t @ W + b)            (vocab,) probabilities of the next token
-    loss = mean over the batch's tokens of -log p_t[y_t]
-    dlogits = (p - onehot(y)) / tokens  -> dW, db, dh_t = dlogits @ W.T  -> lstm_backward
+    loss = sum over the batch's real tokens of w_t * -log p_t[y_t] / (number of real tokens)
+    dlogits = w_t * (p - onehot(y)) / (real tokens)  -> dW, db, dh_t = dlogits @ W.T  -> lstm_backward
     dE[x_t] += dz_t @ kernel.T            (the rows of E this batch used)
 
 The gradient covers the timesteps of this batch only (truncated BPTT), while a stateful model's
 state carries on to the next batch exactly as in ``LSTM.predict_on_batch``. Adam updates every
 weight, the whole embedding table included (Keras' dense update).
+
+``w_t`` is the token's sample weight (1 without); a token is real where the mask is True (every
+token without a mask). A masked step keeps the LSTM's state and gets no loss (Keras' rule: the
+weighted sum over the real tokens divided by their number, 0 if there is none).
 """
 from dataclasses import dataclass
 
@@ -41,14 +45,25 @@ class Step:
     embedded: np.ndarray  # E[x], (batch, T, embedding_dim): the LSTM's input
 
 
-def forward_backward(weights, x, y, h, c):
+def token_weights(sample_weight, mask, shape):
+    """Each token's weight in the loss and the count the weighted sum is divided by: the sample
+    weights (1 without) times the mask, over the number of real tokens (Keras' masked mean)."""
+    weights = np.ones(shape) if sample_weight is None else sample_weight
+    if mask is None:
+        return weights.ravel(), weights.size
+    return (weights * mask).ravel(), int(mask.sum())
+
+
+def forward_backward(weights, x, y, h, c, sample_weight=None, mask=None):
     """The loss of token ids ``x`` with targets ``y`` (each (batch, T)) from the state ``(h, c)``,
-    and its gradients, in the weights' dtype (``weights`` as ``get_weights`` lists them)."""
+    and its gradients, in the weights' dtype (``weights`` as ``get_weights`` lists them);
+    ``sample_weight`` and ``mask`` (batch, T) as in ``token_weights``."""
     E, kernel, recurrent_kernel, bias, W, b = weights
     cache, embedded = [], E[x]
-    hs, h, c = lstm_forward(embedded, h, c, kernel, recurrent_kernel, bias, cache)
+    hs, h, c = lstm_forward(embedded, h, c, kernel, recurrent_kernel, bias, cache, mask)
     targets = np.eye(len(E), dtype=E.dtype)[y.ravel()]
-    p, loss, dh, dW, db = dense_softmax_loss(hs.reshape(-1, hs.shape[2]), W, b, targets)
+    p, loss, dh, dW, db = dense_softmax_loss(hs.reshape(-1, hs.shape[2]), W, b, targets,
+                                             *token_weights(sample_weight, mask, x.shape))
     lstm_gradients, de = lstm_backward(embedded, dh.reshape(hs.shape), cache, recurrent_kernel,
                                        kernel=kernel)
     dE = np.zeros_like(E)
@@ -80,22 +95,34 @@ class SequenceModel(LSTMWithHead):
         return validation.check_tokens(what, x, self.batch_size if self.stateful else None,
                                    self.vocab_size)
 
-    def predict_on_batch(self, x):
+    def predict_on_batch(self, x, mask=None):
         """Next-token probabilities (batch, T, vocab) for token ids ``x`` (batch, T); moves a
-        stateful model's state."""
+        stateful model's state (``mask`` as the LSTM's)."""
         x = self._tokens("predict_on_batch", x)
-        return softmax(self.lstm.run(self.E[x]) @ self.W + self.b)
+        mask = validation.check_mask("predict_on_batch", mask, x.shape)
+        return softmax(self.lstm.run(self.E[x], mask=mask) @ self.W + self.b)
 
-    def train_on_batch(self, x, y):
-        """One Adam step on the mean cross-entropy over every token of the batch (``y``: the
-        token after each of ``x``); returns the loss before the step."""
-        x = self._tokens("train_on_batch", x)
-        y = validation.check_tokens("train_on_batch", y, None, self.vocab_size, shape=x.shape)
+    def _step(self, what, x, y, sample_weight, mask):
+        """The checked batch's ``forward_backward``; carries the state it ends in."""
+        x = self._tokens(what, x)
+        y = validation.check_tokens(what, y, None, self.vocab_size, shape=x.shape)
         if x.shape[1] == 0:
-            raise ValueError(f"train_on_batch needs at least one timestep; received shape "
-                             f"{x.shape}")
-        step = forward_backward(self.parameters.views, x, y,
-                                *self.lstm.start_states(x.shape[0]))
+            raise ValueError(f"{what} needs at least one timestep; received shape {x.shape}")
+        sample_weight = validation.check_sample_weight(what, sample_weight, x.shape)
+        mask = validation.check_mask(what, mask, x.shape)
+        step = forward_backward(self.parameters.views, x, y, *self.lstm.start_states(x.shape[0]),
+                                sample_weight, mask)
         self.lstm.keep(*step.state)
+        return step
+
+    def train_on_batch(self, x, y, sample_weight=None, mask=None):
+        """One Adam step on the (weighted) mean cross-entropy over the real tokens of the batch
+        (``y``: the token after each of ``x``); returns the loss before the step."""
+        step = self._step("train_on_batch", x, y, sample_weight, mask)
         self.parameters.step(step.gradients)
         return float(step.loss)
+
+    def test_on_batch(self, x, y, sample_weight=None, mask=None):
+        """The loss ``train_on_batch`` would return, without the step (weights and Adam as they
+        are); the state moves as in ``predict_on_batch``."""
+        return float(self._step("test_on_batch", x, y, sample_weight, mask).loss)

@@ -47,6 +47,54 @@ def check_input(x, batch_size, input_dim):
     return _finite_float32("predict_on_batch", "input", x)
 
 
+def check_mask(what, mask, shape):
+    """``mask`` as a bool array of ``shape`` (batch, timesteps), True at the real steps, or
+    ValueError; None (every step real) stays None."""
+    if mask is None:
+        return None
+    mask = np.asarray(mask)
+    if mask.dtype != np.bool_:
+        raise ValueError(f"{what} expects a bool mask (True at the real steps); received dtype "
+                         f"{mask.dtype}")
+    if mask.shape != tuple(shape):
+        raise ValueError(f"{what} expects a mask of shape (batch, timesteps) = {tuple(shape)}, "
+                         f"one entry per step of the input; received shape {mask.shape}")
+    return mask
+
+
+def right_padded(mask):
+    """Whether every row of ``mask`` (batch, T) has its real steps first: True, then only
+    False (a row may be all True or all False)."""
+    return bool((mask[:, 1:] <= mask[:, :-1]).all())
+
+
+def check_right_padded(what, mask):
+    """``mask`` (None, or bool (batch, T)) if it is right-padded, else ValueError: for
+    frameworks whose padding is a length per row (PyTorch's packed sequences, Flax'
+    ``seq_lengths``)."""
+    if mask is not None and not right_padded(mask):
+        row = int(np.argmax((mask[:, 1:] > mask[:, :-1]).any(axis=1)))
+        raise ValueError(f"{what} takes right-padded masks only (each row's real steps first, "
+                         f"then padding: a length per row); received a mask whose row {row} is "
+                         f"{mask[row].astype(int).tolist()}")
+    return mask
+
+
+def check_sample_weight(what, sample_weight, shape):
+    """``sample_weight`` as float32 of ``shape`` ((batch,) for a classifier, (batch, T) per
+    token for a sequence model), finite and non-negative, or ValueError; None stays None."""
+    if sample_weight is None:
+        return None
+    weights = _finite_float32(what, "sample_weight", np.asarray(sample_weight))
+    if weights.shape != tuple(shape):
+        raise ValueError(f"{what} expects sample_weight of shape {tuple(shape)}; received shape "
+                         f"{weights.shape}")
+    if weights.size and weights.min() < 0:
+        raise ValueError(f"{what} expects non-negative sample weights; received "
+                         f"{float(weights.min())!r}")
+    return weights
+
+
 def _finite_float32(what, name, a, finite=True):
     """``a`` as float32, if it is real (and, with ``finite``, finite and within float32's range);
     else ValueError, so that NaN, infinity, overflow or a dropped imaginary part cannot reach the

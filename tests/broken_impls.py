@@ -24,15 +24,15 @@ def _implementation(broken):
     """An implementation object with ``broken`` in its place: a ``make_lstm`` model class, a
     classifier or sequence model class (with the reference ``make_lstm``), or a
     ``stream_batches`` function (with the reference ``make_lstm`` and sequence model)."""
+    common = dict(MASKS=getattr(broken, "MASKS", "any"), __doc__=broken.__doc__)
     if isinstance(broken, type) and issubclass(broken, Classifier):
-        return SimpleNamespace(make_lstm=LSTM, make_classifier=broken, __doc__=broken.__doc__)
+        return SimpleNamespace(make_lstm=LSTM, make_classifier=broken, **common)
     if isinstance(broken, type) and issubclass(broken, SequenceModel):
-        return SimpleNamespace(make_lstm=LSTM, make_sequence_model=broken,
-                               __doc__=broken.__doc__)
+        return SimpleNamespace(make_lstm=LSTM, make_sequence_model=broken, **common)
     if not isinstance(broken, type):
         return SimpleNamespace(make_lstm=LSTM, make_sequence_model=SequenceModel,
-                               stream_batches=broken, __doc__=broken.__doc__)
-    return SimpleNamespace(make_lstm=broken, __doc__=broken.__doc__)
+                               stream_batches=broken, **common)
+    return SimpleNamespace(make_lstm=broken, **common)
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,56 @@ class StatelessRemembers(LSTM):
             memory = [np.zeros((x.shape[0], self.units), np.float32)] * 2
         hs, *self._memory = lstm_forward(x, *memory, *self.get_weights())
         return hs
+
+
+@breaks("masked-steps-keep-state", "test_masked_batches_leave_each_row_as_its_real_steps_alone")
+class MaskedStepMovesC(LSTM):
+    """A masked step keeps h, but c moves as if the step were real."""
+    def run(self, x, cache=None, mask=None):
+        start = self.start_states(len(x))
+        hs = super().run(x, cache, mask)
+        if self.stateful and mask is not None:
+            self._c = lstm_forward(x, *start, *self.get_weights())[2]
+        return hs
+
+
+@breaks("masked-steps-keep-state", "test_a_row_masked_for_a_whole_batch_keeps_its_state_bit_for_bit")
+class MaskedRowStartsAfresh(LSTM):
+    """A row masked for a whole batch is reset to zeros (as if its stream had ended)."""
+    def run(self, x, cache=None, mask=None):
+        hs = super().run(x, cache, mask)
+        if self.stateful and mask is not None:
+            waiting = ~mask.any(axis=1)
+            self._h, self._c = (np.where(waiting[:, None], 0, s).astype(np.float32)
+                                for s in (self._h, self._c))
+        return hs
+
+
+@breaks("masked-steps-keep-state", "test_masked_batches_leave_each_row_as_its_real_steps_alone")
+class MaskReadReversed(LSTM):
+    """The mask is read back to front (its last column applied to the first step)."""
+    def run(self, x, cache=None, mask=None):
+        return super().run(x, cache, None if mask is None else mask[:, ::-1])
+
+
+@breaks("masked-steps-keep-state", "test_a_masked_step_outputs_the_h_its_row_keeps")
+class MaskedStepsOutputZeros(LSTM):
+    """A masked step keeps the state but outputs zeros (PyTorch's padding_value)."""
+    def run(self, x, cache=None, mask=None):
+        hs = super().run(x, cache, mask)
+        return hs if mask is None else np.where(mask[..., None], hs, 0).astype(np.float32)
+
+
+@breaks("masked-steps-keep-state", "test_masked_batches_leave_each_row_as_its_real_steps_alone")
+class LengthsFromMaskCounts(LSTM):
+    """Declares right-padded masks, and reads any mask as a length per row, ``mask.sum(1)``
+    (what a left-padded batch gives a framework that only knows lengths)."""
+    MASKS = "right-padded"
+
+    def run(self, x, cache=None, mask=None):
+        if mask is not None:
+            mask = np.arange(mask.shape[1]) < mask.sum(axis=1, keepdims=True)
+        return super().run(x, cache, mask)
 
 
 @breaks("reset-clears", "test_reset_makes_h_and_c_exactly_zero")

@@ -10,34 +10,39 @@ from stateful_lstm.dense import dense_softmax_loss
 from stateful_lstm.lstm import lstm_backward, lstm_forward
 
 
-def loss_and_gradients(params, x, h0, c0, y):
+def loss_and_gradients(params, x, h0, c0, y, weight=None, mask=None):
     cache = []
-    hs, _, _ = lstm_forward(x, h0, c0, *params[:3], cache=cache)
-    _, loss, dh, dW, db = dense_softmax_loss(hs[:, -1], params[3], params[4], y)
+    hs, _, _ = lstm_forward(x, h0, c0, *params[:3], cache=cache, mask=mask)
+    _, loss, dh, dW, db = dense_softmax_loss(hs[:, -1], params[3], params[4], y, weight)
     return loss, lstm_backward(x, dh, cache, params[1]) + [dW, db]
 
 
 @settings(max_examples=10)
 @given(seed=st.integers(0, 2**32 - 1), batch=st.integers(1, 3), steps=st.integers(1, 4),
-       input_dim=st.integers(1, 3), units=st.integers(1, 4), n_classes=st.integers(2, 4))
-def test_gradients_match_finite_differences(seed, batch, steps, input_dim, units, n_classes):
-    # In float64: central differences with step 1e-6 are accurate to about 1e-9 here.
+       input_dim=st.integers(1, 3), units=st.integers(1, 4), n_classes=st.integers(2, 4),
+       masked=st.booleans())
+def test_gradients_match_finite_differences(seed, batch, steps, input_dim, units, n_classes,
+                                            masked):
+    # In float64: central differences with step 1e-6 are accurate to about 1e-9 here. Masked:
+    # random masks (masked steps keep the state) and sample weights.
     rng = np.random.default_rng(seed)
+    mask = rng.random((batch, steps)) < 0.6 if masked else None
+    weight = rng.uniform(0, 2, batch) if masked else None
     shapes = [(input_dim, 4 * units), (units, 4 * units), (4 * units,), (units, n_classes),
               (n_classes,)]
     params = [rng.uniform(-1, 1, shape) for shape in shapes]
     x = rng.uniform(-2, 2, (batch, steps, input_dim))
     h0, c0 = rng.uniform(-1, 1, (2, batch, units))
     y = np.eye(n_classes)[rng.integers(0, n_classes, batch)]
-    _, grads = loss_and_gradients(params, x, h0, c0, y)
+    _, grads = loss_and_gradients(params, x, h0, c0, y, weight, mask)
     for name, p, g in zip(["kernel", "recurrent", "bias", "dense W", "dense b"], params, grads):
         numeric = np.zeros_like(p)
         for index in np.ndindex(p.shape):
             old = p[index]
             p[index] = old + 1e-6
-            plus = loss_and_gradients(params, x, h0, c0, y)[0]
+            plus = loss_and_gradients(params, x, h0, c0, y, weight, mask)[0]
             p[index] = old - 1e-6
-            minus = loss_and_gradients(params, x, h0, c0, y)[0]
+            minus = loss_and_gradients(params, x, h0, c0, y, weight, mask)[0]
             p[index] = old
             numeric[index] = (plus - minus) / 2e-6
         np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-8, err_msg=name)
@@ -45,11 +50,13 @@ def test_gradients_match_finite_differences(seed, batch, steps, input_dim, units
 
 @settings(max_examples=10)
 @given(seed=st.integers(0, 2**32 - 1), batch=st.integers(1, 3), steps=st.integers(1, 4),
-       input_dim=st.integers(1, 3), units=st.integers(1, 4))
+       input_dim=st.integers(1, 3), units=st.integers(1, 4), masked=st.booleans())
 def test_gradients_from_every_timestep_match_finite_differences(seed, batch, steps, input_dim,
-                                                                units):
-    # A loss that reads every timestep's h (as a sequence model's does): sum(hs * weights).
+                                                                units, masked):
+    # A loss that reads every timestep's h (as a sequence model's does): sum(hs * weights); a
+    # masked step outputs the h it keeps, so the gradient there reaches the earlier real step.
     rng = np.random.default_rng(seed)
+    mask = rng.random((batch, steps)) < 0.6 if masked else None
     params = [rng.uniform(-1, 1, shape) for shape in
               [(input_dim, 4 * units), (units, 4 * units), (4 * units,)]]
     x = rng.uniform(-2, 2, (batch, steps, input_dim))
@@ -57,7 +64,7 @@ def test_gradients_from_every_timestep_match_finite_differences(seed, batch, ste
     weights = rng.uniform(-1, 1, (batch, steps, units))
 
     def loss(cache=None):
-        return (lstm_forward(x, h0, c0, *params, cache=cache)[0] * weights).sum()
+        return (lstm_forward(x, h0, c0, *params, cache=cache, mask=mask)[0] * weights).sum()
     cache = []
     loss(cache)
     grads = lstm_backward(x, weights, cache, params[1])

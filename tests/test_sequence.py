@@ -13,24 +13,29 @@ NAMES = ["embeddings", "kernel", "recurrent", "bias", "dense W", "dense b"]
 
 @settings(max_examples=10)
 @given(seed=st.integers(0, 2**32 - 1), batch=st.integers(1, 3), steps=st.integers(1, 4),
-       vocab=st.integers(2, 5), embedding_dim=st.integers(1, 3), units=st.integers(1, 4))
-def test_gradients_match_finite_differences(seed, batch, steps, vocab, embedding_dim, units):
-    # In float64: central differences with step 1e-6 are accurate to about 1e-9 here.
+       vocab=st.integers(2, 5), embedding_dim=st.integers(1, 3), units=st.integers(1, 4),
+       masked=st.booleans())
+def test_gradients_match_finite_differences(seed, batch, steps, vocab, embedding_dim, units,
+                                            masked):
+    # In float64: central differences with step 1e-6 are accurate to about 1e-9 here. Masked:
+    # random masks and per-token sample weights.
     rng = np.random.default_rng(seed)
+    extra = (rng.uniform(0, 2, (batch, steps)), rng.random((batch, steps)) < 0.6) if masked \
+        else ()
     shapes = [(vocab, embedding_dim), (embedding_dim, 4 * units), (units, 4 * units),
               (4 * units,), (units, vocab), (vocab,)]
     weights = [rng.uniform(-1, 1, shape) for shape in shapes]
     x, y = rng.integers(0, vocab, (2, batch, steps))
     h0, c0 = rng.uniform(-1, 1, (2, batch, units))
-    gradients = forward_backward(weights, x, y, h0, c0).gradients
+    gradients = forward_backward(weights, x, y, h0, c0, *extra).gradients
     for name, w, g in zip(NAMES, weights, gradients):
         numeric = np.zeros_like(w)
         for index in np.ndindex(w.shape):
             old = w[index]
             w[index] = old + 1e-6
-            plus = forward_backward(weights, x, y, h0, c0).loss
+            plus = forward_backward(weights, x, y, h0, c0, *extra).loss
             w[index] = old - 1e-6
-            minus = forward_backward(weights, x, y, h0, c0).loss
+            minus = forward_backward(weights, x, y, h0, c0, *extra).loss
             w[index] = old
             numeric[index] = (plus - minus) / 2e-6
         np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-8, err_msg=name)

@@ -9,8 +9,10 @@ project's options, fixtures or profiles in the same environment:
 - the ``stateful_lstm_impl`` fixture, parametrized over the implementations, for the spec's own
   test modules only;
 - hypothesis profiles (``PROFILES``), ``stateful-lstm-default`` unless one is chosen;
-- the markers ``clause(id)`` (the SPEC.md clause a test checks) and ``needs(factory)`` (an
-  optional factory the test needs: without it the test is "n/a", decided at collection);
+- the markers ``clause(id)`` (the SPEC.md clause a test checks) and ``needs(capability)`` (an
+  optional factory the test needs, or "masks": without it the test is "n/a", decided at
+  collection; a test that needs masks of an implementation that takes right-padded ones only is
+  recorded with that restriction, ``RESTRICTION``);
 - the report header (each implementation, its version, and each cause of its known deviations
   once, with the tests it covers), a failure section naming the clause and the implementation,
   and a summary of the known deviations, each cause once with its tests' outcomes;
@@ -39,7 +41,7 @@ from hypothesis.errors import InvalidArgument
 
 from ..assertions import ExpectedViolation, SpecViolation
 from ..clauses import CLAUSES
-from ..contract import FACTORIES, offers
+from ..contract import CAPABILITIES, FACTORIES, MASK_KINDS, masks, offers
 from ..run_mode import running
 from . import verdicts as v
 from .deviations import cause_lines, read_deviations
@@ -65,6 +67,7 @@ PROFILES = {"default": "25 examples per test, derandomized: the same examples ev
             "thorough": "250 random examples per test",
             "quick": "default's examples without shrinking: only whether a test fails"}
 OUTCOME = "outcome"            # the user_properties key of a spec test's outcome
+RESTRICTION = "restriction"    # and of what the implementation offers it only in part
 
 _COMMON = dict(deadline=None, print_blob=True, report_multiple_bugs=False,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -103,6 +106,11 @@ class Implementation:
         self.compiles_per_shape = getattr(self.module, "COMPILES_PER_SHAPE", False) is True
         self.palette = self.compiles_per_shape and not config.getoption("stateful_lstm_all_sizes")
         self.description = self.not_installed or self._description()
+        try:
+            self.masks = masks(self.module)
+        except ValueError as error:
+            self.masks = None
+            self.problems.append(f"{name}: {error}; its masks are not tested")
 
     def _description(self):
         """The module's ``describe()`` or ``__version__``; else a model's ``describe()`` (a user
@@ -192,7 +200,7 @@ def kind_of(item):
     test is of the optional factory it needs, else of the bare LSTM."""
     if not getattr(item.obj, "is_hypothesis_test", False):
         return "single run"
-    return next(iter(needed_factories(item)), "make_lstm")
+    return next((n for n in needed_capabilities(item) if n in FACTORIES), "make_lstm")
 
 
 def take_shard(config, items, shard):
@@ -260,8 +268,9 @@ def load_default_profile(config):
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     config.addinivalue_line("markers", "clause(id): the SPEC.md clause that a spec test checks")
-    config.addinivalue_line("markers", "needs(factory): an optional factory of the contract that "
-                                       "the test needs (without it: not applicable)")
+    config.addinivalue_line("markers", "needs(capability): an optional factory of the contract, "
+                                       "or masks, that the test needs (without it: not "
+                                       "applicable)")
     if not targets_spec(config):
         return
     load_default_profile(config)
@@ -356,13 +365,13 @@ def impl_of(item):
     return callspec.params.get(FIXTURE) if callspec else None
 
 
-def needed_factories(item):
-    """The optional factories the test's ``needs`` markers name."""
+def needed_capabilities(item):
+    """What the test's ``needs`` markers name: optional factories, "masks"."""
     needed = [name for marker in item.iter_markers("needs") for name in marker.args]
-    unknown = set(needed) - set(FACTORIES)
+    unknown = set(needed) - set(CAPABILITIES)
     if unknown:
         raise pytest.UsageError(f"{item.nodeid} needs {sorted(unknown)}, which the contract "
-                                f"does not define; its factories are {list(FACTORIES)}")
+                                f"does not define; it defines {list(CAPABILITIES)}")
     return needed
 
 
@@ -380,13 +389,16 @@ def pytest_collection_modifyitems(config, items):
             continue
         implementation = implementations(config)[name]
         item.user_properties += [("clause", clause_of(item)), ("impl", name)]
-        missing = [f for f in needed_factories(item) if implementation.module is not None
-                   and not offers(implementation.module, f)]
+        needed = needed_capabilities(item)
+        missing = [f for f in needed if implementation.module is not None and
+                   not (implementation.masks if f == "masks" else offers(implementation.module, f))]
         if missing:
             item.stash[_PLANNED] = v.NOT_APPLICABLE
             item.add_marker(pytest.mark.skip(reason=f"not applicable: {name} has no "
                                                     f"{' or '.join(missing)}"))
             continue
+        if "masks" in needed and MASK_KINDS.get(implementation.masks):
+            item.user_properties.append((RESTRICTION, MASK_KINDS[implementation.masks]))
         cause = implementation.cause_of.get(item.originalname)
         if cause:
             # A declared deviation is a strict xfail of a spec assertion: a crash is still a

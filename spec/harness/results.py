@@ -5,8 +5,9 @@ spec.harness.results``) that appends one JSON object per line to the file named 
 - ``{"event": "start", "implementations": {name: {description, target, causes, problems}}}``;
 - ``{"event": "collected", "count": N, "clauses": {clause: N}}``: the spec tests this process
   will run, in all and per clause;
-- ``{"event": "test", "name", "clause", "impl", "outcome"}``: one per finished test, with the
-  outcome the plugin recorded (``plugin.OUTCOME``).
+- ``{"event": "test", "name", "clause", "impl", "outcome", "restriction"}``: one per finished
+  test, with the outcome the plugin recorded (``plugin.OUTCOME``) and what the implementation
+  offers the test only in part ("" if nothing: ``plugin.RESTRICTION``).
 """
 import json
 import os
@@ -14,7 +15,7 @@ from collections import Counter
 
 import pytest
 
-from .plugin import OUTCOME, clause_of, impl_of, implementations
+from .plugin import OUTCOME, RESTRICTION, clause_of, impl_of, implementations
 
 ENV_VAR = "STATEFUL_LSTM_SPEC_RESULTS"
 
@@ -40,7 +41,8 @@ class Recorder:
         properties = dict(report.user_properties)
         if report.when == "teardown" and OUTCOME in properties:
             self.write(event="test", name=report.nodeid, clause=properties["clause"],
-                       impl=properties["impl"], outcome=properties[OUTCOME])
+                       impl=properties["impl"], outcome=properties[OUTCOME],
+                       restriction=properties.get(RESTRICTION, ""))
 
     def pytest_unconfigure(self):
         self.file.close()

@@ -275,7 +275,8 @@ def collect(jobs, args):
             for event in job.of("start"):
                 about.update(event["implementations"].get(job.target, {}))
             for event in job.of("test"):
-                verdict.add(event["clause"], name, event["outcome"])
+                verdict.add(event["clause"], name, event["outcome"],
+                            event.get("restriction", ""))
             code = job.returncode
             if code is None or (code == 5 and not job.of("test")):
                 continue                      # still running, or every test of it deselected

@@ -2,7 +2,9 @@
 table, JSON and Markdown that ``python -m spec`` shows and writes.
 
 A test's outcome is one of ``OUTCOMES``. A clause's cell is the most severe outcome among its tests
-(in the order of ``OUTCOMES``); a clause none of whose tests ran shows "not run".
+(in the order of ``OUTCOMES``); a clause none of whose tests ran shows "not run". A pass or a
+known deviation of tests that the implementation could take only in part (right-padded masks
+only, say) says so: "pass (right-padded masks only)".
 """
 import json
 
@@ -47,6 +49,7 @@ class Verdict:
     def __init__(self, clauses, implementations):
         self.clauses, self.implementations = dict(clauses), list(implementations)
         self.outcomes = {}        # (clause, implementation) -> [outcome, ...]
+        self.restrictions = {}    # (clause, implementation) -> {restriction, ...}
         self.about = {name: {"description": "", "target": name, "causes": [],
                              "problems": [], "cpu_seconds": 0.0, "wall_seconds": None,
                              "error": None, "not_installed": None}
@@ -56,15 +59,21 @@ class Verdict:
         about = self.about[name]
         return implementation_line(name, about["target"], about["description"])
 
-    def add(self, clause, implementation, outcome):
+    def add(self, clause, implementation, outcome, restriction=""):
         self.outcomes.setdefault((clause, implementation), []).append(outcome)
+        if restriction:
+            self.restrictions.setdefault((clause, implementation), set()).add(restriction)
 
     def cell(self, clause, implementation):
         if self.about[implementation]["error"]:
             return ERROR
         if self.about[implementation]["not_installed"]:
             return NOT_INSTALLED
-        return most_severe(self.outcomes.get((clause, implementation), []))
+        outcome = most_severe(self.outcomes.get((clause, implementation), []))
+        restrictions = self.restrictions.get((clause, implementation))
+        if restrictions and outcome in (PASS, DEVIATION):
+            return f"{outcome} ({', '.join(sorted(restrictions))})"
+        return outcome
 
     def tests_run(self, implementation):
         return sum(len(found) for (_, name), found in self.outcomes.items()
