@@ -23,8 +23,9 @@ def check_steps(impl, data, setup, stateful, steps, n_steps, learning_rate, toke
     def draw_batch():
         return (data.draw(tokens(setup.batch_size, steps, setup.vocab_size), label="x"),
                 data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size),
-                          label="y"))
-    assert_training_steps(model, data, setup, stateful=stateful, n_steps=n_steps,
+                          label="y"), {})
+    assert_training_steps(impl, model, data, setup, stateful=stateful,
+                          calls=["train_on_batch"] * n_steps,
                          learning_rate=learning_rate, draw_batch=draw_batch,
                          oracle=sequence_gradient_and_error_bound,
                          weight_names=SEQUENCE_WEIGHT_NAMES)

@@ -23,6 +23,7 @@ def test_train_on_batch_matches_the_reference(stateful_lstm_impl, data, setup, n
 
     def draw_batch():
         return (data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x"),
-                data.draw(sst.one_hot_targets(setup.batch_size, n_classes), label="y"))
-    assert_training_steps(model, data, setup, stateful=stateful, n_steps=n_steps,
-                         learning_rate=learning_rate, draw_batch=draw_batch, n_classes=n_classes)
+                data.draw(sst.one_hot_targets(setup.batch_size, n_classes), label="y"), {})
+    assert_training_steps(stateful_lstm_impl, model, data, setup, stateful=stateful,
+                          calls=["train_on_batch"] * n_steps, learning_rate=learning_rate,
+                          draw_batch=draw_batch, n_classes=n_classes)

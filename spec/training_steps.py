@@ -1,9 +1,10 @@
-"""Driving ``train_on_batch`` against the oracle (``training_oracle``), step by step: what
-clauses 8 and 13 share."""
+"""Driving ``train_on_batch`` and ``test_on_batch`` against the oracle (``training_oracle``),
+call by call: what clauses 8, 13, 17 and 18 share."""
 import numpy as np
 
 from . import strategies as sst
-from .assertions import assert_close, assert_states_close, assert_within
+from .assertions import assert_close, assert_identical, assert_states_close, assert_within
+from .masking import REFUSED, describe_mask, masked_call
 from .models import CLASSIFIER_WEIGHT_NAMES, describe_call
 from .training_oracle import AdamRange, expected_step, gradient_and_error_bound
 
@@ -11,31 +12,81 @@ from .training_oracle import AdamRange, expected_step, gradient_and_error_bound
 LEARNING_RATES = (0.001, 0.01, 0.0003)
 
 
-def assert_training_steps(model, data, setup, *, stateful, n_steps, learning_rate, draw_batch,
+def assert_training_steps(impl, model, data, setup, *, stateful, calls, learning_rate, draw_batch,
                           oracle=gradient_and_error_bound, weight_names=CLASSIFIER_WEIGHT_NAMES,
                           **details):
-    """``n_steps`` train_on_batch calls of ``model`` (built from ``setup`` with
-    ``learning_rate``), each on a batch ``(x, y) = draw_batch()``, checked against the oracle's
-    step: the loss, every weight within Adam's range, the new state. A stateful model starts from
-    a drawn carried state. (Clauses 8 and 13; ``oracle`` as ``expected_step``'s ``model``.)"""
+    """The ``calls`` ("train_on_batch" or "test_on_batch") of ``model`` (built from ``setup``
+    with ``learning_rate``), each on a batch ``(x, y, keywords) = draw_batch()`` (keywords:
+    ``sample_weight``, ``mask``), checked against the oracle: the loss; after a training step
+    every weight within Adam's range, after a test step every weight exactly as it was (and
+    Adam's history untouched: the next training step is checked against the same history); the
+    new state. A stateful model starts from a drawn carried state. A mask the implementation
+    does not take must be refused (``masking.masked_call``). (``oracle`` as
+    ``expected_step``'s ``model``.)"""
     zeros = np.zeros((setup.batch_size, setup.units), np.float32)
     states = [zeros, zeros]
     if stateful:
         states = data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")
         model.set_states([s.copy() for s in states])
     adam = AdamRange(learning_rate)
-    for step in range(n_steps):
-        x, y = draw_batch()
-        expected = expected_step(model.get_weights(), x, states, y, adam, model=oracle)
+    for step, method in enumerate(calls):
+        x, y, keywords = draw_batch()
+        weights = model.get_weights()
+        shown = {"mask": describe_mask(keywords["mask"])} if keywords.get("mask") is not None \
+            else {}
         label = describe_call(setup, **details, stateful=stateful, timesteps=x.shape[1],
-                              learning_rate=learning_rate, step=step + 1)
-        assert_close(model.train_on_batch(x, y), expected.loss,
-                     f"loss returned by train_on_batch vs the reference's {label}")
-        for name, got, low, high in zip(weight_names, model.get_weights(), expected.low,
-                                        expected.high):
-            assert_within(got, low, high, f"{name} after train_on_batch vs the reference's "
-                                          f"Adam step {label}")
+                              learning_rate=learning_rate, call=f"{step + 1} of {calls}",
+                              weighted=keywords.get("sample_weight") is not None, **shown)
+        if "mask" in keywords:
+            loss = masked_call(impl, model, method, x, y, what=label, **keywords)
+            if loss is REFUSED:
+                continue
+        else:
+            loss = getattr(model, method)(x, y, **keywords)
+        if method == "train_on_batch":
+            expected = expected_step(weights, x, states, y, adam, model=oracle, **keywords)
+        else:
+            expected = oracle(weights, x, *states, y, **keywords)
+        expected_loss, expected_state = (expected.loss, expected.state) if \
+            method == "train_on_batch" else expected[:2]
+        assert_close(loss, expected_loss, f"loss returned by {method} vs the reference's {label}")
+        for index, name in enumerate(weight_names):
+            got = model.get_weights()[index]
+            if method == "train_on_batch":
+                assert_within(got, expected.low[index], expected.high[index],
+                              f"{name} after train_on_batch vs the reference's Adam step {label}")
+            else:
+                assert_identical(got, weights[index], f"{name} after test_on_batch (which must "
+                                                      f"change no weight) {label}")
         if stateful:
             states = model.get_states()
-            assert_states_close(states, expected.state,
-                                f"state after train_on_batch vs the reference's {label}")
+            assert_states_close(states, list(expected_state),
+                                f"state after {method} vs the reference's {label}")
+
+
+METHODS = ("train_on_batch", "test_on_batch")
+
+
+def batch_drawer(data, setup, steps, *, n_classes=None, weighted=False, masked=False):
+    """A ``draw_batch`` for ``assert_training_steps``: inputs of ``steps`` timesteps and targets
+    (a classifier's one-hot over ``n_classes``; with ``n_classes`` None, a sequence model's
+    next tokens), with drawn sample weights (``weighted``: none, or one per row for the
+    classifier, per token for the sequence model) and masks (``masked``: every pattern)."""
+    batch = setup.batch_size
+
+    def draw():
+        if n_classes is None:
+            x, y = (data.draw(sst.token_batches(batch, steps, setup.vocab_size), label=name)
+                    for name in ("x", "y"))
+        else:
+            x = data.draw(sst.inputs(batch, steps, setup.input_dim), label="x")
+            y = data.draw(sst.one_hot_targets(batch, n_classes), label="y")
+        keywords = {}
+        if weighted:
+            keywords["sample_weight"] = data.draw(
+                sst.sample_weights((batch,) if n_classes else (batch, steps)),
+                label="sample_weight")
+        if masked:
+            keywords["mask"] = data.draw(sst.masks(batch, steps), label="mask")
+        return x, y, keywords
+    return draw

@@ -430,6 +430,67 @@ class TrainingKeepsState(Classifier):
         return loss
 
 
+@breaks("test-on-batch", "test_classifier_test_on_batch_is_the_training_loss_without_the_step")
+class SampleWeightsIgnored(Classifier):
+    """train_on_batch and test_on_batch ignore the sample weights."""
+    def train_on_batch(self, x, y, sample_weight=None, mask=None):
+        return super().train_on_batch(x, y, mask=mask)
+
+    def test_on_batch(self, x, y, sample_weight=None, mask=None):
+        return super().test_on_batch(x, y, mask=mask)
+
+
+@breaks("test-on-batch", "test_classifier_test_on_batch_is_the_training_loss_without_the_step")
+class WeightedLossOverTheWeights(Classifier):
+    """The weighted loss divided by the sum of the weights (Keras' "mean_with_sample_weight"),
+    not by the batch size."""
+    def _loss(self, what, x, y, sample_weight, mask, cache=None):
+        x, (p, loss, dh, dW, db) = super()._loss(what, x, y, sample_weight, mask, cache)
+        if sample_weight is None or not sample_weight.sum():
+            return x, (p, loss, dh, dW, db)
+        scale = len(sample_weight) / sample_weight.sum()
+        return x, (p, loss * scale, dh * scale, dW * scale, db * scale)
+
+
+@breaks("test-on-batch", "test_classifier_test_on_batch_is_the_training_loss_without_the_step")
+class TestOnBatchTrains(Classifier):
+    """test_on_batch takes a training step."""
+    def test_on_batch(self, x, y, sample_weight=None, mask=None):
+        return self.train_on_batch(x, y, sample_weight, mask)
+
+
+@breaks("test-on-batch", "test_sequence_test_on_batch_is_the_training_loss_without_the_step")
+class TestOnBatchKeepsState(SequenceModel):
+    """test_on_batch leaves the carried state where it was."""
+    def test_on_batch(self, x, y, sample_weight=None, mask=None):
+        states = self.get_states() if self.stateful else None
+        loss = super().test_on_batch(x, y, sample_weight, mask)
+        if states is not None:
+            self.set_states(states)
+        return loss
+
+
+@breaks("masked-training-agreement", "test_masked_classifier_steps_match_the_reference")
+class TrainingIgnoresTheMask(Classifier):
+    """train_on_batch and test_on_batch run the LSTM over the padding (prediction masks)."""
+    def _loss(self, what, x, y, sample_weight, mask, cache=None):
+        return super()._loss(what, x, y, sample_weight, None, cache)
+
+
+@breaks("masked-training-agreement", "test_masked_sequence_steps_match_the_reference")
+class PaddingInTheLoss(SequenceModel):
+    """The masked tokens count in the loss (the mean over every token), though the state is
+    kept at the masked steps."""
+    def _step(self, what, x, y, sample_weight, mask):
+        start = [s.copy() for s in self.lstm.start_states(np.shape(x)[0])]
+        step = super()._step(what, x, y, sample_weight, None)
+        if mask is not None:
+            self.lstm.keep(*sequence.forward_backward(
+                self.parameters.views, np.asarray(x), np.asarray(y), *start, sample_weight,
+                mask).state)
+        return step
+
+
 @breaks("training-agreement", "test_train_on_batch_matches_the_reference")
 class AdamWithoutBiasCorrection(Classifier):
     """Adam without the bias correction of its moment estimates (steps are ~3x too small)."""
