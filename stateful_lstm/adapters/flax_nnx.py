@@ -121,8 +121,9 @@ class FlaxLSTM(HeldState):
 
 
 def _classifier_fns(graphdef, optimizer):
-    """The jitted pure functions of a classifier: ``predict(params, x, h, c)`` and
-    ``train(params, opt_state, x, y, h, c, epsilon)``; each also returns the final ``(h, c)``."""
+    """The jitted pure functions of a classifier: ``predict(params, x, h, c)``,
+    ``train(params, opt_state, x, y, w, h, c, epsilon)`` and ``evaluate(params, x, y, w, h,
+    c)`` (``w``: each row's sample weight); each also returns the final ``(h, c)``."""
     key = ("classifier", graphdef, optimizer)
     if key not in _compiled:
         import jax
@@ -138,15 +139,22 @@ def _classifier_fns(graphdef, optimizer):
             z, h, c = logits(params, x, h, c)
             return jax.nn.softmax(z), h, c
 
-        def train(params, opt_state, x, y, h, c, epsilon):
-            def loss_of(params):
-                z, h2, c2 = logits(params, x, h, c)
-                return -(y * jax.nn.log_softmax(z)).sum(axis=-1).mean(), (h2, c2)
-            (loss, (h2, c2)), grads = jax.value_and_grad(loss_of, has_aux=True)(params)
+        def loss_of(params, x, y, w, h, c):
+            # Keras' loss: the weighted sum of the rows' cross-entropies over the batch size.
+            z, h2, c2 = logits(params, x, h, c)
+            return (w * -(y * jax.nn.log_softmax(z)).sum(axis=-1)).mean(), (h2, c2)
+
+        def train(params, opt_state, x, y, w, h, c, epsilon):
+            (loss, (h2, c2)), grads = jax.value_and_grad(loss_of, has_aux=True)(params, x, y,
+                                                                                w, h, c)
             opt_state.hyperparams["eps"] = epsilon
             updates, opt_state = optimizer.update(grads, opt_state, params)
             return optax.apply_updates(params, updates), opt_state, loss, h2, c2
-        _compiled[key] = jax.jit(predict), jax.jit(train)
+
+        def evaluate(params, x, y, w, h, c):
+            loss, (h2, c2) = loss_of(params, x, y, w, h, c)
+            return loss, h2, c2
+        _compiled[key] = jax.jit(predict), jax.jit(train), jax.jit(evaluate)
     return _compiled[key]
 
 
@@ -201,13 +209,26 @@ class FlaxClassifier(HeldState):
         self.keep(h, c)
         return np.array(probabilities)
 
-    def train_on_batch(self, x, y):
+    def _targets(self, x, y, sample_weight):
+        """``x``, ``y`` and the rows' weights (ones without sample weights) as arrays."""
         x = np.asarray(x)
+        weights = np.ones(x.shape[0], np.float32) if sample_weight is None else \
+            np.asarray(sample_weight, np.float32)
+        return x, np.asarray(y, np.float32), weights
+
+    def train_on_batch(self, x, y, sample_weight=None):
+        x, y, weights = self._targets(x, y, sample_weight)
         self.steps += 1
         epsilon = EPSILON / np.sqrt(1 - BETA_2 ** self.steps)   # Keras' placement (docstring)
         self.params, self.opt_state, loss, h, c = self._fns()[1](
-            self.params, self.opt_state, x, np.asarray(y, np.float32),
-            *self.start_states(x.shape[0]), np.float32(epsilon))
+            self.params, self.opt_state, x, y, weights, *self.start_states(x.shape[0]),
+            np.float32(epsilon))
+        self.keep(h, c)
+        return float(loss)
+
+    def test_on_batch(self, x, y, sample_weight=None):
+        x, y, weights = self._targets(x, y, sample_weight)
+        loss, h, c = self._fns()[2](self.params, x, y, weights, *self.start_states(x.shape[0]))
         self.keep(h, c)
         return float(loss)
 

@@ -138,8 +138,11 @@ class Keras2Classifier(_Keras2Model):
                 variable.assign(np.zeros(variable.shape, variable.dtype.as_numpy_dtype))
         self.model.reset_states()
 
-    def train_on_batch(self, x, y):
-        return float(self._call("train_on_batch", x, y))
+    def train_on_batch(self, x, y, sample_weight=None):
+        return float(self._call("train_on_batch", x, y, sample_weight))
+
+    def test_on_batch(self, x, y, sample_weight=None):
+        return float(self._call("test_on_batch", x, y, sample_weight))
 
 
 def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):

@@ -173,8 +173,11 @@ class KerasClassifier(_KerasModel):
                             if variable.name == "learning_rate" else
                             np.zeros(variable.shape, variable.dtype))
 
-    def train_on_batch(self, x, y):
-        return float(self._call("train_on_batch", x, y))
+    def train_on_batch(self, x, y, sample_weight=None):
+        return float(self._call("train_on_batch", x, y, sample_weight))
+
+    def test_on_batch(self, x, y, sample_weight=None):
+        return float(self._call("test_on_batch", x, y, sample_weight))
 
     def get_weights(self):
         return [np.array(w) for w in self.model.get_weights()]

@@ -55,6 +55,7 @@ class PooledKerasModel:
         self.model.make_predict_function(force=True)
         if getattr(self.model, "optimizer", None) is not None:
             self.model.make_train_function(force=True)
+            self.model.make_test_function(force=True)
         self.model._stateful_lstm_only_well_formed_calls = True
 
     def _well_formed(self, x, y):
@@ -67,14 +68,16 @@ class PooledKerasModel:
                 and (y is None or (isinstance(y, np.ndarray) and y.dtype == np.float32
                                    and y.shape == (rows, self.n_classes))))
 
-    def _call(self, method, x, y=None):
-        """``model.<method>(x[, y])``, with the model's traced functions renewed first if it
-        cannot vouch for them (see the class docstring)."""
-        well_formed = self._well_formed(x, y)
+    def _call(self, method, x, y=None, sample_weight=None):
+        """``model.<method>(x[, y, sample_weight=...])``, with the model's traced functions
+        renewed first if it cannot vouch for them (see the class docstring)."""
+        well_formed = self._well_formed(x, y) and (sample_weight is None or (
+            isinstance(sample_weight, np.ndarray) and sample_weight.dtype == np.float32
+            and sample_weight.shape == (x.shape[:1] if x.ndim == 3 else x.shape)))
         if self._first_call and self.REUSES_TRACES and not (
                 well_formed and self.model._stateful_lstm_only_well_formed_calls):
             self._renew_functions()
         self._first_call = False
         self.model._stateful_lstm_only_well_formed_calls &= well_formed
         function = getattr(self.model, method)
-        return function(x) if y is None else function(x, y)
+        return function(x) if y is None else function(x, y, sample_weight=sample_weight)

@@ -136,10 +136,18 @@ class TorchClassifier(TorchLSTM):
         with t.no_grad():
             return t.softmax(self._logits(x), dim=-1).numpy().copy()
 
-    def train_on_batch(self, x, y):
+    def _loss(self, x, y, sample_weight):
+        """Keras' loss: each row's cross-entropy times its weight, summed, over the batch
+        size (PyTorch's losses have no such reduction: written out, as its users do)."""
         t = torch()
         y = t.as_tensor(np.asarray(y, np.float32))
-        loss = -(y * t.log_softmax(self._logits(x), dim=-1)).sum(dim=-1).mean()
+        losses = -(y * t.log_softmax(self._logits(x), dim=-1)).sum(dim=-1)
+        if sample_weight is not None:
+            losses = losses * t.as_tensor(np.asarray(sample_weight, np.float32))
+        return losses.sum() / len(losses)
+
+    def train_on_batch(self, x, y, sample_weight=None):
+        loss = self._loss(x, y, sample_weight)
         self.optimizer.zero_grad()
         loss.backward()
         self.steps += 1
@@ -147,6 +155,10 @@ class TorchClassifier(TorchLSTM):
             group["eps"] = EPSILON / np.sqrt(1 - BETA_2 ** self.steps)
         self.optimizer.step()
         return float(loss.detach())
+
+    def test_on_batch(self, x, y, sample_weight=None):
+        with torch().no_grad():
+            return float(self._loss(x, y, sample_weight))
 
     def get_weights(self):
         return self._lstm_weights() + [self.dense.weight.detach().numpy().T.copy(),
