@@ -5,8 +5,19 @@ import numpy as np
 from . import strategies as sst
 from .assertions import assert_close, assert_identical, assert_states_close, assert_within
 from .masking import REFUSED, describe_mask, masked_call
-from .models import CLASSIFIER_WEIGHT_NAMES, describe_call
-from .training_oracle import AdamRange, expected_step, gradient_and_error_bound
+from .models import (
+    CLASSIFIER_WEIGHT_NAMES,
+    SEQUENCE_WEIGHT_NAMES,
+    describe_call,
+    make_classifier,
+    make_sequence_model,
+)
+from .training_oracle import (
+    AdamRange,
+    expected_step,
+    gradient_and_error_bound,
+    sequence_gradient_and_error_bound,
+)
 
 # The contract's default and two others (a few values, so that compiled models can be reused).
 LEARNING_RATES = (0.001, 0.01, 0.0003)
@@ -90,3 +101,27 @@ def batch_drawer(data, setup, steps, *, n_classes=None, weighted=False, masked=F
             keywords["mask"] = data.draw(sst.masks(batch, steps), label="mask")
         return x, y, keywords
     return draw
+
+
+def assert_weighted_classifier_steps(impl, data, setup, *, n_classes, stateful, steps, calls,
+                                     learning_rate, masked):
+    """``assert_training_steps`` on a fresh classifier with drawn dense weights, fed batches of
+    ``steps`` timesteps with drawn sample weights (and, if ``masked``, masks)."""
+    dense = data.draw(sst.dense_weights(setup.units, n_classes), label="dense")
+    model = make_classifier(impl, setup, n_classes, dense, stateful=stateful,
+                            learning_rate=learning_rate)
+    assert_training_steps(impl, model, data, setup, stateful=stateful, calls=calls,
+                          learning_rate=learning_rate, n_classes=n_classes,
+                          draw_batch=batch_drawer(data, setup, steps, n_classes=n_classes,
+                                                  weighted=True, masked=masked))
+
+
+def assert_weighted_sequence_steps(impl, data, setup, *, stateful, steps, calls, learning_rate,
+                                   masked):
+    """``assert_weighted_classifier_steps`` for a fresh sequence model (weights per token)."""
+    model = make_sequence_model(impl, setup, stateful=stateful, learning_rate=learning_rate)
+    assert_training_steps(impl, model, data, setup, stateful=stateful, calls=calls,
+                          learning_rate=learning_rate, oracle=sequence_gradient_and_error_bound,
+                          weight_names=SEQUENCE_WEIGHT_NAMES,
+                          draw_batch=batch_drawer(data, setup, steps, weighted=True,
+                                                  masked=masked))

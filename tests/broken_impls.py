@@ -368,11 +368,11 @@ class HiddenSecondBias(LSTM):
         self.bias_hh = np.random.default_rng(config.get("seed", 0)).uniform(
             -0.5, 0.5, self.bias.shape).astype(np.float32)
 
-    def run(self, x, cache=None):
+    def run(self, x, cache=None, mask=None):
         bias = self.bias
         self.bias = bias + self.bias_hh
         try:
-            return super().run(x, cache)
+            return super().run(x, cache, mask)
         finally:
             self.bias = bias
 
@@ -527,24 +527,26 @@ class ClassifierResetKeepsC(Classifier):
 class ClassifierFitsAnyBatch(Classifier):
     """A stateful classifier that silently cuts or repeats a batch of another size to its own
     batch_size rows."""
-    def _checked(self, x, y=None):
+    def _checked(self, what, x, y=None, sample_weight=None, mask=None):
         x = np.asarray(x, np.float32)
         if self.stateful and x.ndim == 3 and x.shape[0] != self.batch_size:
             rows = np.resize(np.arange(x.shape[0]), self.batch_size)
-            x, y = x[rows], None if y is None else np.asarray(y)[rows]
-        return super()._checked(x, y)
+            x, y, sample_weight, mask = (None if a is None else np.asarray(a)[rows]
+                                         for a in (x, y, sample_weight, mask))
+        return super()._checked(what, x, y, sample_weight, mask)
 
 
 @breaks("bad-batch-rejected", "test_a_classifier_refuses_a_batch_of_one_row")
 class ClassifierBroadcastsOneRow(Classifier):
     """A stateful classifier that broadcasts a batch of 1 row over its rows (as the Keras LSTM
     does); every other wrong batch size is refused."""
-    def _checked(self, x, y=None):
+    def _checked(self, what, x, y=None, sample_weight=None, mask=None):
         x = np.asarray(x, np.float32)
         if self.stateful and x.ndim == 3 and x.shape[0] == 1:
-            x = np.repeat(x, self.batch_size, axis=0)
-            y = None if y is None else np.repeat(np.asarray(y), self.batch_size, axis=0)
-        return super()._checked(x, y)
+            x, y, sample_weight, mask = (None if a is None
+                                         else np.repeat(np.asarray(a), self.batch_size, axis=0)
+                                         for a in (x, y, sample_weight, mask))
+        return super()._checked(what, x, y, sample_weight, mask)
 
 
 @breaks("state-access", "test_a_classifier_shares_no_memory_with_the_caller")
@@ -561,20 +563,18 @@ class ClassifierKeepsCallerStates(Classifier):
         "test_stateful_model_trained_on_subsequences_from_any_letter", name="never_learns_remedies")
 class NeverLearns(Classifier):
     """train_on_batch returns the loss but never updates the weights."""
-    def train_on_batch(self, x, y):
-        x, y = self._checked(x, y)
-        p = self.predict_on_batch(x)
-        return float(-(y * np.log(p)).sum(axis=1).mean())
+    def train_on_batch(self, x, y, sample_weight=None, mask=None):
+        return self.test_on_batch(x, y, sample_weight, mask)
 
 
 @passes("reference-agreement")
 class Float64Forward(LSTM):
     """A correct LSTM that computes in float64 and rounds its outputs and state to float32: over a
     long history it drifts from the float32 reference by rounding alone."""
-    def run(self, x, cache=None):
+    def run(self, x, cache=None, mask=None):
         start = [self._h, self._c] if self.stateful else [np.zeros((len(x), self.units))] * 2
         hs, h, c = lstm_forward(x.astype(np.float64), *(np.float64(a) for a in start),
-                                *(np.float64(w) for w in self.get_weights()))
+                                *(np.float64(w) for w in self.get_weights()), mask=mask)
         if self.stateful:
             self._h, self._c = h.astype(np.float32), c.astype(np.float32)
         return hs.astype(np.float32)
@@ -585,11 +585,12 @@ class ReversedRowOrder(Classifier):
     """A correct classifier that trains on the batch's rows in reverse order: the gradient's sums
     run in another order, so it differs from the reference's by float32 rounding (and a gradient
     that is zero up to rounding can have the other sign)."""
-    def train_on_batch(self, x, y):
-        x, y = self._checked(x, y)
+    def train_on_batch(self, x, y, sample_weight=None, mask=None):
+        x, y, sample_weight, mask = self._checked("train_on_batch", x, y, sample_weight, mask)
         if self.stateful:
             self.lstm._h, self.lstm._c = self.lstm._h[::-1], self.lstm._c[::-1]
-        loss = super().train_on_batch(x[::-1], y[::-1])
+        loss = super().train_on_batch(*(None if a is None else a[::-1]
+                                        for a in (x, y, sample_weight, mask)))
         if self.stateful:
             self.lstm._h, self.lstm._c = self.lstm._h[::-1], self.lstm._c[::-1]
         return loss
