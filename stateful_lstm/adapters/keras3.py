@@ -3,7 +3,9 @@
 
 ``predict_on_batch`` is Keras' ``Model.predict_on_batch`` on ``Input(batch_size=B, shape=(None, F))``
 followed by ``LSTM(units, stateful=..., return_sequences=True)``; ``reset_states`` is the layer's
-``reset_states()``; the carried state is the layer's ``states`` variables. Keras' own errors and
+``reset_states()``; the carried state is the layer's ``states`` variables. A call with a mask goes
+to a functional model on the same layers with a mask input, ``LSTM(...)(x, mask=mask)``
+(``keras_pool.masked_companion``). Keras' own errors and
 outputs reach the caller unchanged, so the spec sees what Keras really does. The only checks added
 here are the count and shapes of the arrays given to ``set_states`` (a method Keras lacks) and
 ``set_weights``, so that a refused call changes nothing; unlike the reference's, they accept NaN
@@ -37,6 +39,21 @@ ADJUSTS_RANK = {
     "versions": "Keras 3.15.1 (TensorFlow 2.21, JAX 0.10.2)",
     "upstream": "none found",
     "repro": "repros/keras_functional_model_adjusts_input_rank.py",
+}
+
+MASKED_STEP_AT_CALL_START = {
+    "tests": ["test_a_masked_step_outputs_the_h_its_row_keeps",
+              "test_masked_classifier_steps_match_the_reference"],
+    "title": "a masked step before a row's first real step of a call outputs zeros",
+    "reason": "a masked step outputs the previous output of the same call, and zeros at the "
+              "call's first step (keras/src/backend/tensorflow/rnn.py: 'In the case T = 0, a "
+              "zero filled tensor will be used'), not the h the row carries, though the state "
+              "itself is kept exactly; so the outputs at masked steps depend on where the batch "
+              "boundaries fall, and a classifier reads zeros from a row with no real step in the "
+              "batch (its loss and gradients follow).",
+    "versions": "Keras 3.15.1, TensorFlow 2.21",
+    "upstream": "none found for the stateful case (the rule: keras-team/keras#7185)",
+    "repro": "repros/keras_masked_step_at_call_start_outputs_zeros.py",
 }
 
 _seeded_weights = {}   # (input_dim, units, seed) -> initial weights drawn by Keras' initializers
@@ -94,9 +111,10 @@ class _KerasModel(PooledKerasModel):
     def __init__(self, backend):
         # On JAX a traced step keeps the state it read when traced: never reuse a trace.
         self.REUSES_TRACES = backend == "tensorflow"
+        self.keras_module = keras(backend)
 
-    def predict_on_batch(self, x):
-        return self._call("predict_on_batch", x)
+    def predict_on_batch(self, x, mask=None):
+        return self._call("predict_on_batch", x, mask=mask)
 
     def reset_states(self):
         self.layer.reset_states()
@@ -173,11 +191,11 @@ class KerasClassifier(_KerasModel):
                             if variable.name == "learning_rate" else
                             np.zeros(variable.shape, variable.dtype))
 
-    def train_on_batch(self, x, y, sample_weight=None):
-        return float(self._call("train_on_batch", x, y, sample_weight))
+    def train_on_batch(self, x, y, sample_weight=None, mask=None):
+        return float(self._call("train_on_batch", x, y, sample_weight, mask))
 
-    def test_on_batch(self, x, y, sample_weight=None):
-        return float(self._call("test_on_batch", x, y, sample_weight))
+    def test_on_batch(self, x, y, sample_weight=None, mask=None):
+        return float(self._call("test_on_batch", x, y, sample_weight, mask))
 
     def get_weights(self):
         return [np.array(w) for w in self.model.get_weights()]

@@ -14,6 +14,26 @@ def read_states(model, variables):
 
 
 _free_models = {}      # (builder name, *key) -> built models that no live wrapper uses
+_masked_models = weakref.WeakKeyDictionary()     # built model -> its masked companion
+
+
+def masked_companion(k, model, lstm):
+    """A functional model on the same layers as ``model`` (so the same weights, carried state
+    and optimizer) taking ``[inputs, mask]``, the mask (batch, T) bool passed to the ``lstm``
+    layer's call as Keras' users pass one (``lstm(x, mask=mask)``); Keras propagates it from there
+    (to the loss, for a model that returns every timestep)."""
+    spec = model.inputs[0]
+    shape = tuple(spec.shape)
+    inputs = k.Input(batch_shape=shape, dtype=spec.dtype)
+    mask = k.Input(batch_shape=shape[:2], dtype="bool")
+    h = inputs
+    for layer in model.layers:
+        if not isinstance(layer, k.layers.InputLayer):
+            h = layer(h, mask=mask) if layer is lstm else layer(h)
+    masked = k.Model([inputs, mask], h)
+    if getattr(model, "optimizer", None) is not None:
+        masked.compile(optimizer=model.optimizer, loss=model.loss)
+    return masked
 
 
 class PooledKerasModel:
@@ -34,7 +54,11 @@ class PooledKerasModel:
     call is; otherwise the functions are renewed before that call (retracing costs 0.1-0.5 s
     per model, most of the time of the Keras columns before this was done).
 
-    Subclasses set ``REUSES_TRACES`` and the contract's attributes (``configure``)."""
+    A call with a mask goes to the model's masked companion (``masked_companion``), built on the
+    first masked call and pooled with the model.
+
+    Subclasses set ``REUSES_TRACES``, the contract's attributes (``configure``), ``layer`` (the
+    LSTM) and ``keras_module`` (the Keras that built the model)."""
 
     REUSES_TRACES = False
 
@@ -52,10 +76,12 @@ class PooledKerasModel:
         return self.model
 
     def _renew_functions(self):
-        self.model.make_predict_function(force=True)
-        if getattr(self.model, "optimizer", None) is not None:
-            self.model.make_train_function(force=True)
-            self.model.make_test_function(force=True)
+        for model in (self.model, _masked_models.get(self.model)):
+            if model is not None:
+                model.make_predict_function(force=True)
+                if getattr(model, "optimizer", None) is not None:
+                    model.make_train_function(force=True)
+                    model.make_test_function(force=True)
         self.model._stateful_lstm_only_well_formed_calls = True
 
     def _well_formed(self, x, y):
@@ -68,16 +94,24 @@ class PooledKerasModel:
                 and (y is None or (isinstance(y, np.ndarray) and y.dtype == np.float32
                                    and y.shape == (rows, self.n_classes))))
 
-    def _call(self, method, x, y=None, sample_weight=None):
-        """``model.<method>(x[, y, sample_weight=...])``, with the model's traced functions
-        renewed first if it cannot vouch for them (see the class docstring)."""
+    def _call(self, method, x, y=None, sample_weight=None, mask=None):
+        """``model.<method>(x[, y, sample_weight=...])``, or the masked companion's
+        ``<method>([x, mask], ...)``, with the traced functions renewed first if the model cannot
+        vouch for them (see the class docstring)."""
         well_formed = self._well_formed(x, y) and (sample_weight is None or (
             isinstance(sample_weight, np.ndarray) and sample_weight.dtype == np.float32
-            and sample_weight.shape == (x.shape[:1] if x.ndim == 3 else x.shape)))
+            and sample_weight.shape == (x.shape[:1] if x.ndim == 3 else x.shape))) and (
+            mask is None or (isinstance(mask, np.ndarray) and mask.dtype == bool
+                             and mask.shape == x.shape[:2]))
+        model = self.model
+        if mask is not None:
+            if model not in _masked_models:
+                _masked_models[model] = masked_companion(self.keras_module, model, self.layer)
+            model, x = _masked_models[model], [x, mask]
         if self._first_call and self.REUSES_TRACES and not (
                 well_formed and self.model._stateful_lstm_only_well_formed_calls):
             self._renew_functions()
         self._first_call = False
         self.model._stateful_lstm_only_well_formed_calls &= well_formed
-        function = getattr(self.model, method)
+        function = getattr(model, method)
         return function(x) if y is None else function(x, y, sample_weight=sample_weight)
