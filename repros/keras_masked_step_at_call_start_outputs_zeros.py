@@ -1,5 +1,5 @@
-"""Keras 3: a masked step before a row's first real step of a call outputs zeros, not the h the
-row carries; a row masked for the whole call gives a classifier zeros to read.
+"""Keras 3 and Keras 2 (tf_keras): a masked step before a row's first real step of a call outputs
+zeros, not the h the row carries; a row masked for the whole call gives a classifier zeros.
 
 A stateful LSTM that has run keeps its state across a masked step (its h and c are unchanged),
 and a masked step later in a call outputs the previous step's output, which is that kept h. But a
@@ -9,24 +9,27 @@ call or in two gives other outputs at the same masked step. An LSTM(return_seque
 returns the last step's output: for a row with no real step in the call it is zeros, whatever
 state the row carries.
 
-Cause (keras/src/backend/tensorflow/rnn.py and keras/src/backend/jax/rnn.py): a masked step
-outputs the previous step's output of the same call, "In the case T = 0, a zero filled tensor will
-be used"; the carried state is not consulted. The rule goes back to Keras 2 (keras-team/keras#7185:
-"When using masking, the first state should be the previous output"). Keras 3.15.1 on TensorFlow
-2.21 (the JAX backend has the same rule, but there predict_on_batch carries no state at all:
-repros/keras_jax_stateful_state_not_carried.py); no upstream report found for the stateful case.
-Run:
+Cause (keras/src/backend/tensorflow/rnn.py; tf_keras/src/backend.py, function rnn): a masked
+step outputs the previous step's output of the same call, "In the case T = 0, a zero filled tensor
+will be used"; the carried state is not consulted. The rule goes back to Keras 2
+(keras-team/keras#7185: "When using masking, the first state should be the previous output").
+Keras 3.15.1 and tf_keras 2.21.0 on TensorFlow 2.21 (Keras 3's JAX backend has the same rule, but
+there predict_on_batch carries no state at all: repros/keras_jax_stateful_state_not_carried.py);
+no upstream report found for the stateful case. Run:
 
-    python repros/keras_masked_step_at_call_start_outputs_zeros.py
+    python repros/keras_masked_step_at_call_start_outputs_zeros.py [keras|tf_keras]
 
-needs only keras and tensorflow; prints what happened and exits 1 while the behaviour is present.
+needs only that package and tensorflow; prints what happened and exits 1 while the behaviour is
+present.
 """
+import importlib
 import os
 import sys
 
+import numpy as np
+
 os.environ["KERAS_BACKEND"] = "tensorflow"
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+keras = importlib.import_module(sys.argv[1] if len(sys.argv) > 1 else "keras")
 
 inputs = keras.Input(batch_size=1, shape=(None, 2))
 mask = keras.Input(batch_size=1, shape=(None,), dtype="bool")

@@ -1,14 +1,17 @@
 """Keras 2, through the ``tf_keras`` package (the ``tf-keras`` alias), driven as the seed's code
 drove it: a ``Sequential`` model whose LSTM gets ``batch_input_shape=(B, None, F)``,
 ``model.predict_on_batch``, ``model.reset_states()``, and the layer's own
-``reset_states(states=[h, c])`` to set the state. No check is added: Keras 2's errors reach the
-caller unchanged. Models are pooled as in ``keras3``; TensorFlow is imported on the first call.
+``reset_states(states=[h, c])`` to set the state; with a mask, a functional model on the same
+layers whose LSTM is called as ``lstm(x, mask=mask)`` (``keras_pool.masked_companion``). No check
+is added: Keras 2's errors reach the caller unchanged. Models are pooled as in ``keras3``;
+TensorFlow is imported on the first call.
 """
 import os
 
 import numpy as np
 
 from .. import validation
+from . import keras3
 from .common import configure, version
 from .keras_pool import PooledKerasModel, read_states
 
@@ -16,6 +19,7 @@ REQUIRES = ("tf_keras", "tensorflow")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[tf-keras]')"
 # Traced and compiled per input shape: the spec does not shrink failures (spec/harness/plugin.py).
 COMPILES_PER_SHAPE = True
+MASKS = "any"          # a bool mask input passed to the LSTM call
 KNOWN_DEVIATIONS = [
     {"tests": ["test_batch_of_one_row_is_refused_by_a_larger_model",
                "test_a_classifier_refuses_a_batch_of_one_row"],
@@ -38,6 +42,10 @@ KNOWN_DEVIATIONS = [
      "versions": "tf_keras 2.21.0, TensorFlow 2.21",
      "upstream": "none found",
      "repro": "repros/tf_keras_model_adjusts_input_rank.py"},
+    {**keras3.MASKED_STEP_AT_CALL_START,
+     "reason": keras3.MASKED_STEP_AT_CALL_START["reason"].replace(
+         "keras/src/backend/tensorflow/rnn.py", "tf_keras/src/backend.py, rnn"),
+     "versions": "tf_keras 2.21.0, TensorFlow 2.21"},
 ]
 
 
@@ -85,12 +93,13 @@ class _Keras2Model(PooledKerasModel):
     REUSES_TRACES = True    # TensorFlow's traces read the state variables at each call
 
     def _setup(self, build, *key, seed):
+        self.keras_module = tf_keras()
         self._checkout(build, *key)
         self.layer = self.model.layers[0]
         return _initial_weights(self.input_dim, self.units, seed)
 
-    def predict_on_batch(self, x):
-        return self._call("predict_on_batch", x)
+    def predict_on_batch(self, x, mask=None):
+        return self._call("predict_on_batch", x, mask=mask)
 
     def reset_states(self):
         self.model.reset_states()
@@ -138,11 +147,11 @@ class Keras2Classifier(_Keras2Model):
                 variable.assign(np.zeros(variable.shape, variable.dtype.as_numpy_dtype))
         self.model.reset_states()
 
-    def train_on_batch(self, x, y, sample_weight=None):
-        return float(self._call("train_on_batch", x, y, sample_weight))
+    def train_on_batch(self, x, y, sample_weight=None, mask=None):
+        return float(self._call("train_on_batch", x, y, sample_weight, mask))
 
-    def test_on_batch(self, x, y, sample_weight=None):
-        return float(self._call("test_on_batch", x, y, sample_weight))
+    def test_on_batch(self, x, y, sample_weight=None, mask=None):
+        return float(self._call("test_on_batch", x, y, sample_weight, mask))
 
 
 def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
