@@ -28,6 +28,9 @@ from .held_state import HeldState
 
 REQUIRES = ("torch",)
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[torch]')"
+# pack_padded_sequence knows a length per row: a mask must be right-padded (the adapter refuses any
+# other, which lengths could not express).
+MASKS = "right-padded"
 KNOWN_DEVIATIONS = [
     {"tests": ["test_input_that_is_not_3d_is_refused_by_a_stateless_model"],
      "title": "a stateless model reads a 2-D input as one unbatched sequence",
@@ -38,6 +41,18 @@ KNOWN_DEVIATIONS = [
      "versions": "PyTorch 2.13",
      "upstream": "documented behaviour (torch.nn.LSTM: unbatched input)",
      "repro": "repros/torch_lstm_reads_2d_as_one_sequence.py"},
+    {"tests": ["test_a_masked_step_outputs_the_h_its_row_keeps",
+               "test_a_row_masked_for_a_whole_batch_keeps_its_state_bit_for_bit",
+               "test_masked_classifier_steps_match_the_reference"],
+     "title": "a packed sequence refuses a row of length 0, and its padded steps output zeros",
+     "reason": "pack_padded_sequence raises RuntimeError for a row with no real step in the "
+               "batch (a stream that has ended or waits), so that row cannot carry its state "
+               "through the batch; and pad_packed_sequence fills the padded steps' outputs with "
+               "zeros, not the h the row keeps (h_n). Rows of length 1 or more keep their state "
+               "exactly and train as the reference does.",
+     "versions": "PyTorch 2.13",
+     "upstream": "pytorch/pytorch#11514 (open: allow sequence lengths of 0)",
+     "repro": "repros/torch_packed_sequence_length_zero_and_zero_padding.py"},
 ]
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7     # Keras' Adam defaults (the contract's)
 
@@ -68,21 +83,29 @@ class TorchLSTM(HeldState):
     def _init_head(self, t, seed):
         """Layers after the LSTM (the classifier's Dense), built under the same seed."""
 
-    def run(self, x):
-        """The LSTM's outputs for ``x`` from the state it starts from; carries the final state."""
+    def run(self, x, mask=None):
+        """The LSTM's outputs for ``x`` from the state it starts from, and its final h (batch,
+        units); carries the final state. With a mask, ``x`` goes in as a packed sequence of the
+        mask's lengths (``pack_padded_sequence``), and the outputs come back padded with zeros
+        (``pad_packed_sequence``)."""
         t = torch()
         x = t.as_tensor(np.asarray(x))
-        if self.stateful:
-            h, c = (t.as_tensor(s).unsqueeze(0) for s in self._held)
-            out, (h, c) = self.lstm(x, (h, c))
+        start = [tuple(t.as_tensor(s).unsqueeze(0) for s in self._held)] if self.stateful else []
+        if mask is None:
+            out, (h, c) = self.lstm(x, *start)
         else:
-            out, (h, c) = self.lstm(x)
+            rnn = t.nn.utils.rnn
+            packed = rnn.pack_padded_sequence(x, t.as_tensor(np.sum(mask, axis=1)),
+                                              batch_first=True, enforce_sorted=False)
+            out, (h, c) = self.lstm(packed, *start)
+            out = rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])[0]
         self.keep(h.detach().squeeze(0).numpy(), c.detach().squeeze(0).numpy())
-        return out
+        return out, h.squeeze(0)
 
-    def predict_on_batch(self, x):
+    def predict_on_batch(self, x, mask=None):
+        mask = validation.check_right_padded("predict_on_batch", mask)
         with torch().no_grad():
-            return self.run(x).numpy().copy()
+            return self.run(x, mask)[0].numpy().copy()
 
     def _lstm_weights(self):
         p = self.lstm
@@ -128,26 +151,29 @@ class TorchClassifier(TorchLSTM):
     def parameters(self):
         return [*self.lstm.parameters(), *self.dense.parameters()]
 
-    def _logits(self, x):
-        return self.dense(self.run(x)[:, -1])
+    def _logits(self, x, mask):
+        """The Dense layer on the LSTM's final h (``h_n``, the last real step's h of each row)."""
+        return self.dense(self.run(x, mask)[1])
 
-    def predict_on_batch(self, x):
+    def predict_on_batch(self, x, mask=None):
+        mask = validation.check_right_padded("predict_on_batch", mask)
         t = torch()
         with t.no_grad():
-            return t.softmax(self._logits(x), dim=-1).numpy().copy()
+            return t.softmax(self._logits(x, mask), dim=-1).numpy().copy()
 
-    def _loss(self, x, y, sample_weight):
+    def _loss(self, x, y, sample_weight, mask):
         """Keras' loss: each row's cross-entropy times its weight, summed, over the batch
         size (PyTorch's losses have no such reduction: written out, as its users do)."""
         t = torch()
         y = t.as_tensor(np.asarray(y, np.float32))
-        losses = -(y * t.log_softmax(self._logits(x), dim=-1)).sum(dim=-1)
+        losses = -(y * t.log_softmax(self._logits(x, mask), dim=-1)).sum(dim=-1)
         if sample_weight is not None:
             losses = losses * t.as_tensor(np.asarray(sample_weight, np.float32))
         return losses.sum() / len(losses)
 
-    def train_on_batch(self, x, y, sample_weight=None):
-        loss = self._loss(x, y, sample_weight)
+    def train_on_batch(self, x, y, sample_weight=None, mask=None):
+        mask = validation.check_right_padded("train_on_batch", mask)
+        loss = self._loss(x, y, sample_weight, mask)
         self.optimizer.zero_grad()
         loss.backward()
         self.steps += 1
@@ -156,9 +182,10 @@ class TorchClassifier(TorchLSTM):
         self.optimizer.step()
         return float(loss.detach())
 
-    def test_on_batch(self, x, y, sample_weight=None):
+    def test_on_batch(self, x, y, sample_weight=None, mask=None):
+        mask = validation.check_right_padded("test_on_batch", mask)
         with torch().no_grad():
-            return float(self._loss(x, y, sample_weight))
+            return float(self._loss(x, y, sample_weight, mask))
 
     def get_weights(self):
         return self._lstm_weights() + [self.dense.weight.detach().numpy().T.copy(),
