@@ -29,6 +29,9 @@ REQUIRES = ("flax", "jax", "optax")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[flax]')"
 # Traced and compiled per input shape: the spec does not shrink failures (spec/harness/plugin.py).
 COMPILES_PER_SHAPE = True
+# seq_lengths knows a length per row: a mask must be right-padded (the adapter refuses any other,
+# which lengths could not express).
+MASKS = "right-padded"
 KNOWN_DEVIATIONS = [
     {"tests": ["test_batch_of_one_row_is_refused_by_a_larger_model",
                "test_a_classifier_refuses_a_batch_of_one_row",
@@ -43,6 +46,21 @@ KNOWN_DEVIATIONS = [
      "versions": "Flax 0.12.8, JAX 0.10.2",
      "upstream": "none found",
      "repro": "repros/flax_rnn_broadcasts_the_carry.py"},
+    {"tests": ["test_a_masked_step_outputs_the_h_its_row_keeps",
+               "test_a_row_masked_for_a_whole_batch_keeps_its_state_bit_for_bit",
+               "test_masked_classifier_steps_match_the_reference"],
+     "title": "seq_lengths: a row of length 0 gets the carry after the padding; padded steps "
+              "output the cell run on the padding",
+     "reason": "nnx.RNN with seq_lengths returns each row's carry at index seq_lengths - 1 "
+               "(_select_last_carry, flax/nnx/nn/recurrent.py), which for a row with no real "
+               "step in the batch is -1: the carry after running the cell over all the padding, "
+               "not the carry the row had; and the outputs at padded steps are the cell run on "
+               "the padding, not the h the row keeps (documented: padding elements are not "
+               "zeroed out). Rows of length 1 or more keep their state and train as the "
+               "reference does.",
+     "versions": "Flax 0.12.8, JAX 0.10.2",
+     "upstream": "none found",
+     "repro": "repros/flax_rnn_seq_lengths_zero_runs_the_padding.py"},
 ]
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7     # Keras' Adam defaults (the contract's)
 GATES = ("i", "f", "g", "o")
@@ -59,16 +77,30 @@ def _cell(input_dim, units, seed):
     return nnx.LSTMCell(input_dim, units, rngs=nnx.Rngs(seed))
 
 
+def _scan(cell, x, h, c, lengths):
+    """``nnx.RNN`` of ``cell`` over ``x`` from ``(h, c)``: the outputs and the final ``(h, c)``;
+    ``lengths`` (batch,) int (or None: every step real) as ``seq_lengths``, Flax' way of
+    saying that each row's real steps come first."""
+    from flax import nnx
+    (c, h), out = nnx.RNN(cell, return_carry=True)(x, initial_carry=(c, h), seq_lengths=lengths)
+    return out, h, c
+
+
+def lengths_of(what, mask):
+    """Each row's number of real steps for ``seq_lengths``, from a right-padded mask (None
+    stays None); any other mask is refused, as lengths cannot express it."""
+    mask = validation.check_right_padded(what, mask)
+    return None if mask is None else np.sum(mask, axis=1, dtype=np.int32)
+
+
 def _forward_fn(graphdef):
-    """The jitted pure forward pass: ``(params, x, h, c) -> (outputs, h, c)``."""
+    """The jitted pure forward pass: ``(params, x, h, c, lengths) -> (outputs, h, c)``."""
     if ("forward", graphdef) not in _compiled:
         import jax
         from flax import nnx
 
-        def forward(params, x, h, c):
-            rnn = nnx.RNN(nnx.merge(graphdef, params), return_carry=True)
-            (c, h), out = rnn(x, initial_carry=(c, h))
-            return out, h, c
+        def forward(params, x, h, c, lengths):
+            return _scan(nnx.merge(graphdef, params), x, h, c, lengths)
         _compiled["forward", graphdef] = jax.jit(forward)
     return _compiled["forward", graphdef]
 
@@ -102,15 +134,13 @@ class FlaxLSTM(HeldState):
         self.graphdef, self.params = nnx.split(_cell(input_dim, units, seed))
         self.reset_states()
 
-    def run(self, x):
+    def predict_on_batch(self, x, mask=None):
+        lengths = lengths_of("predict_on_batch", mask)
         x = np.asarray(x)
-        h, c = self.start_states(x.shape[0])
-        out, h, c = _forward_fn(self.graphdef)(self.params, x, h, c)
+        out, h, c = _forward_fn(self.graphdef)(self.params, x, *self.start_states(x.shape[0]),
+                                               lengths)
         self.keep(h, c)
-        return out
-
-    def predict_on_batch(self, x):
-        return np.array(self.run(x))
+        return np.array(out)
 
     def get_weights(self):
         return to_keras(self.params)
@@ -121,38 +151,40 @@ class FlaxLSTM(HeldState):
 
 
 def _classifier_fns(graphdef, optimizer):
-    """The jitted pure functions of a classifier: ``predict(params, x, h, c)``,
-    ``train(params, opt_state, x, y, w, h, c, epsilon)`` and ``evaluate(params, x, y, w, h,
-    c)`` (``w``: each row's sample weight); each also returns the final ``(h, c)``."""
+    """The jitted pure functions of a classifier: ``predict(params, x, h, c, lengths)``,
+    ``train(params, opt_state, x, y, w, h, c, lengths, epsilon)`` and ``evaluate(params, x, y,
+    w, h, c, lengths)`` (``w``: each row's sample weight; ``lengths`` as in ``_scan``); each
+    also returns the final ``(h, c)``. The Dense layer reads the final h (each row's h at its
+    last real step)."""
     key = ("classifier", graphdef, optimizer)
     if key not in _compiled:
         import jax
         import optax
         from flax import nnx
 
-        def logits(params, x, h, c):
+        def logits(params, x, h, c, lengths):
             net = nnx.merge(graphdef, params)
-            (c, h), out = nnx.RNN(net.cell, return_carry=True)(x, initial_carry=(c, h))
-            return net.dense(out[:, -1]), h, c
+            _, h, c = _scan(net.cell, x, h, c, lengths)
+            return net.dense(h), h, c
 
-        def predict(params, x, h, c):
-            z, h, c = logits(params, x, h, c)
+        def predict(params, x, h, c, lengths):
+            z, h, c = logits(params, x, h, c, lengths)
             return jax.nn.softmax(z), h, c
 
-        def loss_of(params, x, y, w, h, c):
+        def loss_of(params, x, y, w, h, c, lengths):
             # Keras' loss: the weighted sum of the rows' cross-entropies over the batch size.
-            z, h2, c2 = logits(params, x, h, c)
+            z, h2, c2 = logits(params, x, h, c, lengths)
             return (w * -(y * jax.nn.log_softmax(z)).sum(axis=-1)).mean(), (h2, c2)
 
-        def train(params, opt_state, x, y, w, h, c, epsilon):
-            (loss, (h2, c2)), grads = jax.value_and_grad(loss_of, has_aux=True)(params, x, y,
-                                                                                w, h, c)
+        def train(params, opt_state, x, y, w, h, c, lengths, epsilon):
+            (loss, (h2, c2)), grads = jax.value_and_grad(loss_of, has_aux=True)(
+                params, x, y, w, h, c, lengths)
             opt_state.hyperparams["eps"] = epsilon
             updates, opt_state = optimizer.update(grads, opt_state, params)
             return optax.apply_updates(params, updates), opt_state, loss, h2, c2
 
-        def evaluate(params, x, y, w, h, c):
-            loss, (h2, c2) = loss_of(params, x, y, w, h, c)
+        def evaluate(params, x, y, w, h, c, lengths):
+            loss, (h2, c2) = loss_of(params, x, y, w, h, c, lengths)
             return loss, h2, c2
         _compiled[key] = jax.jit(predict), jax.jit(train), jax.jit(evaluate)
     return _compiled[key]
@@ -203,32 +235,35 @@ class FlaxClassifier(HeldState):
     def _fns(self):
         return _classifier_fns(self.graphdef, self.optimizer)
 
-    def predict_on_batch(self, x):
+    def predict_on_batch(self, x, mask=None):
+        lengths = lengths_of("predict_on_batch", mask)
         x = np.asarray(x)
-        probabilities, h, c = self._fns()[0](self.params, x, *self.start_states(x.shape[0]))
+        probabilities, h, c = self._fns()[0](self.params, x, *self.start_states(x.shape[0]),
+                                             lengths)
         self.keep(h, c)
         return np.array(probabilities)
 
-    def _targets(self, x, y, sample_weight):
-        """``x``, ``y`` and the rows' weights (ones without sample weights) as arrays."""
+    def _targets(self, what, x, y, sample_weight, mask):
+        """``x``, ``y``, the rows' weights (ones without sample weights), the start state and
+        the lengths, as arrays."""
+        lengths = lengths_of(what, mask)
         x = np.asarray(x)
         weights = np.ones(x.shape[0], np.float32) if sample_weight is None else \
             np.asarray(sample_weight, np.float32)
-        return x, np.asarray(y, np.float32), weights
+        return x, np.asarray(y, np.float32), weights, *self.start_states(x.shape[0]), lengths
 
-    def train_on_batch(self, x, y, sample_weight=None):
-        x, y, weights = self._targets(x, y, sample_weight)
+    def train_on_batch(self, x, y, sample_weight=None, mask=None):
+        batch = self._targets("train_on_batch", x, y, sample_weight, mask)
         self.steps += 1
         epsilon = EPSILON / np.sqrt(1 - BETA_2 ** self.steps)   # Keras' placement (docstring)
         self.params, self.opt_state, loss, h, c = self._fns()[1](
-            self.params, self.opt_state, x, y, weights, *self.start_states(x.shape[0]),
-            np.float32(epsilon))
+            self.params, self.opt_state, *batch, np.float32(epsilon))
         self.keep(h, c)
         return float(loss)
 
-    def test_on_batch(self, x, y, sample_weight=None):
-        x, y, weights = self._targets(x, y, sample_weight)
-        loss, h, c = self._fns()[2](self.params, x, y, weights, *self.start_states(x.shape[0]))
+    def test_on_batch(self, x, y, sample_weight=None, mask=None):
+        loss, h, c = self._fns()[2](self.params, *self._targets("test_on_batch", x, y,
+                                                                sample_weight, mask))
         self.keep(h, c)
         return float(loss)
 
