@@ -8,8 +8,12 @@ between batches is the context of everything the stream has seen so far.
     tokens:   t0 t1 t2 ... (n tokens)
     stream i: the tokens from i * K * seq_len on, K * seq_len inputs and one more for the target
     batch k:  x[i] = stream i's window k (seq_len tokens), y[i] = the same window one token ahead
+
+Many documents of different lengths (``document_streams``): each row reads whole documents one
+after another, each starting at a window start from a reset state; padding is masked.
 """
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import numpy as np
 
@@ -58,3 +62,78 @@ def _windows(inputs, targets, count, seq_len):
     for k in range(count):
         window = slice(k * seq_len, (k + 1) * seq_len)
         yield inputs[:, window].copy(), targets[:, window].copy()
+
+
+class DocumentBatch(NamedTuple):
+    """One batch of ``document_streams``: ``x``, ``y`` int64 and ``mask`` bool, each
+    ``(batch_size, seq_len)``, and ``reset`` bool ``(batch_size,)``, True for the rows that start
+    a document at this batch (their state must be zero before it: ``reset_rows``)."""
+    x: np.ndarray
+    y: np.ndarray
+    mask: np.ndarray
+    reset: np.ndarray
+
+
+def document_streams(documents, batch_size: int, seq_len: int) -> list[DocumentBatch]:
+    """A library of documents of different lengths laid out for a stateful model: each row reads
+    whole documents one after another, and the state never passes from one document into the
+    next.
+
+    A document of n tokens gives n - 1 inputs, each with the token after it as its target; it
+    fills ``ceil((n - 1) / seq_len)`` consecutive windows of one row, starting at a window start,
+    and its last window is padded (``mask`` False, token 0 in ``x`` and ``y``) up to the window's
+    end. A row's next document starts at its next window, with ``reset`` True for that row: the
+    caller zeroes the row's state before the batch, so every document starts from a zero state
+    (a reset can only fall between calls, hence documents start at window starts). Documents go,
+    in the given order, each to the row that has used the fewest windows so far (the lowest such
+    row); when the corpus runs out, a row's remaining windows are masked entirely. There are as
+    many batches as the fullest row has windows. Documents of fewer than 2 tokens have no input
+    with a target and are skipped; nothing else is dropped.
+
+    Raises ValueError at the call, naming what was received, if ``documents`` is not a sequence
+    of 1-D integer sequences or has no document of 2 tokens or more."""
+    positive_int("batch_size", batch_size)
+    positive_int("seq_len", seq_len)
+    given = [_document(k, d) for k, d in enumerate(documents)]
+    docs = [d for d in given if d.size >= 2]
+    if not docs:
+        raise ValueError(f"document_streams: needs a document of at least 2 tokens (an input "
+                         f"and its target); received {len(given)} documents, of lengths "
+                         f"{[d.size for d in given]}")
+    rows = [[] for _ in range(batch_size)]                  # per row: (first window, document)
+    used = np.zeros(batch_size, int)
+    for doc in docs:
+        row = int(np.argmin(used))
+        rows[row].append((used[row], doc))
+        used[row] += -(-(doc.size - 1) // seq_len)
+    count = int(used.max())
+    x, y = (np.zeros((batch_size, count * seq_len), np.int64) for _ in range(2))
+    mask = np.zeros((batch_size, count * seq_len), bool)
+    reset = np.zeros((batch_size, count), bool)
+    for i, placed in enumerate(rows):
+        for window, doc in placed:
+            start = window * seq_len
+            x[i, start:start + doc.size - 1] = doc[:-1]
+            y[i, start:start + doc.size - 1] = doc[1:]
+            mask[i, start:start + doc.size - 1] = True
+            reset[i, window] = True
+    return [DocumentBatch(*(a[:, k * seq_len:(k + 1) * seq_len].copy() for a in (x, y, mask)),
+                          reset[:, k].copy()) for k in range(count)]
+
+
+def _document(index, document):
+    tokens = np.asarray(document)
+    if tokens.ndim != 1 or not (np.issubdtype(tokens.dtype, np.integer) or tokens.size == 0):
+        raise ValueError(f"document_streams: each document must be a 1-D sequence of integers; "
+                         f"document {index} is an array of shape {tokens.shape} and dtype "
+                         f"{tokens.dtype}")
+    return tokens.astype(np.int64, copy=False)
+
+
+def reset_rows(model, reset) -> None:
+    """Zero the carried state of the rows where ``reset`` (batch,) is True, leaving the others
+    as they are (through ``get_states`` / ``set_states``); nothing if no row is reset."""
+    reset = np.asarray(reset, bool)
+    if reset.any():
+        model.set_states([np.where(reset[:, None], np.float32(0), s).astype(np.float32)
+                          for s in model.get_states()])

@@ -1,10 +1,13 @@
-"""``stateful_lstm.streams``: a token sequence laid out as parallel streams, window by window. The
-properties of the layout are the spec's clause 12 (``spec/test_stream_layout.py``); here, an
-example and the kit's errors."""
+"""``stateful_lstm.streams``: a token sequence laid out as parallel streams, window by window (the
+properties of that layout are the spec's clause 12, ``spec/test_stream_layout.py``; here, an
+example and the kit's errors), and a library of documents laid out as ragged streams."""
 import numpy as np
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from stateful_lstm.streams import stream_batches
+from stateful_lstm import make_lstm
+from stateful_lstm.streams import document_streams, reset_rows, stream_batches
 
 
 def test_each_row_is_a_stream_of_the_text():
@@ -26,3 +29,75 @@ def test_each_row_is_a_stream_of_the_text():
 def test_bad_arguments_are_refused_at_the_call(args, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         stream_batches(*args)
+
+
+def read_back(batches, seq_len):
+    """The documents ``document_streams`` laid out, read back from its batches: per row, each
+    reset window starts a document whose real steps run on without a gap; returned as
+    ``(window, row, inputs, targets)`` sorted by window then row. Asserts that every real step
+    belongs to such a run and that padding holds token 0."""
+    x, y, mask = (np.concatenate([getattr(b, name) for b in batches], axis=1)
+                  for name in ("x", "y", "mask"))
+    reset = np.stack([b.reset for b in batches], axis=1)
+    assert not x[~mask].any() and not y[~mask].any(), "padding should hold token 0"
+    found, claimed = [], np.zeros_like(mask)
+    for row, window in zip(*np.nonzero(reset)):
+        start = window * seq_len
+        later = np.nonzero(reset[row, window + 1:])[0]
+        limit = (window + 1 + later[0]) * seq_len if later.size else mask.shape[1]
+        end = start + np.argmin(np.append(mask[row, start:limit], False))
+        assert end > start, f"row {row} is reset at window {window}, but its first step is padding"
+        claimed[row, start:end] = True
+        found.append((window, row, x[row, start:end], y[row, start:end]))
+    np.testing.assert_array_equal(claimed, mask, "every real step belongs to a document that "
+                                                 "starts at a reset")
+    return sorted(found, key=lambda f: f[:2])
+
+
+@given(documents=st.lists(st.lists(st.integers(0, 50), max_size=20), max_size=8),
+       batch_size=st.integers(1, 4), seq_len=st.integers(1, 5))
+def test_documents_are_read_whole_in_order_from_a_reset(documents, batch_size, seq_len):
+    kept = [d for d in documents if len(d) >= 2]
+    assume(kept)
+    batches = document_streams(documents, batch_size, seq_len)
+    assert all(b.x.shape == b.y.shape == b.mask.shape == (batch_size, seq_len)
+               and b.reset.shape == (batch_size,) for b in batches)
+    found = read_back(batches, seq_len)
+    assert len(found) == len(kept)
+    for (_, _, inputs, targets), document in zip(found, kept):
+        np.testing.assert_array_equal(inputs, document[:-1])
+        np.testing.assert_array_equal(targets, document[1:])
+    # No batch beyond the fullest row, and each document in as few windows as it needs.
+    windows = [-(-(len(d) - 1) // seq_len) for d in kept]
+    assert max(w for w, *_ in found) + windows[-1] <= len(batches) <= sum(windows)
+    assert batches[-1].mask.any()
+
+
+def test_rows_take_documents_in_turn_and_their_tails_are_masked():
+    batches = document_streams([np.arange(1, 8), np.arange(10, 13), [5], np.arange(20, 30)],
+                               batch_size=2, seq_len=3)
+    np.testing.assert_array_equal([b.reset for b in batches],
+                                  [[True, True], [False, True], [False, False], [False, False]])
+    np.testing.assert_array_equal(batches[0].x, [[1, 2, 3], [10, 11, 0]])
+    np.testing.assert_array_equal(batches[1].y, [[5, 6, 7], [21, 22, 23]])
+    np.testing.assert_array_equal(batches[2].mask, [[False] * 3, [True] * 3])
+
+
+@pytest.mark.parametrize("documents, message", [
+    ([[1], []], r"needs a document of at least 2 tokens \(an input and its target\); received 2 "
+                r"documents, of lengths \[1, 0\]"),
+    ([[1, 2], [[1, 2]]], r"document 1 is an array of shape \(1, 2\)"),
+    ([[0.5, 1.5]], "dtype float64"),
+])
+def test_bad_documents_are_refused_at_the_call(documents, message):
+    with pytest.raises(ValueError, match=message):
+        document_streams(documents, 2, 2)
+
+
+def test_reset_rows_zeroes_only_the_rows_it_is_given():
+    model = make_lstm(units=2, input_dim=1, stateful=True, batch_size=3)
+    states = [np.full((3, 2), v, np.float32) for v in (1, 2)]
+    model.set_states(states)
+    reset_rows(model, [False, True, False])
+    for got, was in zip(model.get_states(), states):
+        np.testing.assert_array_equal(got, np.where([[True], [False], [True]], was, 0))
