@@ -84,11 +84,16 @@ def document_streams(documents, batch_size: int, seq_len: int) -> list[DocumentB
     and its last window is padded (``mask`` False, token 0 in ``x`` and ``y``) up to the window's
     end. A row's next document starts at its next window, with ``reset`` True for that row: the
     caller zeroes the row's state before the batch, so every document starts from a zero state
-    (a reset can only fall between calls, hence documents start at window starts). Documents go,
-    in the given order, each to the row that has used the fewest windows so far (the lowest such
-    row); when the corpus runs out, a row's remaining windows are masked entirely. There are as
-    many batches as the fullest row has windows. Documents of fewer than 2 tokens have no input
-    with a target and are skipped; nothing else is dropped.
+    (a reset can only fall between calls, hence documents start at window starts).
+
+    Rows are balanced: the documents are dealt longest first (ties: the earlier document), each
+    to the row that has the fewest windows so far (ties: the lowest row), and each row reads its
+    documents in their given order. So the rows end within one document of each other when no
+    document is longer than a row's share, and a long document does not leave one row running
+    alone at the end; to vary what the rows read together, shuffle ``documents`` (once per epoch,
+    say). When a row runs out of documents its remaining windows are masked entirely; there are
+    as many batches as the fullest row has windows. Documents of fewer than 2 tokens have no
+    input with a target and are skipped; nothing else is dropped.
 
     Raises ValueError at the call, naming what was received, if ``documents`` is not a sequence
     of 1-D integer sequences or has no document of 2 tokens or more."""
@@ -100,23 +105,26 @@ def document_streams(documents, batch_size: int, seq_len: int) -> list[DocumentB
         raise ValueError(f"document_streams: needs a document of at least 2 tokens (an input "
                          f"and its target); received {len(given)} documents, of lengths "
                          f"{[d.size for d in given]}")
-    rows = [[] for _ in range(batch_size)]                  # per row: (first window, document)
+    windows = [-(-(d.size - 1) // seq_len) for d in docs]
+    rows = [[] for _ in range(batch_size)]                  # per row: its documents' indices
     used = np.zeros(batch_size, int)
-    for doc in docs:
+    for k in sorted(range(len(docs)), key=lambda k: -windows[k]):
         row = int(np.argmin(used))
-        rows[row].append((used[row], doc))
-        used[row] += -(-(doc.size - 1) // seq_len)
+        rows[row].append(k)
+        used[row] += windows[k]
     count = int(used.max())
     x, y = (np.zeros((batch_size, count * seq_len), np.int64) for _ in range(2))
     mask = np.zeros((batch_size, count * seq_len), bool)
     reset = np.zeros((batch_size, count), bool)
     for i, placed in enumerate(rows):
-        for window, doc in placed:
-            start = window * seq_len
+        window = 0
+        for k in sorted(placed):
+            doc, start = docs[k], window * seq_len
             x[i, start:start + doc.size - 1] = doc[:-1]
             y[i, start:start + doc.size - 1] = doc[1:]
             mask[i, start:start + doc.size - 1] = True
             reset[i, window] = True
+            window += windows[k]
     return [DocumentBatch(*(a[:, k * seq_len:(k + 1) * seq_len].copy() for a in (x, y, mask)),
                           reset[:, k].copy()) for k in range(count)]
 

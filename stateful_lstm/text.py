@@ -9,8 +9,14 @@ def bundled_text():
     """Python's bundled documentation text: the topics of ``pydoc_data.topics`` (the help()
     pages of statements, operators and types) in their order, joined by blank lines. About
     465,000 characters of English prose and code on Python 3.11; every Python install ships it."""
+    return "\n\n".join(bundled_documents())
+
+
+def bundled_documents():
+    """The topics of ``pydoc_data.topics`` as a list of documents, one per topic, in order: 79
+    documents of 202 to 62,522 characters on Python 3.11."""
     from pydoc_data.topics import topics
-    return "\n\n".join(topics.values())
+    return list(topics.values())
 
 
 def read_text_file(path):

@@ -54,33 +54,45 @@ def read_back(batches, seq_len):
     return sorted(found, key=lambda f: f[:2])
 
 
-@given(documents=st.lists(st.lists(st.integers(0, 50), max_size=20), max_size=8),
+@given(bodies=st.lists(st.lists(st.integers(0, 50), max_size=20), max_size=8),
        batch_size=st.integers(1, 4), seq_len=st.integers(1, 5))
-def test_documents_are_read_whole_in_order_from_a_reset(documents, batch_size, seq_len):
-    kept = [d for d in documents if len(d) >= 2]
+def test_documents_are_read_whole_from_a_reset_in_balanced_rows(bodies, batch_size, seq_len):
+    # Document k starts with the token 100 + k, so that it can be told from the others; with an
+    # empty body it has 1 token and is skipped.
+    documents = [[100 + k, *body] for k, body in enumerate(bodies)]
+    kept = [k for k, d in enumerate(documents) if len(d) >= 2]
     assume(kept)
     batches = document_streams(documents, batch_size, seq_len)
     assert all(b.x.shape == b.y.shape == b.mask.shape == (batch_size, seq_len)
                and b.reset.shape == (batch_size,) for b in batches)
     found = read_back(batches, seq_len)
-    assert len(found) == len(kept)
-    for (_, _, inputs, targets), document in zip(found, kept):
-        np.testing.assert_array_equal(inputs, document[:-1])
-        np.testing.assert_array_equal(targets, document[1:])
-    # No batch beyond the fullest row, and each document in as few windows as it needs.
-    windows = [-(-(len(d) - 1) // seq_len) for d in kept]
-    assert max(w for w, *_ in found) + windows[-1] <= len(batches) <= sum(windows)
-    assert batches[-1].mask.any()
+    assert sorted(int(inputs[0]) - 100 for *_, inputs, _ in found) == kept, \
+        "each document of 2 tokens or more once, no other"
+    rows = {}
+    for _, row, inputs, targets in found:
+        k = int(inputs[0]) - 100
+        np.testing.assert_array_equal(inputs, documents[k][:-1])
+        np.testing.assert_array_equal(targets, documents[k][1:])
+        rows.setdefault(row, []).append(k)
+    assert all(order == sorted(order) for order in rows.values()), \
+        f"each row reads its documents in their given order: {rows}"
+    # Balanced: no batch after the last real step, and the fullest row holds no more windows
+    # than the lightest one plus its own smallest document's (longest-first dealing).
+    windows = {k: -(-(len(documents[k]) - 1) // seq_len) for k in kept}
+    loads = [sum(windows[k] for k in rows.get(i, [])) for i in range(batch_size)]
+    assert len(batches) == max(loads) and batches[-1].mask.any()
+    fullest = int(np.argmax(loads))
+    assert max(loads) - min(loads) <= min(windows[k] for k in rows[fullest])
 
 
-def test_rows_take_documents_in_turn_and_their_tails_are_masked():
+def test_rows_are_balanced_longest_first_and_their_tails_are_masked():
     batches = document_streams([np.arange(1, 8), np.arange(10, 13), [5], np.arange(20, 30)],
                                batch_size=2, seq_len=3)
     np.testing.assert_array_equal([b.reset for b in batches],
-                                  [[True, True], [False, True], [False, False], [False, False]])
-    np.testing.assert_array_equal(batches[0].x, [[1, 2, 3], [10, 11, 0]])
-    np.testing.assert_array_equal(batches[1].y, [[5, 6, 7], [21, 22, 23]])
-    np.testing.assert_array_equal(batches[2].mask, [[False] * 3, [True] * 3])
+                                  [[True, True], [False, False], [False, True]])
+    np.testing.assert_array_equal(batches[0].x, [[20, 21, 22], [1, 2, 3]])
+    np.testing.assert_array_equal(batches[1].y, [[24, 25, 26], [5, 6, 7]])
+    np.testing.assert_array_equal(batches[2].mask, [[True] * 3, [True, True, False]])
 
 
 @pytest.mark.parametrize("documents, message", [

@@ -3,6 +3,7 @@ saving, generating with a batch-size-1 copy, and the errors."""
 import numpy as np
 import pytest
 
+from stateful_lstm import document_training as dt
 from stateful_lstm.commands import main
 
 SMALL = ["--characters", "6000", "--streams", "4", "--window", "8", "--embedding-dim", "8",
@@ -62,6 +63,13 @@ def test_a_user_text_file_is_read(tmp_path, capsys):
                                        "does not exist"),
     (["--impl", "tests.broken_impls.never_carries"], "has no make_sequence_model"),
     (["--epochs", "0"], "argument --epochs: must be at least 1; received 0"),
+    (["--documents", "--compare-reset"], "--documents trains and compares three layouts of a "
+                                         "library; it cannot be used with --compare-reset"),
+    (["--documents", "{short}"], "--documents, 1 files: needs at least 2 documents of 2 "
+                                 "characters or more (one to train on, one held out); "
+                                 "received 1"),
+    (["--documents", "{binary}", "{short}"], "is not UTF-8 text: byte 0xff"),
+    (["--documents", "/nonexistent/a.txt"], "cannot read /nonexistent/a.txt"),
 ])
 def test_bad_input_is_refused_before_any_training(argv, message, tmp_path, capsys,
                                                   monkeypatch):
@@ -74,3 +82,24 @@ def test_bad_input_is_refused_before_any_training(argv, message, tmp_path, capsy
     captured = capsys.readouterr()
     assert exit.value.code == 2 and message in captured.err, captured.err
     assert captured.out == "" and "Traceback" not in captured.err
+
+
+def test_a_library_of_documents_is_trained_in_three_layouts(tmp_path, capsys):
+    library = tmp_path / "library"
+    library.mkdir()
+    for k, word in enumerate(["alpha beta ", "gamma delta epsilon ", "zeta eta ", "theta "]):
+        (library / f"{k}.txt").write_text(word * (10 + 5 * k), encoding="utf-8")
+    extra = tmp_path / "extra.txt"
+    extra.write_text("iota kappa " * 8, encoding="utf-8")
+    saved = tmp_path / "library.npz"
+    main(["text", "--documents", str(library), str(extra), "--streams", "2", "--window", "8",
+          "--embedding-dim", "4", "--units", "8", "--length", "20", "--quiet",
+          "--save", str(saved)])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ("Documents: 5 files, 5 documents, 828 characters, 17 distinct; held out: "
+                      "the last 1 (88 characters)")
+    figures = [line.split(":") for line in out if line.startswith("Held-out bits")]
+    assert [f[0].split(", ", 1)[1] for f in figures] == list(dt.LAYOUTS.values())
+    assert all(0 < float(f[1]) < 8 for f in figures)
+    assert f"Saved the ragged-streams model's weights and vocabulary to {saved}" in out
+    assert out[-1].startswith("alph") and len(out[-1]) == 24      # the first document's start

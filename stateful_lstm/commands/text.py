@@ -6,9 +6,14 @@ copy of it.
     python -m stateful_lstm text --file book.txt --epochs 10 --save book.npz
     python -m stateful_lstm text --compare-reset --plot bpc.png     # vs reset before every window
     python -m stateful_lstm text --load book.npz --prompt "It was " --temperature 0.5
+    python -m stateful_lstm text --documents                        # the docs' topics, 3 layouts
+    python -m stateful_lstm text --documents books/ article.txt --save library.npz
 
 The defaults are the measured setup of SPEC.md section 14 (the first 120,000 characters, 32
-streams, windows of 16, embedding 32, LSTM(128), Adam 3e-3, 6 epochs).
+streams, windows of 16, embedding 32, LSTM(128), Adam 3e-3, 6 epochs). With ``--documents`` the
+text is a library of documents, trained on in three layouts (``document_training``: ragged
+streams reset at document starts, end to end, reset before every window) and measured on
+held-out documents; its defaults are ``DOCUMENTS`` (SPEC.md section 19).
 """
 import math
 import sys
@@ -17,13 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import document_training as dt
 from .. import text_training as tt
 from ..streams import batch_count
-from ..text import bundled_text, read_text_file
+from ..text import bundled_documents, bundled_text, read_text_file
 from .options import at_least, plot_path, positive_float, tqdm_or_none
 
 FULL = tt.TextSetup.FULL
+DOCUMENTS = FULL.with_(characters=500_000, streams=4, window=32, epochs=1)
 BUNDLED = "Python's bundled documentation (pydoc_data.topics)"
+BUNDLED_TOPICS = "Python's bundled documentation, one topic per document"
 PROMPT_LENGTH = 4          # the default prompt: the text's first characters
 FACTORY = "make_sequence_model"          # what the command trains
 
@@ -33,18 +41,26 @@ def add_parser(commands):
     text = commands.add_parser("text", help="train on a whole text as streams; generate",
                                description=__doc__.split("\n")[0])
     text.add_argument("--file", help=f"a UTF-8 text file (default: {BUNDLED})")
+    text.add_argument("--documents", nargs="*", metavar="PATH",
+                      help="train on a library of documents in three layouts: UTF-8 files, or "
+                           "folders whose files are documents (none given: Python's bundled "
+                           "documentation, one topic per document)")
     text.add_argument("--impl", default="reference",
                       help="implementation: reference, keras, a module path or a .py file")
-    text.add_argument("--characters", type=at_least(2), default=FULL.characters,
-                      help=f"use the first N characters of the text (default {FULL.characters})")
-    text.add_argument("--streams", type=at_least(1), default=FULL.streams,
-                      help=f"parallel streams, the batch size (default {FULL.streams})")
-    text.add_argument("--window", type=at_least(1), default=FULL.window,
-                      help=f"timesteps per batch (default {FULL.window})")
+    text.add_argument("--characters", type=at_least(2),
+                      help=f"use the first N characters of the text (default {FULL.characters}; "
+                           f"with --documents, whole documents up to {DOCUMENTS.characters})")
+    text.add_argument("--streams", type=at_least(1),
+                      help=f"parallel streams, the batch size (default {FULL.streams}; with "
+                           f"--documents {DOCUMENTS.streams})")
+    text.add_argument("--window", type=at_least(1),
+                      help=f"timesteps per batch (default {FULL.window}; with --documents "
+                           f"{DOCUMENTS.window})")
     text.add_argument("--embedding-dim", type=at_least(1), default=FULL.embedding_dim)
     text.add_argument("--units", type=at_least(1), default=FULL.units)
     text.add_argument("--learning-rate", type=positive_float, default=FULL.learning_rate)
-    text.add_argument("--epochs", type=at_least(1), default=FULL.epochs)
+    text.add_argument("--epochs", type=at_least(1),
+                      help=f"default {FULL.epochs}; with --documents {DOCUMENTS.epochs}")
     text.add_argument("--seed", type=at_least(0), default=0,
                       help="initial weights and sampling (default 0)")
     text.add_argument("--save", default="text-model.npz", metavar="FILE.npz",
@@ -74,20 +90,29 @@ def check(args, parser):
             if args.load:
                 raise ValueError("--plot draws the held-out measurement of a training run; "
                                  "it cannot be used with --load")
+        if args.documents is not None:
+            for other in ("file", "load", "compare_reset", "plot"):
+                if getattr(args, other):
+                    raise ValueError(f"--documents trains and compares three layouts of a "
+                                     f"library; it cannot be used with "
+                                     f"--{other.replace('_', '-')}")
         if args.load:
             args.model, args.vocabulary, args.setup, args.start = tt.load(args.load,
                                                                           args.implementation)
         else:
-            args.setup = tt.TextSetup(
-                characters=args.characters, streams=args.streams, window=args.window,
-                embedding_dim=args.embedding_dim, units=args.units,
-                learning_rate=args.learning_rate, epochs=args.epochs)
-            args.source = read_text_file(args.file) if args.file else bundled_text()
-            try:
-                args.corpus = tt.split_text(args.source, args.setup)
-            except ValueError as error:
-                raise ValueError(f"{args.file or BUNDLED}: {error}") from None
-            args.vocabulary = args.corpus.vocabulary
+            base = FULL if args.documents is None else DOCUMENTS
+            args.setup = base.with_(**{name: getattr(args, name) for name in (
+                "characters", "streams", "window", "embedding_dim", "units", "learning_rate",
+                "epochs") if getattr(args, name) is not None})
+            if args.documents is None:
+                args.source = read_text_file(args.file) if args.file else bundled_text()
+                try:
+                    args.corpus = tt.split_text(args.source, args.setup)
+                except ValueError as error:
+                    raise ValueError(f"{args.file or BUNDLED}: {error}") from None
+                args.vocabulary = args.corpus.vocabulary
+            else:
+                check_documents(args)
             check_save_path(args.save)
         if args.prompt is None:
             args.prompt = args.start if args.load else args.source[:PROMPT_LENGTH]
@@ -102,6 +127,22 @@ def check(args, parser):
         parser.error(str(error))
 
 
+def check_documents(args):
+    """Read the library ``--documents`` names and split it (``args.library``), or ValueError."""
+    names = [f for p in args.documents for f in (sorted(q for q in Path(p).iterdir()
+                                                        if q.is_file())
+                                                 if Path(p).is_dir() else [Path(p)])]
+    documents = [read_text_file(f) for f in names] if args.documents else bundled_documents()
+    source = f"{len(names)} files" if args.documents else BUNDLED_TOPICS
+    try:
+        args.library = dt.split_documents(documents, args.setup.characters)
+    except ValueError as error:
+        raise ValueError(f"--documents, {source}: {error}") from None
+    args.source_name = source
+    args.source = args.library.vocabulary.decode(args.library.train[0])  # the default prompt
+    args.vocabulary = args.library.vocabulary
+
+
 def check_save_path(value):
     path = Path(value)
     if path.is_dir():
@@ -113,11 +154,13 @@ def check_save_path(value):
 def progress_callback(args, label, batches):
     """``(progress, close)``: a ``progress`` function for ``text_training.train`` that drives a
     tqdm bar showing the running loss and bits per character (mean of the last 50 batches), and
-    the function that closes the bar; ``progress`` is None if quiet or without tqdm."""
+    the function that closes the bar; ``progress`` is None if quiet or without tqdm.
+    ``batches`` per epoch (None: not known in advance)."""
     tqdm = tqdm_or_none(args.quiet)
     if tqdm is None:
         return None, lambda: None
-    bar = tqdm(total=batches * args.setup.epochs, desc=label, unit="batch", file=sys.stderr)
+    total = None if batches is None else batches * args.setup.epochs
+    bar = tqdm(total=total, desc=label, unit="batch", file=sys.stderr)
     recent = deque(maxlen=50)
 
     def progress(epoch, batch, total, loss):
@@ -178,12 +221,47 @@ def plot(path, results):
     plt.close(fig)
 
 
+def run_documents(args):
+    """Train the three layouts on the library, print their held-out bits per character; save the
+    ragged model; return it."""
+    setup, library = args.setup, args.library
+    train_chars, held_chars = (sum(d.size for d in part) for part in (library.train,
+                                                                       library.held_out))
+    print(f"Documents: {args.source_name}, {len(library.train) + len(library.held_out)} "
+          f"documents, {train_chars + held_chars:,} characters, {len(library.vocabulary)} "
+          f"distinct; held out: the last {len(library.held_out)} ({held_chars:,} characters)")
+    print(f"Model: {args.impl}, Embedding({len(library.vocabulary)}, {setup.embedding_dim}) -> "
+          f"LSTM({setup.units}, stateful) -> Dense({len(library.vocabulary)}, softmax); "
+          f"{setup.streams} streams x windows of {setup.window}, Adam {setup.learning_rate:g}, "
+          f"{setup.epochs} epochs, documents shuffled every epoch, seed {args.seed}")
+    models = {}
+    for layout, label in dt.LAYOUTS.items():
+        model = tt.make_model(args.implementation, library, setup, args.seed)
+        progress, close = progress_callback(args, layout, None)
+        try:
+            dt.train(model, layout, library.train, setup.streams, setup.window, setup.epochs,
+                     args.seed, progress)
+        finally:
+            close()
+        bits = dt.bits_per_character(model, dt.layout_batches(layout, library.held_out,
+                                                              setup.streams, setup.window))
+        print(f"Held-out bits per character, {label + ':':44s} {bits:.3f}")
+        models[layout] = model
+    return models["ragged"]
+
+
 def run(args):
     if args.load:
         model, setup = args.model, args.setup
         print(f"Loaded {args.load}: Embedding({len(args.vocabulary)}, {setup.embedding_dim}) -> "
               f"LSTM({setup.units}) -> Dense({len(args.vocabulary)}), on {args.impl}")
         copy = model
+    elif args.documents is not None:
+        model = run_documents(args)
+        tt.save(args.save, model, args.vocabulary, args.setup, args.source[:PROMPT_LENGTH])
+        print(f"Saved the ragged-streams model's weights and vocabulary to {args.save}")
+        copy = tt.batch1_copy(args.implementation, model, len(args.vocabulary), args.setup,
+                              args.seed)
     else:
         batches = describe_run(args)
         model, bits = train_and_measure(args, True, batches)
