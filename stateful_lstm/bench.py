@@ -2,7 +2,8 @@
 LSTM(50), stateful): time per ``predict_on_batch`` call, time per ``train_on_batch`` step of the
 LSTM(50) -> Dense(26) classifier, and the reference's whole tutorial training (7,500 steps); and at
 the text setup of SPEC.md section 14 (32 streams x 16 characters, Embedding(100, 32) -> LSTM(128)
--> Dense(100) at every timestep): time per ``train_on_batch`` of the sequence model.
+-> Dense(100) at every timestep): time per ``train_on_batch`` of the sequence model, and the
+reference's masked steps against unmasked ones.
 
     python -m stateful_lstm.bench [--units 50] [--repeat 5]
 
@@ -48,6 +49,7 @@ def main(argv=None):
         print(f"  keras ({keras_name}): {keras * 1e6:8.1f} us per {unit}")
         print(f"  reference is {keras / reference:.0f}x faster")
     text_batches(args.repeat, keras_tensorflow, keras_name)
+    masked_steps(args.repeat)
     model = alphabet.make_model(stateful_lstm, "tutorial", "scalar")
     start = timeit.default_timer()
     alphabet.train(model, "tutorial", "scalar")
@@ -79,6 +81,34 @@ def text_batches(repeat, keras_tensorflow, keras_name):
     print(f"  {faster} is {max(reference, keras) / min(reference, keras):.1f}x faster than "
           f"{slower}")
 
+
+def masked_steps(repeat):
+    """The reference's masked steps against unmasked ones, at the text setup: predict_on_batch of
+    the LSTM and train_on_batch of the sequence model, with a mask of a ragged-streams batch (each
+    row's real steps first, a quarter of the steps padding) and with none."""
+    import stateful_lstm
+    from stateful_lstm import text_training as tt
+    setup = tt.TextSetup.FULL
+    vocab, shape = 100, (setup.streams, setup.window)
+    rng = np.random.default_rng(0)
+    x, y = (rng.integers(0, vocab, shape) for _ in range(2))
+    mask = np.arange(setup.window)[None] < rng.integers(setup.window // 2, setup.window + 1,
+                                                        (setup.streams, 1))
+    features = rng.uniform(-1, 1, (*shape, setup.embedding_dim)).astype(np.float32)
+    lstm = stateful_lstm.make_lstm(units=setup.units, input_dim=setup.embedding_dim,
+                                   stateful=True, batch_size=setup.streams)
+    sequence = stateful_lstm.make_sequence_model(
+        vocab_size=vocab, embedding_dim=setup.embedding_dim, units=setup.units, stateful=True,
+        batch_size=setup.streams)
+    print(f"reference, masked against unmasked: {setup.streams} x {setup.window} steps, "
+          f"{1 - mask.mean():.0%} of them masked")
+    for what, call in [
+            ("predict_on_batch of LSTM(128)", lambda **k: lstm.predict_on_batch(features, **k)),
+            ("train_on_batch of the text model", lambda **k: sequence.train_on_batch(x, y, **k))]:
+        plain, masked = (time_per_call(lambda k=k, call=call: call(**k), repeat)
+                         for k in ({}, {"mask": mask}))
+        print(f"  {what}: {plain * 1e3:.2f} ms unmasked, {masked * 1e3:.2f} ms masked "
+              f"({masked / plain:.2f}x)")
 
 if __name__ == "__main__":
     main()
