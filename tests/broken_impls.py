@@ -150,6 +150,16 @@ class MaskedRowStartsAfresh(LSTM):
         return hs
 
 
+@breaks("ragged-streams", "test_each_document_in_ragged_streams_reads_as_if_alone")
+class MaskedCallStartsAfresh(LSTM):
+    """Reads a masked batch as a batch of new sequences: with a mask, a stateful model starts
+    every row from zeros (so a document that spans windows loses its context at each one)."""
+    def run(self, x, cache=None, mask=None):
+        if self.stateful and mask is not None:
+            self.reset_states()
+        return super().run(x, cache, mask)
+
+
 @breaks("masked-steps-keep-state", "test_masked_batches_leave_each_row_as_its_real_steps_alone")
 class MaskReadReversed(LSTM):
     """The mask is read back to front (its last column applied to the first step)."""
