@@ -14,6 +14,9 @@ import pytest
 
 from spec.clauses import spec_test_names
 
+# Each test runs pytest in a process of its own, as a user does: the slow run's.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).parents[1]
 PYTEST = shutil.which("pytest", path=str(Path(sys.executable).parent)) or "pytest"
 FAST = "-k", "test_batch_split_along_time_equals_one_call"    # one quick spec test

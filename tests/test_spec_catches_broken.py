@@ -3,8 +3,9 @@ failed spec assertion (``SpecViolation``), not by the harness or the implementat
 
 A spec that passes a broken implementation is the worst bug this project can have. Each broken
 implementation registered in ``broken_impls.py`` is run (in-process, ``stateful-lstm-quick``
-profile: the default examples, no shrinking) against the test of the clause it breaks that its
-``@breaks`` names, which must fail with a spec violation (the outcome the plugin records). The
+profile: the default examples, no shrinking; those of one clause in one pytest session) against
+the test of the clause it breaks that its ``@breaks`` names, which must fail with a spec
+violation (the outcome the plugin records). The
 reference passing every clause is the main spec run."""
 import sys
 
@@ -18,19 +19,22 @@ from spec.harness.verdicts import FAIL
 from tests.broken_impls import BROKEN, CORRECT
 
 
-def run_clause(pytester, monkeypatch, clause, implementation, test=None):
-    """Run one clause's test module (or only its ``test``) against ``implementation``
-    in-process; the reports of its tests' calls.
+def run_clause(pytester, monkeypatch, clause, implementations, tests=None):
+    """Run one clause's test module (or only ``tests``: ``{implementation: test name}``)
+    against ``implementations`` in-process, in one pytest session; the reports of its tests'
+    calls.
 
     The module is imported afresh, as hypothesis binds a test's settings when it is decorated."""
     module = SPEC_PATH.parent / f"{module_name(clause)}.py"
     monkeypatch.delitem(sys.modules, f"spec.{module_name(clause)}", raising=False)
     profile = settings.get_current_profile_name()
+    selected = [f"{module}::{test}[{impl}]" for impl, test in tests.items()] if tests else \
+        [str(module)]
     try:
         recorder = pytester.inline_run(
-            f"{module}::{test}" if test else str(module),
-            "-c", str(CONFORMANCE_INI),
-            f"--stateful-lstm-impl={implementation}", "--hypothesis-profile=stateful-lstm-quick")
+            *selected, "-c", str(CONFORMANCE_INI),
+            *(f"--stateful-lstm-impl={impl}" for impl in implementations),
+            "--hypothesis-profile=stateful-lstm-quick")
     finally:
         settings.load_profile(profile)      # the nested run loaded its own
     return [r for r in recorder.getreports("pytest_runtest_logreport") if r.when == "call"]
@@ -41,22 +45,27 @@ def outcomes(reports):
     return [dict(r.user_properties).get(OUTCOME) for r in reports]
 
 
-@pytest.mark.parametrize("name", sorted(BROKEN))
-def test_spec_fails_the_broken_implementation_on_its_clause(pytester, monkeypatch, name):
-    broken = BROKEN[name]
-    reports = run_clause(pytester, monkeypatch, broken.clause, f"tests.broken_impls.{name}",
-                         broken.caught_by)
-    assert outcomes(reports) == [FAIL], (
-        f"the spec's {broken.caught_by} (clause {broken.clause!r}) found no violation in an "
-        f"implementation that breaks it: {name} ({broken.made_of.__doc__}); outcome: "
-        f"{[(r.outcome, o) for r, o in zip(reports, outcomes(reports))]}")
+@pytest.mark.parametrize("clause", sorted({broken.clause for broken in BROKEN.values()}))
+def test_spec_fails_each_broken_implementation_on_its_clause(pytester, monkeypatch, clause):
+    # Every implementation that breaks the clause, in one session: each on the test it names.
+    breaking = {f"tests.broken_impls.{name}": broken for name, broken in BROKEN.items()
+                if broken.clause == clause}
+    reports = run_clause(pytester, monkeypatch, clause, breaking,
+                         {impl: broken.caught_by for impl, broken in breaking.items()})
+    found = {r.nodeid.rsplit("[", 1)[1][:-1]: (r.outcome, o)
+             for r, o in zip(reports, outcomes(reports))}
+    escaped = [f"{impl.rsplit('.', 1)[1]} ({' '.join(broken.made_of.__doc__.split())}): the spec's "
+               f"{broken.caught_by} gave {found.get(impl, 'no report')}"
+               for impl, broken in breaking.items() if found.get(impl, (None,))[1] != FAIL]
+    assert not escaped, (f"clause {clause!r} found no violation (a spec assertion failure) in "
+                         f"implementations that break it: " + "; ".join(escaped))
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
 def test_spec_passes_a_correct_implementation_that_differs_from_the_reference(
         pytester, monkeypatch, name):
     correct = CORRECT[name]
-    reports = run_clause(pytester, monkeypatch, correct.clause, f"tests.broken_impls.{name}")
+    reports = run_clause(pytester, monkeypatch, correct.clause, [f"tests.broken_impls.{name}"])
     assert reports and all(r.passed for r in reports), \
         f"{name} ({correct.made_of.__doc__}) is correct, but failed {correct.clause!r}: " \
         f"{[r.nodeid for r in reports if not r.passed]}"
@@ -73,5 +82,5 @@ def test_each_broken_implementation_names_a_test_of_its_clause_that_catches_it()
 
 def test_reference_passes_a_clause_module_run_the_same_way(pytester, monkeypatch):
     # The control for the runs above: the same in-process run passes on the reference.
-    reports = run_clause(pytester, monkeypatch, "carry-per-index", "reference")
+    reports = run_clause(pytester, monkeypatch, "carry-per-index", ["reference"])
     assert [r.outcome for r in reports] == ["passed", "passed"]

@@ -7,6 +7,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
+# Each test runs `python -m spec` (two pytest processes) as a user does: the slow run's.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).parents[1]
 
 
