@@ -37,11 +37,12 @@ class Library:
     held_out: list
 
 
-def split_documents(documents, characters, held_out=0.1):
+def split_documents(documents, characters, streams, window, held_out=0.1):
     """The documents (strings), in order, up to ``characters`` characters in all (whole
     documents: the last one taken is the one that reaches the limit); the documents from the one
     that starts after ``1 - held_out`` of those characters on are held out. ValueError if fewer
-    than two documents of two characters or more are left, or either part is empty."""
+    than two documents of two characters or more are left, or if either part, laid end to end,
+    is too short for one batch of ``streams`` x ``window`` (naming the lengths)."""
     taken, total = [], 0
     for document in documents:
         if len(document) >= 2 and total < characters:
@@ -54,7 +55,16 @@ def split_documents(documents, characters, held_out=0.1):
     cut = int(min(max(np.searchsorted(starts, (1 - held_out) * total), 1), len(taken) - 1))
     vocabulary = Vocabulary("".join(taken))
     encoded = [vocabulary.encode(d) for d in taken]
-    return Library(vocabulary, encoded[:cut], encoded[cut:])
+    library = Library(vocabulary, encoded[:cut], encoded[cut:])
+    need = streams * window + 1
+    for name, part in (("training", library.train), ("held-out", library.held_out)):
+        length = sum(d.size for d in part)
+        if length < need:
+            raise ValueError(f"the {name} documents have {length} characters in all ({total} "
+                             f"characters in {len(taken)} documents, the last {len(taken) - cut} "
+                             f"held out); one batch of {streams} streams x {window} characters "
+                             f"needs {need}")
+    return library
 
 
 def layout_batches(layout, documents, streams, window):

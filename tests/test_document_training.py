@@ -8,15 +8,22 @@ from stateful_lstm import make_sequence_model
 
 
 def test_whole_documents_are_taken_up_to_the_limit_and_the_last_ones_held_out():
-    library = dt.split_documents(["abcd", "x", "efgh" * 3, "ijk", "lmnop", "qr"], characters=20)
+    library = dt.split_documents(["abcd", "x", "efgh" * 3, "ijk", "lmnop", "qr"], characters=20,
+                                 streams=2, window=2)
     # Taken: abcd, efgh.., ijk (19 characters), lmnop reaches 20; the 1-character one is skipped.
     # None starts after 90% of 24: the last one is held out.
     assert [d.size for d in library.train] == [4, 12, 3]
     assert library.vocabulary.decode(library.held_out[0]) == "lmnop"
-    library = dt.split_documents(["a" * 10, "b" * 10, "c" * 2, "d" * 3], characters=100, held_out=0.2)
+    library = dt.split_documents(["a" * 10, "b" * 10, "c" * 2, "d" * 3], characters=100,
+                                 streams=2, window=2, held_out=0.2)
     assert [d.size for d in library.held_out] == [2, 3]
     with pytest.raises(ValueError, match=r"needs at least 2 documents .* received 1"):
-        dt.split_documents(["abc", "d"], characters=100)
+        dt.split_documents(["abc", "d"], characters=100, streams=1, window=1)
+    with pytest.raises(ValueError, match=r"the held-out documents have 5 characters in all \(25 "
+                                         r"characters in 4 documents, the last 2 held out\); one "
+                                         r"batch of 2 streams x 3 characters needs 7"):
+        dt.split_documents(["a" * 10, "b" * 10, "c" * 2, "d" * 3], characters=100,
+                           streams=2, window=3, held_out=0.2)
 
 
 def test_end_to_end_layouts_mask_the_targets_that_cross_a_document_boundary():

@@ -70,6 +70,10 @@ def test_a_user_text_file_is_read(tmp_path, capsys):
                                  "received 1"),
     (["--documents", "{binary}", "{short}"], "is not UTF-8 text: byte 0xff"),
     (["--documents", "/nonexistent/a.txt"], "cannot read /nonexistent/a.txt"),
+    (["--documents", "{short}", "{short}"], "--documents, 2 files: the training documents have 10 "
+                                            "characters in all (20 characters in 2 documents, the "
+                                            "last 1 held out); one batch of 4 streams x 32 "
+                                            "characters needs 129"),
 ])
 def test_bad_input_is_refused_before_any_training(argv, message, tmp_path, capsys,
                                                   monkeypatch):

@@ -135,7 +135,8 @@ def check_documents(args):
     documents = [read_text_file(f) for f in names] if args.documents else bundled_documents()
     source = f"{len(names)} files" if args.documents else BUNDLED_TOPICS
     try:
-        args.library = dt.split_documents(documents, args.setup.characters)
+        args.library = dt.split_documents(documents, args.setup.characters, args.setup.streams,
+                                          args.setup.window)
     except ValueError as error:
         raise ValueError(f"--documents, {source}: {error}") from None
     args.source_name = source
