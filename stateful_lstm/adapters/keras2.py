@@ -19,7 +19,7 @@ REQUIRES = ("tf_keras", "tensorflow")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[tf-keras]')"
 # Traced and compiled per input shape: the spec does not shrink failures (spec/harness/plugin.py).
 COMPILES_PER_SHAPE = True
-MASKS = "any"          # a bool mask input passed to the LSTM call
+MASKS = "any"          # any pattern, through keras_pool.masked_companion
 KNOWN_DEVIATIONS = [
     {"tests": ["test_batch_of_one_row_is_refused_by_a_larger_model",
                "test_a_classifier_refuses_a_batch_of_one_row"],
