@@ -66,8 +66,8 @@ def _windows(inputs, targets, count, seq_len):
 
 class DocumentBatch(NamedTuple):
     """One batch of ``document_streams``: ``x``, ``y`` int64 and ``mask`` bool, each
-    ``(batch_size, seq_len)``, and ``reset`` bool ``(batch_size,)``, True for the rows that start
-    a document at this batch (their state must be zero before it: ``reset_rows``)."""
+    ``(batch_size, seq_len)``, and ``reset`` bool ``(batch_size,)``, True for the rows whose state
+    must be zero before this batch (``reset_rows``): those that start a document at it."""
     x: np.ndarray
     y: np.ndarray
     mask: np.ndarray
