@@ -8,9 +8,13 @@ import numpy as np
 import pytest
 
 import stateful_lstm as reference
+from stateful_lstm.adapters import keras3_tensorflow as keras_tensorflow  # imports no Keras
 
-keras_tensorflow = pytest.importorskip("stateful_lstm.adapters.keras3_tensorflow")
-pytest.importorskip("tensorflow")
+
+@pytest.fixture(autouse=True)
+def tensorflow():
+    # Imported by the tests that run, not at collection: every xdist worker collects this module.
+    return pytest.importorskip("tensorflow")
 
 
 def test_a_released_keras_model_is_reused_with_fresh_state_and_weights():
