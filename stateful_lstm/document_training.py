@@ -18,7 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .streams import DocumentBatch, document_streams, reset_rows, stream_batches
+from .streams import (
+    DocumentBatch,
+    check_split_fills_one_batch,
+    document_streams,
+    reset_rows,
+    stream_batches,
+)
 from .text import Vocabulary
 
 LAYOUTS = {
@@ -56,14 +62,10 @@ def split_documents(documents, characters, streams, window, held_out=0.1):
     vocabulary = Vocabulary("".join(taken))
     encoded = [vocabulary.encode(d) for d in taken]
     library = Library(vocabulary, encoded[:cut], encoded[cut:])
-    need = streams * window + 1
-    for name, part in (("training", library.train), ("held-out", library.held_out)):
-        length = sum(d.size for d in part)
-        if length < need:
-            raise ValueError(f"the {name} documents have {length} characters in all ({total} "
-                             f"characters in {len(taken)} documents, the last {len(taken) - cut} "
-                             f"held out); one batch of {streams} streams x {window} characters "
-                             f"needs {need}")
+    check_split_fills_one_batch(sum(d.size for d in library.train),
+                                sum(d.size for d in library.held_out), streams, window,
+                                f"{total} characters in {len(taken)} documents, the last "
+                                f"{len(taken) - cut} held out")
     return library
 
 

@@ -26,6 +26,18 @@ def batch_count(n_tokens: int, batch_size: int, seq_len: int) -> int:
     return max(n_tokens - 1, 0) // (batch_size * seq_len)
 
 
+def check_split_fills_one_batch(train: int, held_out: int, batch_size: int, seq_len: int,
+                                context: str) -> None:
+    """ValueError unless both parts of a training / held-out split (their lengths in characters)
+    hold the ``batch_size * seq_len + 1`` characters one batch needs; the message names the part,
+    its length and ``context`` (what was split)."""
+    need = batch_size * seq_len + 1
+    for name, length in (("training", train), ("held-out", held_out)):
+        if length < need:
+            raise ValueError(f"the {name} part has {length} characters ({context}); one batch "
+                             f"of {batch_size} streams x {seq_len} characters needs {need}")
+
+
 def stream_batches(tokens, batch_size: int, seq_len: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """An iterator of ``(x, y)`` integer arrays of shape ``(batch_size, seq_len)``, the token sequence
     ``tokens`` (1-D, integers) cut into ``batch_size`` contiguous streams.

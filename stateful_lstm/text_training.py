@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .streams import batch_count, stream_batches
+from .streams import batch_count, check_split_fills_one_batch, stream_batches
 from .text import Vocabulary
 
 
@@ -53,13 +53,9 @@ def split_text(text, setup):
     tokens = vocabulary.encode(text)
     cut = int(round(len(tokens) * (1 - setup.held_out)))
     corpus = Corpus(vocabulary, tokens[:cut], tokens[cut:])
-    need = setup.streams * setup.window + 1
-    for name, part in (("training", corpus.train), ("held-out", corpus.held_out)):
-        if len(part) < need:
-            raise ValueError(f"the text is too short: its {name} part has {len(part)} characters "
-                             f"({len(text)} characters in all, {setup.held_out:.0%} held out); "
-                             f"one batch of {setup.streams} streams x {setup.window} characters "
-                             f"needs {need}")
+    check_split_fills_one_batch(corpus.train.size, corpus.held_out.size, setup.streams,
+                                setup.window, f"the text's first {len(text)} characters, "
+                                              f"{setup.held_out:.0%} held out")
     return corpus
 
 

@@ -12,6 +12,7 @@ import os
 
 import pytest
 
+from spec.harness.cores import share_cores_among_workers
 from spec.harness.loader import ENV_VAR
 from spec.harness.plugin import impl_of, load_default_profile
 from stateful_lstm.adapters import BUNDLED
@@ -20,6 +21,7 @@ OWN_RUN = ("reference", "keras")
 
 
 def pytest_configure(config):
+    share_cores_among_workers(config)
     load_default_profile(config)
 
 

@@ -19,7 +19,7 @@ def test_whole_documents_are_taken_up_to_the_limit_and_the_last_ones_held_out():
     assert [d.size for d in library.held_out] == [2, 3]
     with pytest.raises(ValueError, match=r"needs at least 2 documents .* received 1"):
         dt.split_documents(["abc", "d"], characters=100, streams=1, window=1)
-    with pytest.raises(ValueError, match=r"the held-out documents have 5 characters in all \(25 "
+    with pytest.raises(ValueError, match=r"the held-out part has 5 characters \(25 "
                                          r"characters in 4 documents, the last 2 held out\); one "
                                          r"batch of 2 streams x 3 characters needs 7"):
         dt.split_documents(["a" * 10, "b" * 10, "c" * 2, "d" * 3], characters=100,

@@ -78,6 +78,22 @@ def test_no_private_hypothesis_api_is_used():
             assert not private.search(path.read_text(encoding="utf-8")), path
 
 
+def test_xdist_workers_share_the_cores_unless_the_user_chose(tmp_path):
+    # Each of -n 2 workers gets half the cores for NumPy's BLAS (spec/harness/cores.py).
+    write(tmp_path, "test_threads.py", """
+        import os
+        from pathlib import Path
+        def test_threads():
+            Path("seen.txt").write_text(os.environ.get("OPENBLAS_NUM_THREADS", "unset"))
+        """)
+    args = [PYTEST, "-n", "2", "-p", "no:cacheprovider", "--stateful-lstm-impl=reference",
+            "test_threads.py"]
+    for env, seen in [({}, str(max(1, os.cpu_count() // 2))), ({"OMP_NUM_THREADS": "2"}, "unset")]:
+        code, out = run(args, tmp_path, **env)
+        assert code == 0, out
+        assert (tmp_path / "seen.txt").read_text() == seen, env
+
+
 def test_plain_pytest_runs_without_xdist():
     code, out = run([sys.executable, "-m", "pytest", "-p", "no:xdist", "-q", "--co",
                      "tests/test_spec_meta.py"], ROOT)

@@ -16,6 +16,7 @@ from spec import assertions, contract
 from spec import strategies as sst
 from spec.clauses import CLAUSES, SPEC_PATH, module_name, read_clauses, spec_test_names
 from spec.contract import FACTORIES, signature
+from spec.harness.cores import THREAD_VARIABLES, thread_limits
 from spec.harness.deviations import read_deviations
 from spec.harness.loader import ImplementationError, load_implementation
 from spec.harness.runner import CONFORMANCE_INI
@@ -204,6 +205,18 @@ def test_outside_the_palette_every_size_of_a_range_is_drawn():
         seen.add(batch)
     collect()
     assert seen == set(range(1, 9))
+
+
+@pytest.mark.parametrize("cores, processes, share", [(2, 2, "1"), (8, 2, "4"), (8, 3, "2"),
+                                                     (2, 4, "1"), (1, 1, "1"), (4, 1, "4")])
+def test_thread_limits_share_the_cores_among_the_processes(monkeypatch, cores, processes, share):
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    assert thread_limits(processes, environ={}) == dict.fromkeys(THREAD_VARIABLES, share)
+
+
+@pytest.mark.parametrize("name", THREAD_VARIABLES)
+def test_thread_limits_leave_a_callers_own_thread_setting_alone(name):
+    assert thread_limits(2, environ={name: "3", "PATH": "/bin"}) == {}
 
 
 def test_assertion_helpers_fail_with_messages_naming_the_call():

@@ -52,8 +52,8 @@ def test_a_user_text_file_is_read(tmp_path, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["--file", "/nonexistent/book.txt"], "cannot read /nonexistent/book.txt: No such file"),
     (["--file", "{binary}"], "is not UTF-8 text: byte 0xff at offset 0 cannot be decoded"),
-    (["--file", "{short}"], "the text is too short: its training part has 9 characters (10 "
-                            "characters in all, 10% held out); one batch of 32 streams x 16 "
+    (["--file", "{short}"], "the training part has 9 characters (the text's first 10 "
+                            "characters, 10% held out); one batch of 32 streams x 16 "
                             "characters needs 513"),
     (["--temperature", "0"], "argument --temperature: must be a positive number; received 0"),
     (["--prompt", "\u20ac"], "character '\u20ac' at position 0 is not in the text's vocabulary"),
@@ -70,8 +70,8 @@ def test_a_user_text_file_is_read(tmp_path, capsys):
                                  "received 1"),
     (["--documents", "{binary}", "{short}"], "is not UTF-8 text: byte 0xff"),
     (["--documents", "/nonexistent/a.txt"], "cannot read /nonexistent/a.txt"),
-    (["--documents", "{short}", "{short}"], "--documents, 2 files: the training documents have 10 "
-                                            "characters in all (20 characters in 2 documents, the "
+    (["--documents", "{short}", "{short}"], "--documents, 2 files: the training part has 10 "
+                                            "characters (20 characters in 2 documents, the "
                                             "last 1 held out); one batch of 4 streams x 32 "
                                             "characters needs 129"),
 ])

@@ -59,8 +59,8 @@ def test_save_and_load_round_trip(tmp_path):
 
 
 def test_too_short_a_text_is_refused_naming_the_lengths():
-    with pytest.raises(ValueError, match=r"held-out part has 6 characters \(60 characters in "
-                                         r"all, 10% held out\); one batch of 2 streams x 4 "
+    with pytest.raises(ValueError, match=r"the held-out part has 6 characters \(the text's "
+                                         r"first 60 characters, 10% held out\); one batch of 2 streams x 4 "
                                          r"characters needs 9"):
         tt.split_text("abc" * 20, TINY)
 

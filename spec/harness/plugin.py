@@ -19,6 +19,10 @@ project's options, fixtures or profiles in the same environment:
 - each spec test's outcome, recorded as data (``OUTCOME``, in the reports' ``user_properties``):
   what ``python -m spec`` counts.
 
+With pytest-xdist's ``-n N``, each worker's NumPy BLAS and OpenMP get ``cores // N`` threads unless
+the user set a thread count (``cores.py``): N workers each threading over every core ran the
+default run 1.5x slower.
+
 In a run that does not involve the spec (another project's tests) it does nothing but add its
 options: no header, no parametrization, no profile loaded.
 
@@ -44,6 +48,7 @@ from ..clauses import CLAUSES
 from ..contract import CAPABILITIES, FACTORIES, MASK_KINDS, masks, offers
 from ..run_mode import running
 from . import verdicts as v
+from .cores import share_cores_among_workers
 from .deviations import cause_lines, read_deviations
 from .loader import (
     ENV_VAR,
@@ -273,6 +278,7 @@ def pytest_configure(config):
                                        "applicable)")
     if not targets_spec(config):
         return
+    share_cores_among_workers(config)
     load_default_profile(config)
     found = {}
     for name in selected_implementations(config):

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..clauses import CLAUSES, module_name
+from .cores import thread_limits
 from .deviations import Cause, cause_lines
 from .loader import (
     ImplementationError,
@@ -82,6 +83,7 @@ class Job:
             env.update(JAX_COMPILATION_CACHE_DIR=str(self.log.parent / "jax-cache"),
                        JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0")
         env.pop("STATEFUL_LSTM_IMPL", None)
+        env.update(thread_limits(args.jobs, env))
         with open(self.log, "w", encoding="utf-8") as log:
             self.process = subprocess.Popen(self.command(args), stdout=log,
                                             stderr=subprocess.STDOUT, env=env)
