@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from spec.clauses import spec_test_names
+from spec.harness.cores import THREAD_VARIABLES
 
 # Each test runs pytest in a process of its own, as a user does: the slow run's.
 pytestmark = pytest.mark.slow
@@ -78,8 +79,10 @@ def test_no_private_hypothesis_api_is_used():
             assert not private.search(path.read_text(encoding="utf-8")), path
 
 
-def test_xdist_workers_share_the_cores_unless_the_user_chose(tmp_path):
+def test_xdist_workers_share_the_cores_unless_the_user_chose(tmp_path, monkeypatch):
     # Each of -n 2 workers gets half the cores for NumPy's BLAS (spec/harness/cores.py).
+    for name in THREAD_VARIABLES:         # as set for this run's own workers
+        monkeypatch.delenv(name, raising=False)
     write(tmp_path, "test_threads.py", """
         import os
         from pathlib import Path
