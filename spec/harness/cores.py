@@ -4,7 +4,7 @@ NumPy's BLAS (OpenBLAS, MKL) and OpenMP start one thread per core in every proce
 pytest-xdist workers, or two ``python -m spec`` jobs, on 2 cores then run 4 busy threads that spin
 against each other: measured on 2 cores, the repository's default run took 70 s with the
 defaults and 49 s with one BLAS thread per worker (one test, the text experiment of clause 14,
-went from 20 s to 4 s). The thread count changed no verdict: `python -m spec` gave the same cells.
+went from 20 s to 4 s). The thread count changed no verdict: ``python -m spec`` gave the same cells.
 """
 import os
 
