@@ -9,10 +9,11 @@
 | ``tf-keras`` | ``keras2``           | Keras 2 (the ``tf_keras`` package), as the seed used it        |
 | ``torch``    | ``pytorch``          | ``torch.nn.LSTM(batch_first=True)``, state carried by the adapter |
 | ``flax``     | ``flax_nnx``         | a ``flax.nnx`` LSTM cell scanned over time, state carried |
+| ``onnxruntime`` | ``onnx_runtime``  | the ONNX ``LSTM`` operator run by ONNX Runtime, state carried |
 
 ``keras3`` holds what the two Keras 3 backends share, ``keras_pool`` the pool of built Keras
-models, ``held_state`` the carried state of frameworks without a stateful mode (PyTorch, Flax),
-and ``common`` the version lines and the factories' argument checks. An adapter is a thin
+models, ``held_state`` the carried state of frameworks without a stateful mode (PyTorch, Flax,
+ONNX Runtime), and ``common`` the version lines and the factories' argument checks. An adapter is a thin
 translation: it never adds a check or a fix that would hide what its framework does with the same
 call; the only checks it adds guard what the framework lacks (``set_states``). Importing any of
 these modules imports no framework: that happens on the first ``make_*`` call.
@@ -24,4 +25,5 @@ BUNDLED = {
     "tf-keras": "stateful_lstm.adapters.keras2",                # Keras 2 (tf_keras)
     "torch": "stateful_lstm.adapters.pytorch",                  # torch.nn.LSTM
     "flax": "stateful_lstm.adapters.flax_nnx",                  # flax.nnx LSTM cell
+    "onnxruntime": "stateful_lstm.adapters.onnx_runtime",       # ONNX LSTM operator, ORT
 }

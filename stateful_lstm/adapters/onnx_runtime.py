@@ -1,0 +1,102 @@
+"""ONNX Runtime (the ``onnxruntime`` alias): the contract's LSTM as an ONNX graph with the standard
+``LSTM`` operator, run by ``onnxruntime.InferenceSession``.
+
+ONNX has no stateful mode: a session keeps nothing between runs. The graph takes the carried
+state as ``h``, ``c`` inputs (the operator's ``initial_h``, ``initial_c``) and returns the new one
+(``Y_h``, ``Y_c``), which the adapter feeds into the next run (``held_state.HeldState``), as users
+of exported stateful models do; a stateless model's graph has no state inputs, so the operator
+starts from its default, zeros. The graph is ``stateful_lstm.export.lstm_model``: a stateful
+model's has the batch size fixed (ONNX Runtime checks it), a stateless one's any batch size;
+``T`` is symbolic. A right-padded mask goes in as the operator's ``sequence_lens`` (a length per
+row). Nothing else is added: ONNX Runtime's errors and results reach the caller unchanged.
+
+Weights. ``set_weights`` builds the graph with Keras' arrays mapped to the operator's ``W, R, B``
+(gate order i, o, f, c; ``B = [Wb, Rb]``, Rb zero) and a new session (about 1 ms);
+``get_weights`` reads them back from the graph's initializers (the bias as ``Wb + Rb``).
+A new model's weights are the reference's initialisation for its seed (an ONNX model has no
+initialiser of its own). ONNX Runtime cannot train, so there is no classifier or sequence model
+(clauses 8-11, 13-15, 17, 18 are n/a); the exported copies of every implementation's trained
+models are clause 20's.
+"""
+import numpy as np
+
+from .. import validation
+from ..lstm import initial_weights
+from .common import configure, version
+from .held_state import HeldState
+
+REQUIRES = ("onnxruntime", "onnx")
+INSTALL_HINT = " (pip install 'stateful-lstm-spec[onnx]')"
+# sequence_lens knows a length per row: a mask must be right-padded (the adapter refuses any
+# other, which lengths could not express).
+MASKS = "right-padded"
+KNOWN_DEVIATIONS = [
+    {"tests": ["test_a_batch_of_no_timesteps_is_refused_or_changes_nothing",
+               "test_a_row_masked_for_a_whole_batch_keeps_its_state_bit_for_bit",
+               "test_a_masked_step_outputs_the_h_its_row_keeps"],
+     "title": "a row with no step comes out with a zero state; padded steps output zeros",
+     "reason": "the CPU LSTM operator returns Y_h and Y_c of zeros, not initial_h and initial_c, "
+               "for an input of 0 timesteps and for a row whose sequence_lens is 0 (a stream "
+               "that waits), so the carried state is lost; and Y is zero at the steps past a "
+               "row's sequence_lens, not the h the row keeps. Rows of length 1 or more keep "
+               "their state exactly.",
+     "versions": "ONNX Runtime 1.32.0, onnx 1.23.2",
+     "upstream": "deliberate: microsoft/onnxruntime#749 (zero-fill for length 0), #1193 (zeros "
+                 "past a row's length; #12492 asked why); the operator spec leaves Y_h of a "
+                 "length-0 row undefined (onnx/onnx#1674)",
+     "repro": "repros/onnxruntime_lstm_length_zero_returns_a_zero_state.py"},
+]
+
+
+def describe():
+    return (f"ONNX Runtime {version('onnxruntime')} (the ONNX LSTM operator, onnx "
+            f"{version('onnx')}; state carried by the adapter as initial_h/initial_c)")
+
+
+class OnnxRuntimeLSTM(HeldState):
+    """An ONNX ``LSTM`` graph run by an ``InferenceSession``, its ``Y_h``, ``Y_c`` fed back in as
+    ``initial_h``, ``initial_c``."""
+
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
+        configure(self, units=units, input_dim=input_dim, stateful=stateful,
+                  batch_size=batch_size, seed=seed)
+        self._build(initial_weights(input_dim, units, seed))
+        self.reset_states()
+
+    def _build(self, weights):
+        """The graphs for ``weights`` (without and, on first use, with ``lengths``)."""
+        from ..export import lstm_model
+        from ..step_session import StepSession
+        batch = self.batch_size if self.stateful else None
+
+        def graph(lengths):
+            return lstm_model(weights, batch_size=batch, state=self.stateful, lengths=lengths)
+        self._graph = graph(False)
+        self._sessions = {False: StepSession(self._graph)}
+        self._with_lengths = lambda: StepSession(graph(True))
+
+    def predict_on_batch(self, x, mask=None):
+        mask = validation.check_right_padded("predict_on_batch", mask)
+        masked = mask is not None
+        if masked not in self._sessions:
+            self._sessions[masked] = self._with_lengths()
+        lengths = np.sum(mask, axis=1, dtype=np.int32) if masked else None
+        carried = self._held if self.stateful else ()      # a stateless graph takes no state
+        y, *final = self._sessions[masked].run(np.asarray(x), *carried, lengths=lengths)
+        if final:
+            self.keep(*final)
+        return y
+
+    def get_weights(self):
+        from ..export import initializers, keras_lstm_weights
+        found = initializers(self._graph)
+        return keras_lstm_weights(found["W"], found["R"], found["B"])
+
+    def set_weights(self, weights):
+        self._build(validation.check_weights(weights, self.input_dim, self.units, finite=False))
+
+
+def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
+    """An ONNX LSTM graph run by ONNX Runtime, seen through the contract (``spec/SPEC.md``)."""
+    return OnnxRuntimeLSTM(units=units, input_dim=input_dim, stateful=stateful,
+                           batch_size=batch_size, seed=seed)

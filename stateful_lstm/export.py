@@ -1,0 +1,224 @@
+"""ONNX models of the contract's models, with the carried state as explicit inputs and outputs.
+
+ONNX and ONNX Runtime are stateless: a session keeps nothing from one ``run`` to the next
+(onnx/onnx#3190, microsoft/onnxruntime#11085), so a stateful model is exported as a *step
+model* whose carried state is the caller's:
+
+    LSTM:            x (B, T, input_dim) float32, h, c (B, u)  ->  y (B, T, u), h, c
+    classifier:      x (B, T, input_dim) float32, h, c         ->  probabilities (B, n_classes), h, c
+    sequence model:  tokens (B, T) int64, h, c                 ->  probabilities (B, T, vocab), h, c
+
+``B`` is a fixed batch size (1: the seed's "copy with a batch size of 1") or symbolic (None:
+any), ``T`` is always symbolic. Feeding the ``h, c`` a call returned into the next call carries
+the state, row by row, exactly as a stateful model does (SPEC.md, clause 20).
+
+The recurrence is ONNX's standard ``LSTM`` operator, its default activations (sigmoid, tanh,
+tanh) being Keras'. Keras' weights (gate blocks i, f, c, o; ``kernel`` (input_dim, 4u),
+``recurrent_kernel`` (u, 4u), one ``bias`` (4u,)) map to the operator's
+
+    W = kernel[:, iofc].T  (1, 4u, input_dim),   R = recurrent_kernel[:, iofc].T  (1, 4u, u),
+    B = [bias[iofc], zeros(4u)]  (1, 8u)         (ONNX adds a recurrent bias Rb: zero here)
+
+with ``iofc`` the columns of the blocks reordered to ONNX's gate order i, o, f, c. The operator
+takes time first (``layout=0``; ONNX Runtime refuses ``layout=1``), so ``x`` is transposed in and
+``y`` out. With ``lengths=True`` the graph takes ``lengths`` (B,) int32 as the operator's
+``sequence_lens`` (each row's real steps first, then padding). Nothing is added around the
+operator: what ONNX Runtime does with it (0 timesteps, a row of length 0) is what the model does.
+
+``export(model, path)`` writes any implementation's model (read through ``get_weights`` and its
+attributes); ``onnx.checker`` checks every model built here. Needs the ``onnx`` package
+(``pip install 'stateful-lstm-spec[onnx]'``), imported on the first call.
+"""
+import json
+
+import numpy as np
+
+OPSET = 17                           # LSTM-14, Softmax-13, Squeeze/Unsqueeze with axes inputs
+GATE_ORDER = (0, 3, 1, 2)            # ONNX's i, o, f, c as blocks of Keras' i, f, c, o
+VOCABULARY_KEY = "stateful_lstm.vocabulary"     # metadata: a sequence model's characters (JSON)
+KIND_KEY = "stateful_lstm.kind"                 # metadata: "lstm", "classifier", "sequence"
+
+
+def onnx_lstm_weights(kernel, recurrent_kernel, bias):
+    """Keras' ``[kernel, recurrent_kernel, bias]`` as the ONNX ``LSTM`` operator's ``W, R, B``."""
+    u = recurrent_kernel.shape[0]
+    columns = np.concatenate([np.arange(k * u, (k + 1) * u) for k in GATE_ORDER])
+    W = np.asarray(kernel, np.float32)[:, columns].T[None]
+    R = np.asarray(recurrent_kernel, np.float32)[:, columns].T[None]
+    B = np.concatenate([np.asarray(bias, np.float32)[columns], np.zeros(4 * u, np.float32)])[None]
+    return [np.ascontiguousarray(a) for a in (W, R, B)]
+
+
+def keras_lstm_weights(W, R, B):
+    """The inverse of ``onnx_lstm_weights``: Keras' ``[kernel, recurrent_kernel, bias]`` from the
+    ONNX ``LSTM`` operator's ``W, R, B`` (one direction), the bias being ``Wb + Rb``, the sum the
+    operator computes with."""
+    u = R.shape[2]
+    columns = np.concatenate([np.arange(k * u, (k + 1) * u) for k in GATE_ORDER])
+    back = np.argsort(columns)                 # Keras' column j is ONNX's column back[j]
+    bias = B[0, :4 * u] + B[0, 4 * u:]
+    return [np.ascontiguousarray(a[back], np.float32) if a.ndim == 1 else
+            np.ascontiguousarray(a[back].T, np.float32) for a in (W[0], R[0], bias)]
+
+
+class _Graph:
+    """A graph under construction: nodes, initializers, inputs and outputs."""
+
+    def __init__(self):
+        from onnx import helper
+        self.helper, self.nodes, self.initializers = helper, [], []
+        self.inputs, self.outputs = [], []
+
+    def constant(self, name, array):
+        from onnx import numpy_helper
+        self.initializers.append(numpy_helper.from_array(np.asarray(array), name))
+        return name
+
+    def node(self, op, inputs, outputs, **attributes):
+        self.nodes.append(self.helper.make_node(op, inputs, outputs, **attributes))
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def tensor(self, name, element_type, shape, output=False):
+        from onnx import TensorProto
+        info = self.helper.make_tensor_value_info(name, getattr(TensorProto, element_type), shape)
+        (self.outputs if output else self.inputs).append(info)
+
+    def model(self, kind, metadata=None):
+        import onnx
+        graph = self.helper.make_graph(self.nodes, f"stateful_lstm_{kind}", self.inputs,
+                                       self.outputs, self.initializers)
+        model = self.helper.make_model(graph, producer_name="stateful-lstm-spec",
+                                       opset_imports=[self.helper.make_opsetid("", OPSET)])
+        self.helper.set_model_props(model, {KIND_KEY: kind, **(metadata or {})})
+        onnx.checker.check_model(model, full_check=True)
+        return model
+
+
+def _lstm(graph, x, lstm_weights, batch, units, state, lengths):
+    """The LSTM operator on ``x`` (B, T, F), batch first in and out; declares the lengths and
+    (with ``state``) the state inputs and the new state's outputs. Returns the names of y (B, T,
+    u) and of the final h (B, u) (None without ``state``)."""
+    W, R, B = (graph.constant(n, a) for n, a in zip("WRB", onnx_lstm_weights(*lstm_weights)))
+    time_first = graph.node("Transpose", [x], ["x_time_first"], perm=[1, 0, 2])
+    zero_axis = graph.constant("axis_0", np.array([0], np.int64)) if state else None
+    start = ["", "", ""]                       # sequence_lens, initial_h, initial_c: absent
+    if lengths:
+        graph.tensor("lengths", "INT32", [batch])
+        start[0] = "lengths"
+    if state:
+        for name in ("h", "c"):
+            graph.tensor(name, "FLOAT", [batch, units])
+        start[1:] = [graph.node("Unsqueeze", [n, zero_axis], [f"initial_{n}"]) for n in "hc"]
+    Y, Y_h, Y_c = graph.node("LSTM", [time_first, W, R, B, *start], ["Y", "Y_h", "Y_c"],
+                             hidden_size=units)
+    one_axis = graph.constant("axis_1", np.array([1], np.int64))
+    y = graph.node("Transpose", [graph.node("Squeeze", [Y, one_axis], ["Y_squeezed"])], ["y"],
+                   perm=[1, 0, 2])
+    if not state:
+        return y, None
+    for final, name in ((Y_h, "h_next"), (Y_c, "c_next")):
+        graph.node("Squeeze", [final, zero_axis], [name])
+        graph.tensor(name, "FLOAT", [batch, units], output=True)
+    return y, "h_next"
+
+
+def _dense_softmax(graph, h, kernel, bias, name):
+    logits = graph.node("Add", [graph.node("MatMul", [h, graph.constant("dense_kernel", kernel)],
+                                           [f"{name}_product"]),
+                                graph.constant("dense_bias", bias)], [f"{name}_logits"])
+    return graph.node("Softmax", [logits], [name], axis=-1)
+
+
+def lstm_model(weights, *, batch_size=1, state=True, lengths=False):
+    """The LSTM's step model from Keras' ``[kernel, recurrent_kernel, bias]``: inputs ``x``
+    (B, T, input_dim) float32 (and ``lengths``, ``h``, ``c``), outputs ``y`` (B, T, u) (and
+    ``h_next``, ``c_next``). ``batch_size`` None: any batch size. ``state=False``: no state
+    inputs or outputs, ONNX's zero initial state (a stateless model)."""
+    input_dim, units = weights[0].shape[0], weights[1].shape[0]
+    graph = _Graph()
+    graph.tensor("x", "FLOAT", [batch_size, "time", input_dim])
+    y, _ = _lstm(graph, "x", weights, batch_size, units, state, lengths)
+    graph.tensor(y, "FLOAT", [batch_size, "time", units], output=True)
+    graph.outputs.insert(0, graph.outputs.pop())          # y first, then the state
+    return graph.model("lstm")
+
+
+def classifier_model(weights, *, batch_size=1, lengths=False):
+    """The classifier's step model from its weights (the LSTM's three arrays, the Dense kernel
+    and bias): inputs ``x`` (B, T, input_dim), ``h``, ``c``; outputs ``probabilities`` (B,
+    n_classes) read from the final h, ``h_next``, ``c_next``."""
+    *lstm_weights, kernel, bias = weights
+    units, n_classes = kernel.shape
+    graph = _Graph()
+    graph.tensor("x", "FLOAT", [batch_size, "time", lstm_weights[0].shape[0]])
+    _, h = _lstm(graph, "x", lstm_weights, batch_size, units, True, lengths)
+    probabilities = _dense_softmax(graph, h, kernel, bias, "probabilities")
+    graph.tensor(probabilities, "FLOAT", [batch_size, n_classes], output=True)
+    graph.outputs.insert(0, graph.outputs.pop())
+    return graph.model("classifier")
+
+
+def sequence_model(weights, *, batch_size=1, vocabulary=None, lengths=False):
+    """The sequence model's step model from its weights (embeddings, the LSTM's three arrays,
+    the Dense kernel and bias): inputs ``tokens`` (B, T) int64, ``h``, ``c``; outputs
+    ``probabilities`` (B, T, vocab) of the next token at every step, ``h_next``, ``c_next``.
+    ``vocabulary`` (a string, one character per token id) is kept in the model's metadata."""
+    embeddings, *lstm_weights, kernel, bias = weights
+    units, vocab_size = kernel.shape
+    graph = _Graph()
+    graph.tensor("tokens", "INT64", [batch_size, "time"])
+    embedded = graph.node("Gather", [graph.constant("embeddings", embeddings), "tokens"],
+                          ["embedded"])
+    y, _ = _lstm(graph, embedded, lstm_weights, batch_size, units, True, lengths)
+    probabilities = _dense_softmax(graph, y, kernel, bias, "probabilities")
+    graph.tensor(probabilities, "FLOAT", [batch_size, "time", vocab_size], output=True)
+    graph.outputs.insert(0, graph.outputs.pop())
+    metadata = None
+    if vocabulary is not None:
+        if len(vocabulary) != vocab_size:
+            raise ValueError(f"the vocabulary has {len(vocabulary)} characters; the model has "
+                             f"{vocab_size} tokens")
+        metadata = {VOCABULARY_KEY: json.dumps(vocabulary)}
+    return graph.model("sequence", metadata)
+
+
+def kind_of(model):
+    """"sequence", "classifier" or "lstm": which of the contract's models ``model`` is, read
+    from its attributes (``vocab_size``, ``n_classes``)."""
+    if hasattr(model, "vocab_size"):
+        return "sequence"
+    return "classifier" if hasattr(model, "n_classes") else "lstm"
+
+
+def to_onnx(model, *, batch_size=1, vocabulary=None):
+    """The step model (an ``onnx.ModelProto``) of any implementation's ``model``, from its
+    ``get_weights()``; ``batch_size`` 1 (the seed's copy), any integer, or None (any batch
+    size). Its state is explicit whether ``model`` is stateful or not."""
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive int or None; received {batch_size!r}")
+    kind, weights = kind_of(model), [np.asarray(w, np.float32) for w in model.get_weights()]
+    if vocabulary is not None and kind != "sequence":
+        raise ValueError(f"a vocabulary goes with a sequence model; received a {kind} model")
+    if kind == "sequence":
+        return sequence_model(weights, batch_size=batch_size, vocabulary=vocabulary)
+    if kind == "classifier":
+        return classifier_model(weights, batch_size=batch_size)
+    return lstm_model(weights, batch_size=batch_size)
+
+
+def initializers(model_proto):
+    """``{name: array}`` of a model's initializers (its weights)."""
+    from onnx import numpy_helper
+    return {t.name: numpy_helper.to_array(t) for t in model_proto.graph.initializer}
+
+
+def export(model, path, *, batch_size=1, vocabulary=None):
+    """Write ``to_onnx(model, ...)`` to ``path`` (an ``.onnx`` file)."""
+    import onnx
+    onnx.save_model(to_onnx(model, batch_size=batch_size, vocabulary=vocabulary), str(path))
+
+
+def vocabulary_of(model_proto):
+    """The vocabulary kept in an exported sequence model's metadata, or None."""
+    props = {p.key: p.value for p in model_proto.metadata_props}
+    return json.loads(props[VOCABULARY_KEY]) if VOCABULARY_KEY in props else None
