@@ -161,6 +161,11 @@ MODULE_ATTRIBUTES: dict[str, str] = {
     "COMPILES_PER_SHAPE": "True if it compiles anew for each input shape (JAX, tf.function): "
                           "failures are not shrunk and sizes come from the palette",
     "describe": "a function returning one line for the report header (else __version__)",
+    "to_onnx": "its own exporter, to_onnx(model, *, batch_size=1) -> onnx.ModelProto, a step "
+               "model with the state as inputs and outputs (clause 20 tests it instead of the "
+               "kit's stateful_lstm.export.to_onnx)",
+    "stream_batches": "its own text layout, stream_batches(tokens, batch_size, seq_len) (clause "
+                      "12 tests it instead of the kit's stateful_lstm.streams.stream_batches)",
     "MASKS": "which masks its models take: 'any' (every pattern), or 'right-padded' (each row's "
              "real steps first in every call; any other mask is refused with ValueError); "
              "without it the masked clauses are not applicable",

@@ -2,6 +2,7 @@
 import dataclasses
 
 import numpy as np
+from hypothesis import strategies as st
 
 from . import strategies as sst
 from .run_mode import MODE
@@ -86,3 +87,16 @@ def draw_classifier(data, impl, setup):
     n_classes = data.draw(sst.class_counts(), label="n_classes")
     dense = data.draw(sst.dense_weights(setup.units, n_classes), label="dense")
     return make_classifier(impl, setup, n_classes, dense), n_classes, dense
+
+
+def trained_batch_model(impl, data, setup):
+    """``setup``'s stateful sequence model after 0-2 train_on_batch steps (then reset): a
+    trained model, whose weights a copy (clauses 15 and 20) takes over."""
+    model = make_sequence_model(impl, setup)
+    for _ in range(data.draw(st.integers(0, 2), label="training steps")):
+        steps = data.draw(sst.timesteps(), label="training timesteps")
+        x, y = (data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size))
+                for _ in range(2))
+        model.train_on_batch(x, y)
+    model.reset_states()
+    return model

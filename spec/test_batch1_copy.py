@@ -8,22 +8,9 @@ from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_states_close
-from .models import describe_call, make_sequence_model
+from .models import describe_call, make_sequence_model, trained_batch_model
 
 pytestmark = [pytest.mark.clause("batch1-copy"), pytest.mark.needs("make_sequence_model")]
-
-
-def trained_batch_model(impl, data, setup):
-    """``setup``'s stateful batch model after 0-2 train_on_batch steps (then reset): a trained
-    model's weights, which the copy takes over."""
-    model = make_sequence_model(impl, setup)
-    for _ in range(data.draw(st.integers(0, 2), label="training steps")):
-        steps = data.draw(sst.timesteps(), label="training timesteps")
-        x, y = (data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size))
-                for _ in range(2))
-        model.train_on_batch(x, y)
-    model.reset_states()
-    return model
 
 
 def batch1_copy(impl, setup, model):

@@ -12,26 +12,30 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from stateful_lstm import sequence, streams, validation
+from stateful_lstm import export, sequence, streams, validation
 from stateful_lstm.adam import Adam
 from stateful_lstm.classifier import Classifier
 from stateful_lstm.dense import softmax
 from stateful_lstm.lstm import LSTM, lstm_forward
 from stateful_lstm.sequence import SequenceModel
 
+FUNCTIONS = ("stream_batches", "to_onnx")     # what a broken function stands in for, by its name
+
 
 def _implementation(broken):
     """An implementation object with ``broken`` in its place: a ``make_lstm`` model class, a
     classifier or sequence model class (with the reference ``make_lstm``), or a
-    ``stream_batches`` function (with the reference ``make_lstm`` and sequence model)."""
+    ``stream_batches`` or ``to_onnx`` function, named ``..._stream_batches`` or ``..._to_onnx``
+    (with the reference ``make_lstm`` and sequence model)."""
     common = dict(MASKS=getattr(broken, "MASKS", "any"), __doc__=broken.__doc__)
     if isinstance(broken, type) and issubclass(broken, Classifier):
         return SimpleNamespace(make_lstm=LSTM, make_classifier=broken, **common)
     if isinstance(broken, type) and issubclass(broken, SequenceModel):
         return SimpleNamespace(make_lstm=LSTM, make_sequence_model=broken, **common)
     if not isinstance(broken, type):
+        role = next(f for f in FUNCTIONS if broken.__name__.endswith(f))
         return SimpleNamespace(make_lstm=LSTM, make_sequence_model=SequenceModel,
-                               stream_batches=broken, **common)
+                               **{role: broken}, **common)
     return SimpleNamespace(make_lstm=broken, **common)
 
 
@@ -659,3 +663,59 @@ class SoftmaxOverTheBatch(SequenceModel):
         x = self._tokens("predict_on_batch", x)
         logits = self.lstm.run(self.E[x]) @ self.W + self.b
         return np.moveaxis(softmax(np.moveaxis(logits, 0, -1)), -1, 0)
+
+
+def _with_initializers(model_proto, **arrays):
+    """``model_proto`` with the named initializers replaced by ``arrays``."""
+    from onnx import numpy_helper
+    for tensor in model_proto.graph.initializer:
+        if tensor.name in arrays:
+            tensor.CopyFrom(numpy_helper.from_array(arrays[tensor.name], tensor.name))
+    return model_proto
+
+
+@breaks("exported-copy", "test_an_exported_lstm_given_row_i_state_continues_row_i",
+        name="exports_gates_in_keras_order")
+def keras_gate_order_to_onnx(model, *, batch_size=1):
+    """Gives the ONNX LSTM operator Keras' blocks as they are (i, f, c, o), where it reads i, o,
+    f, c: the copy runs, and computes another LSTM."""
+    model_proto = export.to_onnx(model, batch_size=batch_size)
+    found = export.initializers(model_proto)
+    kernel, recurrent_kernel, bias = export.keras_lstm_weights(found["W"], found["R"], found["B"])
+    return _with_initializers(model_proto, W=kernel.T[None].copy(),
+                              R=recurrent_kernel.T[None].copy(),
+                              B=np.concatenate([bias, np.zeros_like(bias)])[None])
+
+
+@breaks("exported-copy", "test_an_exported_lstm_given_row_i_state_continues_row_i",
+        name="exports_without_the_state")
+def stateless_to_onnx(model, *, batch_size=1):
+    """Takes h and c as inputs but does not wire them to the operator's initial_h and initial_c
+    (what converters that drop a stateful model's state variables do): the copy always starts
+    from zeros."""
+    model_proto = export.to_onnx(model, batch_size=batch_size)
+    lstm = next(node for node in model_proto.graph.node if node.op_type == "LSTM")
+    lstm.input[5] = lstm.input[6] = ""
+    return model_proto
+
+
+@breaks("exported-copy", "test_an_exported_lstm_fed_row_i_history_gives_row_i_outputs",
+        name="exports_the_bias_twice")
+def bias_twice_to_onnx(model, *, batch_size=1):
+    """Puts the bias in both of the operator's biases, Wb and Rb (as a port that copies
+    PyTorch's bias_ih and bias_hh might), which it adds: the copy computes with twice the
+    bias."""
+    model_proto = export.to_onnx(model, batch_size=batch_size)
+    B = export.initializers(model_proto)["B"]
+    u4 = B.shape[1] // 2
+    return _with_initializers(model_proto, B=np.concatenate([B[:, :u4], B[:, :u4]], axis=1))
+
+
+@breaks("exported-copy", "test_an_exported_sequence_model_fed_row_i_history_gives_row_i_outputs",
+        name="exports_no_dense_bias")
+def dense_bias_dropped_to_onnx(model, *, batch_size=1):
+    """Leaves the Dense layer's bias out of the exported sequence model (zeros): its
+    probabilities differ wherever the trained bias is not zero."""
+    model_proto = export.to_onnx(model, batch_size=batch_size)
+    bias = export.initializers(model_proto)["dense_bias"]
+    return _with_initializers(model_proto, dense_bias=np.zeros_like(bias))

@@ -12,7 +12,9 @@ project's options, fixtures or profiles in the same environment:
 - the markers ``clause(id)`` (the SPEC.md clause a test checks) and ``needs(capability)`` (an
   optional factory the test needs, or "masks": without it the test is "n/a", decided at
   collection; a test that needs masks of an implementation that takes right-padded ones only is
-  recorded with that restriction, ``RESTRICTION``);
+  recorded with that restriction, ``RESTRICTION``), and ``requires(module, ...)`` (modules the
+  test itself runs, such as ONNX Runtime for clause 20's exported copies: without them the test
+  is "not installed", decided at collection);
 - the report header (each implementation, its version, and each cause of its known deviations
   once, with the tests it covers), a failure section naming the clause and the implementation,
   and a summary of the known deviations, each cause once with its tests' outcomes;
@@ -36,6 +38,7 @@ profile. An implementation whose framework is not installed is skipped with the 
 implementation's remaining tests are not run.
 """
 import argparse
+import importlib.util
 import os
 from pathlib import Path
 
@@ -276,6 +279,9 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "needs(capability): an optional factory of the contract, "
                                        "or masks, that the test needs (without it: not "
                                        "applicable)")
+    config.addinivalue_line("markers", "requires(module, ...): modules the spec test itself runs "
+                                       "(ONNX Runtime for the exported copies): without them it "
+                                       "is not installed")
     if not targets_spec(config):
         return
     share_cores_among_workers(config)
@@ -402,6 +408,14 @@ def pytest_collection_modifyitems(config, items):
             item.stash[_PLANNED] = v.NOT_APPLICABLE
             item.add_marker(pytest.mark.skip(reason=f"not applicable: {name} has no "
                                                     f"{' or '.join(missing)}"))
+            continue
+        absent = [m for marker in item.iter_markers("requires") for m in marker.args
+                  if importlib.util.find_spec(m) is None]
+        if absent:
+            item.stash[_PLANNED] = v.NOT_INSTALLED
+            item.add_marker(pytest.mark.skip(reason=f"not installed: this test runs "
+                                                    f"{', '.join(absent)} (pip install "
+                                                    f"'stateful-lstm-spec[onnx]')"))
             continue
         if "masks" in needed and MASK_KINDS.get(implementation.masks):
             item.user_properties.append((RESTRICTION, MASK_KINDS[implementation.masks]))

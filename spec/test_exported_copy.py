@@ -1,0 +1,125 @@
+"""Clause `exported-copy`: a model exported to ONNX as a batch-size-1 step model with its state as
+inputs and outputs, run by ONNX Runtime, continues row i of the batch model from row i's state,
+and gives row i's outputs when fed row i's history from zeros (SPEC.md section 20). The export
+tested is the implementation's own ``to_onnx`` if it offers one, else the kit's
+(``stateful_lstm.export.to_onnx``)."""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stateful_lstm import export
+from stateful_lstm.step_session import StepSession
+
+from . import strategies as sst
+from .assertions import assert_close, assert_states_close
+from .models import describe_call, feed, make_model, trained_batch_model
+
+pytestmark = [pytest.mark.clause("exported-copy"), pytest.mark.requires("onnx", "onnxruntime")]
+
+
+def exported_copy(impl, model):
+    """An ONNX Runtime session of ``model`` exported with batch size 1 (by the implementation's
+    ``to_onnx``, else the kit's)."""
+    return StepSession(getattr(impl, "to_onnx", export.to_onnx)(model, batch_size=1))
+
+
+def step_by_step(session, inputs, h, c):
+    """``session``'s outputs for one row's ``inputs`` (T, ...) fed one step at a time from the
+    state ``(h, c)`` (each (1, units)), each step's new state fed into the next: the outputs
+    (T, ...) and the final ``[h, c]``."""
+    outputs = []
+    for t in range(len(inputs)):
+        out, h, c = session.run(inputs[None, t:t + 1], h, c)
+        outputs.append(out[0])
+    return np.concatenate(outputs), [h, c]
+
+
+def zero_state(units):
+    return [np.zeros((1, units), np.float32)] * 2
+
+
+def row_of(states, row):
+    return [s[row:row + 1] for s in states]
+
+
+@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
+def test_an_exported_lstm_given_row_i_state_continues_row_i(stateful_lstm_impl, data, setup,
+                                                             steps):
+    model = make_model(stateful_lstm_impl, setup)
+    history = data.draw(sst.input_batches(setup, (0, 2)), label="history")
+    for x in history:
+        model.predict_on_batch(x)
+    row = data.draw(st.integers(0, setup.batch_size - 1), label="row")
+    session = exported_copy(stateful_lstm_impl, model)
+    start = row_of(model.get_states(), row)
+    x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
+    expected = model.predict_on_batch(x)[row]
+    got, state = step_by_step(session, x[row], *start)
+    label = describe_call(setup, row=row, history=len(history), timesteps=steps)
+    assert_close(got, expected, f"exported batch-1 LSTM run by ONNX Runtime from row {row}'s "
+                                f"state, fed its next steps one at a time, vs row {row} of the "
+                                f"model {label}")
+    assert_states_close(state, row_of(model.get_states(), row),
+                        f"exported batch-1 LSTM's final state vs row {row} of the model's {label}")
+
+
+@given(data=st.data(), setup=sst.setups())
+def test_an_exported_lstm_fed_row_i_history_gives_row_i_outputs(stateful_lstm_impl, data, setup):
+    model = make_model(stateful_lstm_impl, setup)
+    batches = data.draw(sst.input_batches(setup, (1, 3)), label="batches")
+    expected = feed(model, batches)
+    row = data.draw(st.integers(0, setup.batch_size - 1), label="row")
+    got, state = step_by_step(exported_copy(stateful_lstm_impl, model),
+                              np.concatenate([x[row] for x in batches]), *zero_state(setup.units))
+    label = describe_call(setup, row=row, batches=len(batches))
+    assert_close(got, expected[row], f"exported batch-1 LSTM fed row {row}'s history one step "
+                                     f"at a time from zeros vs row {row} of the model {label}")
+    assert_states_close(state, row_of(model.get_states(), row),
+                        f"exported batch-1 LSTM's final state vs row {row} of the model's {label}")
+
+
+@pytest.mark.needs("make_sequence_model")
+@given(data=st.data(), setup=sst.sequence_setups(), history=st.integers(0, 2),
+       steps=sst.timesteps())
+def test_an_exported_sequence_model_given_row_i_state_continues_row_i(stateful_lstm_impl, data,
+                                                                       setup, history, steps):
+    model = trained_batch_model(stateful_lstm_impl, data, setup)
+    for _ in range(history):
+        model.predict_on_batch(data.draw(sst.token_batches(
+            setup.batch_size, data.draw(sst.timesteps()), setup.vocab_size), label="history"))
+    row = data.draw(st.integers(0, setup.batch_size - 1), label="row")
+    session = exported_copy(stateful_lstm_impl, model)
+    start = row_of(model.get_states(), row)
+    x = data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size), label="x")
+    expected = model.predict_on_batch(x)[row]
+    got, state = step_by_step(session, x[row].astype(np.int64), *start)
+    label = describe_call(setup, row=row, history=history, timesteps=steps)
+    assert_close(got, expected, f"exported batch-1 sequence model run by ONNX Runtime from row "
+                                f"{row}'s state, fed its next tokens one at a time, vs row {row} "
+                                f"of the model {label}")
+    assert_states_close(state, row_of(model.get_states(), row),
+                        f"exported batch-1 sequence model's final state vs row {row} of the "
+                        f"model's {label}")
+
+
+@pytest.mark.needs("make_sequence_model")
+@given(data=st.data(), setup=sst.sequence_setups(), history=st.integers(1, 3))
+def test_an_exported_sequence_model_fed_row_i_history_gives_row_i_outputs(stateful_lstm_impl,
+                                                                          data, setup, history):
+    model = trained_batch_model(stateful_lstm_impl, data, setup)
+    batches = [data.draw(sst.token_batches(setup.batch_size, data.draw(sst.timesteps()),
+                                           setup.vocab_size), label="batch")
+               for _ in range(history)]
+    expected = np.concatenate([model.predict_on_batch(x) for x in batches], axis=1)
+    row = data.draw(st.integers(0, setup.batch_size - 1), label="row")
+    tokens = np.concatenate([x[row] for x in batches]).astype(np.int64)
+    got, state = step_by_step(exported_copy(stateful_lstm_impl, model), tokens,
+                              *zero_state(setup.units))
+    label = describe_call(setup, row=row, batches=len(batches))
+    assert_close(got, expected[row], f"exported batch-1 sequence model fed row {row}'s history "
+                                     f"one token at a time from zeros vs row {row} of the model "
+                                     f"{label}")
+    assert_states_close(state, row_of(model.get_states(), row),
+                        f"exported batch-1 sequence model's final state vs row {row} of the "
+                        f"model's {label}")
