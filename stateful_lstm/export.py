@@ -26,16 +26,17 @@ takes time first (``layout=0``; ONNX Runtime refuses ``layout=1``), so ``x`` is 
 operator: what ONNX Runtime does with it (0 timesteps, a row of length 0) is what the model does.
 
 ``export(model, path)`` writes any implementation's model (read through ``get_weights`` and its
-attributes); ``onnx.checker`` checks every model built here. Needs the ``onnx`` package
-(``pip install 'stateful-lstm-spec[onnx]'``), imported on the first call.
+attributes); ``onnx.checker`` checks every model built here; ``step_session`` runs them. Needs
+the ``onnx`` package (``pip install 'stateful-lstm-spec[onnx]'``), imported on the first call.
 """
 import json
 
 import numpy as np
 
+from .step_session import PROMPT_KEY, VOCABULARY_KEY
+
 OPSET = 17                           # LSTM-14, Softmax-13, Squeeze/Unsqueeze with axes inputs
 GATE_ORDER = (0, 3, 1, 2)            # ONNX's i, o, f, c as blocks of Keras' i, f, c, o
-VOCABULARY_KEY = "stateful_lstm.vocabulary"     # metadata: a sequence model's characters (JSON)
 KIND_KEY = "stateful_lstm.kind"                 # metadata: "lstm", "classifier", "sequence"
 
 
@@ -158,11 +159,12 @@ def classifier_model(weights, *, batch_size=1, lengths=False):
     return graph.model("classifier")
 
 
-def sequence_model(weights, *, batch_size=1, vocabulary=None, lengths=False):
+def sequence_model(weights, *, batch_size=1, vocabulary=None, prompt=None, lengths=False):
     """The sequence model's step model from its weights (embeddings, the LSTM's three arrays,
     the Dense kernel and bias): inputs ``tokens`` (B, T) int64, ``h``, ``c``; outputs
     ``probabilities`` (B, T, vocab) of the next token at every step, ``h_next``, ``c_next``.
-    ``vocabulary`` (a string, one character per token id) is kept in the model's metadata."""
+    ``vocabulary`` (a string, one character per token id) and ``prompt`` (a default prompt) are
+    kept in the model's metadata."""
     embeddings, *lstm_weights, kernel, bias = weights
     units, vocab_size = kernel.shape
     graph = _Graph()
@@ -173,12 +175,12 @@ def sequence_model(weights, *, batch_size=1, vocabulary=None, lengths=False):
     probabilities = _dense_softmax(graph, y, kernel, bias, "probabilities")
     graph.tensor(probabilities, "FLOAT", [batch_size, "time", vocab_size], output=True)
     graph.outputs.insert(0, graph.outputs.pop())
-    metadata = None
-    if vocabulary is not None:
-        if len(vocabulary) != vocab_size:
-            raise ValueError(f"the vocabulary has {len(vocabulary)} characters; the model has "
-                             f"{vocab_size} tokens")
-        metadata = {VOCABULARY_KEY: json.dumps(vocabulary)}
+    if vocabulary is not None and len(vocabulary) != vocab_size:
+        raise ValueError(f"the vocabulary has {len(vocabulary)} characters; the model has "
+                         f"{vocab_size} tokens")
+    metadata = {key: json.dumps(value) for key, value in ((VOCABULARY_KEY, vocabulary),
+                                                          (PROMPT_KEY, prompt))
+                if value is not None}
     return graph.model("sequence", metadata)
 
 
@@ -190,17 +192,20 @@ def kind_of(model):
     return "classifier" if hasattr(model, "n_classes") else "lstm"
 
 
-def to_onnx(model, *, batch_size=1, vocabulary=None):
+def to_onnx(model, *, batch_size=1, vocabulary=None, prompt=None):
     """The step model (an ``onnx.ModelProto``) of any implementation's ``model``, from its
     ``get_weights()``; ``batch_size`` 1 (the seed's copy), any integer, or None (any batch
-    size). Its state is explicit whether ``model`` is stateful or not."""
+    size). Its state is explicit whether ``model`` is stateful or not. A sequence model's
+    ``vocabulary`` and ``prompt`` go into its metadata (``sequence_model``)."""
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise ValueError(f"batch_size must be a positive int or None; received {batch_size!r}")
     kind, weights = kind_of(model), [np.asarray(w, np.float32) for w in model.get_weights()]
-    if vocabulary is not None and kind != "sequence":
-        raise ValueError(f"a vocabulary goes with a sequence model; received a {kind} model")
+    if (vocabulary is not None or prompt is not None) and kind != "sequence":
+        raise ValueError(f"a vocabulary and a prompt go with a sequence model; received a "
+                         f"{kind} model")
     if kind == "sequence":
-        return sequence_model(weights, batch_size=batch_size, vocabulary=vocabulary)
+        return sequence_model(weights, batch_size=batch_size, vocabulary=vocabulary,
+                              prompt=prompt)
     if kind == "classifier":
         return classifier_model(weights, batch_size=batch_size)
     return lstm_model(weights, batch_size=batch_size)
@@ -212,13 +217,8 @@ def initializers(model_proto):
     return {t.name: numpy_helper.to_array(t) for t in model_proto.graph.initializer}
 
 
-def export(model, path, *, batch_size=1, vocabulary=None):
+def export(model, path, *, batch_size=1, vocabulary=None, prompt=None):
     """Write ``to_onnx(model, ...)`` to ``path`` (an ``.onnx`` file)."""
     import onnx
-    onnx.save_model(to_onnx(model, batch_size=batch_size, vocabulary=vocabulary), str(path))
-
-
-def vocabulary_of(model_proto):
-    """The vocabulary kept in an exported sequence model's metadata, or None."""
-    props = {p.key: p.value for p in model_proto.metadata_props}
-    return json.loads(props[VOCABULARY_KEY]) if VOCABULARY_KEY in props else None
+    onnx.save_model(to_onnx(model, batch_size=batch_size, vocabulary=vocabulary, prompt=prompt),
+                    str(path))

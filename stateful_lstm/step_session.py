@@ -8,7 +8,15 @@ clause and ``python -m stateful_lstm generate`` share. Needs only numpy and ``on
 ONNX Runtime is driven as its users drive it: one ``InferenceSession`` per model, its inputs
 given by name, nothing checked or fixed around ``run``; its errors reach the caller unchanged.
 """
+import json
+import os
+
+import numpy as np
+
 INSTALL_HINT = "pip install 'stateful-lstm-spec[onnx]'"
+# Metadata keys of an exported sequence model (``export.sequence_model``): JSON strings.
+VOCABULARY_KEY = "stateful_lstm.vocabulary"     # its characters, one per token id
+PROMPT_KEY = "stateful_lstm.prompt"             # a default prompt (the text's first characters)
 
 
 def onnxruntime():
@@ -28,11 +36,15 @@ class StepSession:
     only adds spinning threads where other processes share the cores (as ``pytest -n 2`` does)."""
 
     def __init__(self, model):
+        """``model``: an ``onnx.ModelProto``, its serialized bytes, or the path of a file."""
         ort = onnxruntime()
         options = ort.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1
-        serialized = model if isinstance(model, bytes) else model.SerializeToString()
-        self.session = ort.InferenceSession(serialized, options,
+        if isinstance(model, (str, os.PathLike)):
+            model = str(model)
+        elif not isinstance(model, bytes):
+            model = model.SerializeToString()
+        self.session = ort.InferenceSession(model, options,
                                             providers=["CPUExecutionProvider"])
         self.input_names = [i.name for i in self.session.get_inputs()]
 
@@ -46,3 +58,30 @@ class StepSession:
     def metadata(self):
         """The model's metadata (``export``'s vocabulary and kind)."""
         return dict(self.session.get_modelmeta().custom_metadata_map)
+
+
+class ExportedCopy:
+    """An exported batch-size-1 sequence model (``export.to_onnx(model, batch_size=1)``) as a
+    stateful model: ``predict_on_batch(tokens)`` (1, T) -> probabilities (1, T, vocab), its state
+    held here and fed back in, ``reset_states()``; and the vocabulary and prompt the export
+    kept in its metadata (None if it kept none). What ``python -m stateful_lstm generate`` runs:
+    numpy and ONNX Runtime only."""
+
+    def __init__(self, model):
+        self.session = StepSession(model)
+        inputs = {i.name: i for i in self.session.session.get_inputs()}
+        if self.session.input_names[0] != "tokens" or "h" not in inputs:
+            raise ValueError(f"not an exported sequence model: its inputs are "
+                             f"{self.session.input_names}; expected tokens, h, c")
+        self.units = inputs["h"].shape[1]
+        metadata = self.session.metadata()
+        self.vocabulary, self.prompt = (json.loads(metadata[key]) if key in metadata else None
+                                        for key in (VOCABULARY_KEY, PROMPT_KEY))
+        self.reset_states()
+
+    def predict_on_batch(self, tokens):
+        p, self.h, self.c = self.session.run(np.asarray(tokens, np.int64), self.h, self.c)
+        return p
+
+    def reset_states(self):
+        self.h = self.c = np.zeros((1, self.units), np.float32)

@@ -7,6 +7,7 @@ The setup is a ``TextSetup``; ``TextSetup.FULL`` is the issue's measured run (th
 characters of Python's bundled documentation, 32 streams, windows of 16, embedding 32, LSTM(128),
 Adam 3e-3, 6 epochs), which ``python -m stateful_lstm text`` runs by default.
 """
+import itertools
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -156,27 +157,35 @@ def batch1_copy(impl, model, vocab_size, setup, seed=0):
     return copy
 
 
-def generate(copy, vocabulary, prompt, length, temperature=1.0, seed=0):
-    """``length`` characters sampled one at a time from the batch-size-1 ``copy``, after it has
-    read ``prompt`` from a reset: each drawn from the predicted probabilities raised to the
-    power ``1 / temperature`` (renormalized), then fed back in. ValueError for an empty prompt, a
-    character the vocabulary lacks, or a temperature that is not positive."""
+def sample(copy, vocabulary, prompt, temperature=1.0, seed=0):
+    """Characters sampled one at a time, without end, from the batch-size-1 ``copy`` after it has
+    read ``prompt`` from a reset: each drawn from the predicted probabilities raised to the power
+    ``1 / temperature`` (renormalized), then fed back in. ValueError, at the call, for an empty
+    prompt, a character the vocabulary lacks, or a temperature that is not positive."""
     if not prompt:
         raise ValueError("the prompt must have at least one character")
     if not temperature > 0:
         raise ValueError(f"temperature must be positive; received {temperature}")
     tokens = vocabulary.encode(prompt)
-    rng = np.random.default_rng(seed)
     copy.reset_states()
-    p = copy.predict_on_batch(tokens[None, :])[0, -1]
-    drawn = []
-    for _ in range(length):
+    return _sampled(copy, vocabulary, copy.predict_on_batch(tokens[None, :])[0, -1],
+                    temperature, np.random.default_rng(seed))
+
+
+def _sampled(copy, vocabulary, p, temperature, rng):
+    while True:
         logp = np.log(np.maximum(p.astype(np.float64), 1e-300)) / temperature
         weights = np.exp(logp - logp.max())
-        drawn.append(int(rng.choice(len(weights), p=weights / weights.sum())))
-        p = copy.predict_on_batch(np.array([[drawn[-1]]]))[0, -1]
+        drawn = int(rng.choice(len(weights), p=weights / weights.sum()))
+        yield vocabulary.decode([drawn])
+        p = copy.predict_on_batch(np.array([[drawn]]))[0, -1]
+
+
+def generate(copy, vocabulary, prompt, length, temperature=1.0, seed=0):
+    """``length`` characters of ``sample``, the copy reset afterwards."""
+    text = "".join(itertools.islice(sample(copy, vocabulary, prompt, temperature, seed), length))
     copy.reset_states()
-    return vocabulary.decode(drawn)
+    return text
 
 
 SAVED_SIZES = ("embedding_dim", "units", "streams", "window", "learning_rate")

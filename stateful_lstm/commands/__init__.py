@@ -1,6 +1,7 @@
-"""``python -m stateful_lstm``: the commands, one module each (``alphabet``, ``text``), and
-``options`` what they share. Each command module has ``add_parser(commands)``, ``FACTORY`` (what
-it trains), ``check(args, parser)`` (everything checked before any training) and ``run(args)``.
+"""``python -m stateful_lstm``: the commands, one module each (``alphabet``, ``text``,
+``generate``), and ``options`` what they share. Each command module has ``add_parser(commands)``,
+``FACTORY`` (what it trains; None for ``generate``, which loads no implementation),
+``check(args, parser)`` (everything checked before any training) and ``run(args)``.
 
 The commands are the top layer: they use the library (``stateful_lstm``) and the spec's loader
 (``spec.harness.loader``) to find an implementation by name; the library never imports ``spec``.
@@ -11,9 +12,9 @@ import sys
 from spec.contract import offers
 from spec.harness.loader import ImplementationError, load_implementation
 
-from . import alphabet, text
+from . import alphabet, generate, text
 
-COMMANDS = {"alphabet": alphabet, "text": text}
+COMMANDS = {"alphabet": alphabet, "text": text, "generate": generate}
 TRAINS = {"make_classifier": "a classifier", "make_sequence_model": "a sequence model"}
 
 
@@ -22,11 +23,15 @@ def parse_args(argv):
     that a mistake stops the command before any training."""
     parser = argparse.ArgumentParser(prog="python -m stateful_lstm",
                                      description="The alphabet experiment and whole-text "
-                                                 "training, on any implementation.")
+                                                 "training, on any implementation; text from "
+                                                 "an exported model.")
     commands = parser.add_subparsers(dest="command", required=True)
     parsers = {name: module.add_parser(commands) for name, module in COMMANDS.items()}
     args = parser.parse_args(argv)
     command, sub = COMMANDS[args.command], parsers[args.command]
+    if command.FACTORY is None:
+        command.check(args, sub)
+        return args
     try:
         args.implementation = load_implementation(args.impl)
     except ImplementationError as error:

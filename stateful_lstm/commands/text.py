@@ -8,6 +8,7 @@ copy of it.
     python -m stateful_lstm text --load book.npz --prompt "It was " --temperature 0.5
     python -m stateful_lstm text --documents                        # the docs' topics, 3 layouts
     python -m stateful_lstm text --documents books/ article.txt --save library.npz
+    python -m stateful_lstm text --export model.onnx     # then: python -m stateful_lstm generate model.onnx
 
 The defaults are the measured setup of SPEC.md section 14 (the first 120,000 characters, 32
 streams, windows of 16, embedding 32, LSTM(128), Adam 3e-3, 6 epochs). With ``--documents`` the
@@ -15,6 +16,7 @@ text is a library of documents, trained on in three layouts (``document_training
 streams reset at document starts, end to end, reset before every window) and measured on
 held-out documents; its defaults are ``DOCUMENTS`` (SPEC.md section 19).
 """
+import importlib.util
 import math
 import sys
 from collections import deque
@@ -23,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import document_training as dt
+from .. import export
 from .. import text_training as tt
 from ..streams import batch_count
 from ..text import bundled_documents, bundled_text, read_text_file
@@ -65,6 +68,10 @@ def add_parser(commands):
                       help="initial weights and sampling (default 0)")
     text.add_argument("--save", default="text-model.npz", metavar="FILE.npz",
                       help="where to save the weights and vocabulary (default text-model.npz)")
+    text.add_argument("--export", metavar="FILE.onnx",
+                      help="also write the model as an ONNX batch-size-1 copy with its state as "
+                           "inputs and outputs, its vocabulary and prompt (python -m "
+                           "stateful_lstm generate runs it; needs onnx)")
     text.add_argument("--load", metavar="FILE.npz",
                       help="generate from a saved model instead of training one")
     text.add_argument("--prompt", help="text the generation starts from (default: the first "
@@ -114,6 +121,11 @@ def check(args, parser):
             else:
                 check_documents(args)
             check_save_path(args.save)
+        if args.export:
+            check_save_path(args.export, "--export")
+            if importlib.util.find_spec("onnx") is None:
+                raise ValueError("--export needs the onnx package (pip install "
+                                 "'stateful-lstm-spec[onnx]')")
         if args.prompt is None:
             args.prompt = args.start if args.load else args.source[:PROMPT_LENGTH]
         if not args.prompt:
@@ -144,12 +156,12 @@ def check_documents(args):
     args.vocabulary = args.library.vocabulary
 
 
-def check_save_path(value):
+def check_save_path(value, option="--save"):
     path = Path(value)
     if path.is_dir():
-        raise ValueError(f"--save {value}: is a folder")
+        raise ValueError(f"{option} {value}: is a folder")
     if not path.parent.is_dir():
-        raise ValueError(f"--save {value}: the folder {str(path.parent)!r} does not exist")
+        raise ValueError(f"{option} {value}: the folder {str(path.parent)!r} does not exist")
 
 
 def progress_callback(args, label, batches):
@@ -277,6 +289,11 @@ def run(args):
             print(f"Saved {args.plot}")
         copy = tt.batch1_copy(args.implementation, model, len(args.vocabulary), args.setup,
                               args.seed)
+    if args.export:
+        export.export(model, args.export, batch_size=1, vocabulary=args.vocabulary.characters,
+                      prompt=args.start if args.load else args.source[:PROMPT_LENGTH])
+        print(f"Exported a batch-size-1 copy to {args.export} (python -m stateful_lstm generate "
+              f"{args.export})")
     print(f"Generated with a batch-size-1 copy (temperature {args.temperature:g}, seed "
           f"{args.seed}):")
     print(args.prompt + tt.generate(copy, args.vocabulary, args.prompt, args.length,

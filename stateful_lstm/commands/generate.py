@@ -1,0 +1,76 @@
+"""``python -m stateful_lstm generate``: text from a model exported by ``python -m stateful_lstm
+text --export``, run by ONNX Runtime with numpy alone: no training framework is imported, so it
+runs where none is installed (``pip install onnxruntime numpy`` and this package).
+
+    python -m stateful_lstm generate text-model.onnx
+    python -m stateful_lstm generate text-model.onnx --prompt "The " --length 800 --temperature 0.5
+
+The exported model is the seed's batch-size-1 copy with its state as inputs and outputs
+(``stateful_lstm.export``); ``step_session.ExportedCopy`` carries the state from one character
+to the next. The characters are written as they are drawn.
+"""
+import sys
+from pathlib import Path
+
+from ..step_session import ExportedCopy
+from ..text import Vocabulary
+from ..text_training import sample
+from .options import at_least, positive_float
+
+FACTORY = None          # it trains nothing and loads no implementation
+
+
+def add_parser(commands):
+    """The ``generate`` subcommand's options."""
+    generate = commands.add_parser("generate", help="generate text from an exported .onnx model",
+                                   description=__doc__.split("\n")[0])
+    generate.add_argument("model", metavar="MODEL.onnx",
+                          help="a model written by python -m stateful_lstm text --export")
+    generate.add_argument("--prompt", help="text the generation starts from (default: the "
+                                           "prompt kept in the model, the text's first "
+                                           "characters)")
+    generate.add_argument("--length", type=at_least(0), default=400,
+                          help="characters to generate (default 400)")
+    generate.add_argument("--temperature", type=positive_float, default=0.8,
+                          help="sampling temperature: lower is more conservative (default 0.8)")
+    generate.add_argument("--seed", type=at_least(0), default=0, help="sampling (default 0)")
+    return generate
+
+
+def check(args, parser):
+    """The model (a readable exported text model) and the prompt, checked before generating;
+    ``parser.error`` with a clear message otherwise."""
+    not_a_text_model = (f"{args.model} is not a text model exported by python -m stateful_lstm "
+                        f"text --export")
+    if not Path(args.model).is_file():
+        parser.error(f"cannot load {args.model}: no such file")
+    try:
+        args.copy = ExportedCopy(args.model)
+    except ImportError as error:
+        parser.error(str(error))
+    except ValueError as error:
+        parser.error(f"{not_a_text_model} ({error})")
+    except Exception as error:   # noqa: BLE001 (ONNX Runtime's errors share no base class)
+        parser.error(f"cannot load {args.model}: {error}")
+    if args.copy.vocabulary is None:
+        parser.error(f"{not_a_text_model} (it keeps no vocabulary)")
+    args.vocabulary = Vocabulary(args.copy.vocabulary)
+    if args.prompt is None:
+        args.prompt = args.copy.prompt or args.copy.vocabulary[0]
+    if not args.prompt:
+        parser.error("--prompt must have at least one character")
+    try:
+        args.vocabulary.encode(args.prompt)
+    except ValueError as error:
+        parser.error(f"--prompt: {error}".replace("the vocabulary", "the model's vocabulary"))
+
+
+def run(args):
+    """Write the prompt, then each sampled character as soon as it is drawn."""
+    sys.stdout.write(args.prompt)
+    sys.stdout.flush()
+    characters = sample(args.copy, args.vocabulary, args.prompt, args.temperature, args.seed)
+    for _ in range(args.length):
+        sys.stdout.write(next(characters))
+        sys.stdout.flush()
+    sys.stdout.write("\n")

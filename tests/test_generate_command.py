@@ -1,0 +1,112 @@
+"""``python -m stateful_lstm text --export`` and ``python -m stateful_lstm generate``: the exported
+batch-size-1 copy generates what the trained model's copy generates, with numpy and ONNX Runtime
+alone, and the errors."""
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from stateful_lstm import export, make_lstm
+from stateful_lstm.commands import main
+
+pytest.importorskip("onnxruntime")
+pytest.importorskip("onnx")
+SMALL = ["--characters", "3000", "--streams", "4", "--window", "8", "--embedding-dim", "8",
+         "--units", "16", "--epochs", "1", "--length", "40", "--quiet"]
+# What generate must not need: every training framework, the spec's test tools, the exporter.
+NOT_NEEDED = ("tensorflow", "keras", "tf_keras", "torch", "jax", "jaxlib", "flax", "optax",
+              "onnx", "pytest", "hypothesis", "matplotlib", "tqdm")
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """A small text model trained on the reference, exported; and what its own batch-size-1
+    copy generated (seed 3, prompt "a", 40 characters)."""
+    folder = tmp_path_factory.mktemp("exported")
+    onnx_path = folder / "model.onnx"
+    capture = subprocess.run([sys.executable, "-m", "stateful_lstm", "text", *SMALL, "--seed", "3",
+                              "--prompt", "a", "--save", str(folder / "model.npz"), "--export",
+                              str(onnx_path)], capture_output=True, text=True, check=True)
+    assert f"Exported a batch-size-1 copy to {onnx_path}" in capture.stdout
+    return onnx_path, capture.stdout.split("seed 3):\n", 1)[1]
+
+
+def test_the_exported_copy_generates_what_the_trained_model_did(exported, capsys):
+    onnx_path, trained = exported
+    main(["generate", str(onnx_path), "--prompt", "a", "--seed", "3", "--length", "40"])
+    assert capsys.readouterr().out == trained
+
+
+def test_generate_starts_from_the_prompt_kept_in_the_model(exported, capsys):
+    main(["generate", str(exported[0]), "--length", "10"])
+    out = capsys.readouterr().out
+    assert out.startswith("The ") and len(out) == len("The ") + 10 + 1
+
+
+def test_generate_runs_with_no_training_framework(exported):
+    # Every module generate must not need is refused at import, as if it were not installed.
+    script = textwrap.dedent(f"""
+        import runpy, sys
+        class Absent:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in {NOT_NEEDED!r}:
+                    raise ModuleNotFoundError(f"No module named {{name!r}} (blocked)")
+        sys.meta_path.insert(0, Absent())
+        sys.argv = ["stateful_lstm", "generate", {str(exported[0])!r}, "--prompt", "a",
+                    "--seed", "3", "--length", "40"]
+        runpy.run_module("stateful_lstm", run_name="__main__")
+        """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == exported[1]
+
+
+def test_an_exported_lstm_keeps_its_weights(tmp_path):
+    model = make_lstm(units=3, input_dim=2, stateful=True, batch_size=2, seed=5)
+    path = tmp_path / "lstm.onnx"
+    export.export(model, path, batch_size=None)
+    import onnx
+    found = export.initializers(onnx.load(str(path)))
+    for got, expected in zip(export.keras_lstm_weights(found["W"], found["R"], found["B"]),
+                             model.get_weights()):
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda tmp: tmp / "missing.onnx", "cannot load {path}: no such file"),
+    (lambda tmp: _write(tmp / "bad.onnx", b"not a model"), "cannot load {path}: "),
+    (lambda tmp: _lstm_model(tmp / "lstm.onnx"),
+     "{path} is not a text model exported by python -m stateful_lstm text --export (not an "
+     "exported sequence model: its inputs are ['x', 'h', 'c']; expected tokens, h, c)"),
+])
+def test_a_file_that_is_not_an_exported_text_model_is_refused(tmp_path, capsys, make, message):
+    path = make(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main(["generate", str(path)])
+    assert exit_.value.code == 2
+    assert message.format(path=path) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--prompt", "\u20ac"], "--prompt: character '\u20ac' at position 0 is not in the model's "
+                            "vocabulary"),
+    (["--prompt", ""], "--prompt must have at least one character"),
+    (["--temperature", "-1"], "argument --temperature: must be a positive number; received -1"),
+    (["--length", "-2"], "argument --length: must be at least 0; received -2"),
+])
+def test_bad_options_are_refused_before_generating(exported, capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(["generate", str(exported[0]), *argv])
+    assert exit_.value.code == 2 and message in capsys.readouterr().err
+
+
+def _write(path, data):
+    path.write_bytes(data)
+    return path
+
+
+def _lstm_model(path):
+    export.export(make_lstm(units=2, input_dim=1, stateful=True, batch_size=1), path)
+    return path
