@@ -55,7 +55,8 @@ def test_spec_states_its_clauses_in_order():
                              "training-carries-state", "position-only-alphabet",
                              "alphabet-remedies", "stream-layout", "sequence-training-agreement",
                              "streams-carry-context", "batch1-copy", "masked-steps-keep-state",
-                             "test-on-batch", "masked-training-agreement", "ragged-streams"]
+                             "test-on-batch", "masked-training-agreement", "ragged-streams",
+                             "exported-copy"]
     assert read_clauses("## 1. `a-b`: title\n## 2. `c`: other\n") == {"a-b": "title", "c": "other"}
 
 
