@@ -44,6 +44,7 @@ KNOWN_DEVIATIONS = [
     {"tests": ["test_a_masked_step_outputs_the_h_its_row_keeps",
                "test_a_row_masked_for_a_whole_batch_keeps_its_state_bit_for_bit",
                "test_masked_classifier_steps_match_the_reference",
+               "test_masked_sequence_steps_match_the_reference",
                "test_each_document_in_ragged_streams_reads_as_if_alone"],
      "title": "a packed sequence refuses a row of length 0, and its padded steps output zeros",
      "reason": "pack_padded_sequence raises RuntimeError for a row with no real step in the "
@@ -90,7 +91,8 @@ class TorchLSTM(HeldState):
         mask's lengths (``pack_padded_sequence``), and the outputs come back padded with zeros
         (``pad_packed_sequence``)."""
         t = torch()
-        x = t.as_tensor(np.asarray(x))
+        if not isinstance(x, t.Tensor):          # the sequence model's embedded tokens are
+            x = t.as_tensor(np.asarray(x))       # already a tensor
         start = [tuple(t.as_tensor(s).unsqueeze(0) for s in self._held)] if self.stateful else []
         if mask is None:
             out, (h, c) = self.lstm(x, *start)
@@ -129,14 +131,13 @@ class TorchLSTM(HeldState):
                                                       finite=False))
 
 
-class TorchClassifier(TorchLSTM):
-    """``nn.LSTM`` -> ``nn.Linear`` -> softmax, trained with ``torch.optim.Adam`` on the
-    categorical cross-entropy (the last timestep's h feeds the Dense layer)."""
+class _TorchTrained(TorchLSTM):
+    """What the classifier and the sequence model share: ``torch.optim.Adam`` with Keras'
+    epsilon placement over every trained parameter (``bias_hh`` held at zero, its value moved
+    into ``bias_ih``), ``predict_on_batch``, ``train_on_batch`` and ``test_on_batch`` on the
+    subclass' ``_logits`` and ``_loss``, and the Dense layer ``dense``."""
 
-    def __init__(self, *, n_classes, learning_rate=0.001, **lstm):
-        validation.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
-        self.n_classes = n_classes
-        super().__init__(**lstm)
+    def _init_optimizer(self, learning_rate):
         self.lstm.bias_hh_l0.requires_grad_(False)
         with torch().no_grad():
             self.lstm.bias_ih_l0.add_(self.lstm.bias_hh_l0)   # the same sum, in one bias
@@ -146,31 +147,12 @@ class TorchClassifier(TorchLSTM):
                                             eps=EPSILON)
         self.steps = 0
 
-    def _init_head(self, t, seed):
-        self.dense = t.nn.Linear(self.units, self.n_classes)
-
-    def parameters(self):
-        return [*self.lstm.parameters(), *self.dense.parameters()]
-
-    def _logits(self, x, mask):
-        """The Dense layer on the LSTM's final h (``h_n``, the last real step's h of each row)."""
-        return self.dense(self.run(x, mask)[1])
-
     def predict_on_batch(self, x, mask=None):
+        """The softmax of ``_logits`` (moves a stateful model's state)."""
         mask = validation.check_right_padded("predict_on_batch", mask)
         t = torch()
         with t.no_grad():
             return t.softmax(self._logits(x, mask), dim=-1).numpy().copy()
-
-    def _loss(self, x, y, sample_weight, mask):
-        """Keras' loss: each row's cross-entropy times its weight, summed, over the batch
-        size (PyTorch's losses have no such reduction: written out, as its users do)."""
-        t = torch()
-        y = t.as_tensor(np.asarray(y, np.float32))
-        losses = -(y * t.log_softmax(self._logits(x, mask), dim=-1)).sum(dim=-1)
-        if sample_weight is not None:
-            losses = losses * t.as_tensor(np.asarray(sample_weight, np.float32))
-        return losses.sum() / len(losses)
 
     def train_on_batch(self, x, y, sample_weight=None, mask=None):
         mask = validation.check_right_padded("train_on_batch", mask)
@@ -188,6 +170,43 @@ class TorchClassifier(TorchLSTM):
         with torch().no_grad():
             return float(self._loss(x, y, sample_weight, mask))
 
+    def _set_dense(self, kernel, bias):
+        t = torch()
+        with t.no_grad():
+            self.dense.weight.copy_(t.as_tensor(kernel.T))
+            self.dense.bias.copy_(t.as_tensor(bias))
+
+
+class TorchClassifier(_TorchTrained):
+    """``nn.LSTM`` -> ``nn.Linear`` -> softmax, trained with ``torch.optim.Adam`` on the
+    categorical cross-entropy (the last timestep's h feeds the Dense layer)."""
+
+    def __init__(self, *, n_classes, learning_rate=0.001, **lstm):
+        validation.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
+        self.n_classes = n_classes
+        super().__init__(**lstm)
+        self._init_optimizer(learning_rate)
+
+    def _init_head(self, t, seed):
+        self.dense = t.nn.Linear(self.units, self.n_classes)
+
+    def parameters(self):
+        return [*self.lstm.parameters(), *self.dense.parameters()]
+
+    def _logits(self, x, mask):
+        """The Dense layer on the LSTM's final h (``h_n``, the last real step's h of each row)."""
+        return self.dense(self.run(x, mask)[1])
+
+    def _loss(self, x, y, sample_weight, mask):
+        """Keras' loss: each row's cross-entropy times its weight, summed, over the batch
+        size (PyTorch's losses have no such reduction: written out, as its users do)."""
+        t = torch()
+        y = t.as_tensor(np.asarray(y, np.float32))
+        losses = -(y * t.log_softmax(self._logits(x, mask), dim=-1)).sum(dim=-1)
+        if sample_weight is not None:
+            losses = losses * t.as_tensor(np.asarray(sample_weight, np.float32))
+        return losses.sum() / len(losses)
+
     def get_weights(self):
         return self._lstm_weights() + [self.dense.weight.detach().numpy().T.copy(),
                                        self.dense.bias.detach().numpy().copy()]
@@ -196,10 +215,62 @@ class TorchClassifier(TorchLSTM):
         *lstm, kernel, bias = validation.check_classifier_weights(
             weights, self.input_dim, self.units, self.n_classes, finite=False)
         self._set_lstm_weights(*lstm)
+        self._set_dense(kernel, bias)
+
+
+class TorchSequenceModel(_TorchTrained):
+    """``nn.Embedding`` -> ``nn.LSTM`` -> ``nn.Linear`` -> softmax at every timestep, trained with
+    ``torch.optim.Adam`` on the mean over the batch's (real) tokens of ``-log p[y]``. The
+    embedding's gradient is dense (``sparse=False``, the default), so Adam updates the whole
+    table, as Keras does."""
+
+    def __init__(self, *, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
+                 learning_rate=0.001):
+        validation.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
+                                         learning_rate=learning_rate)
+        self.vocab_size, self.embedding_dim = vocab_size, embedding_dim
+        super().__init__(units=units, input_dim=embedding_dim, stateful=stateful,
+                         batch_size=batch_size, seed=seed)
+        self._init_optimizer(learning_rate)
+
+    def _init_head(self, t, seed):
+        self.embedding = t.nn.Embedding(self.vocab_size, self.embedding_dim)
+        self.dense = t.nn.Linear(self.units, self.vocab_size)
+
+    def parameters(self):
+        return [*self.embedding.parameters(), *self.lstm.parameters(), *self.dense.parameters()]
+
+    def _logits(self, x, mask):
+        """The Dense layer on the LSTM's output at every step (zeros at padded steps:
+        ``pad_packed_sequence``'s)."""
+        tokens = torch().as_tensor(np.asarray(x)).long()
+        return self.dense(self.run(self.embedding(tokens), mask)[0])
+
+    def _loss(self, x, y, sample_weight, mask):
+        """Keras' loss: each real token's ``-log p[y]`` times its weight, summed, over the
+        number of real tokens (0 if there is none)."""
         t = torch()
-        with t.no_grad():
-            self.dense.weight.copy_(t.as_tensor(kernel.T))
-            self.dense.bias.copy_(t.as_tensor(bias))
+        log_p = t.log_softmax(self._logits(x, mask), dim=-1)
+        y = t.as_tensor(np.asarray(y)).long()
+        losses = -log_p.gather(-1, y.unsqueeze(-1)).squeeze(-1)
+        weights = t.ones_like(losses) if sample_weight is None else \
+            t.as_tensor(np.asarray(sample_weight, np.float32))
+        count = losses.numel()
+        if mask is not None:
+            weights, count = weights * t.as_tensor(mask), int(np.sum(mask))
+        return (weights * losses).sum() / count if count else (weights * losses).sum() * 0
+
+    def get_weights(self):
+        return [self.embedding.weight.detach().numpy().copy(), *self._lstm_weights(),
+                self.dense.weight.detach().numpy().T.copy(), self.dense.bias.detach().numpy().copy()]
+
+    def set_weights(self, weights):
+        embeddings, *lstm, kernel, bias = validation.check_sequence_weights(
+            weights, self.vocab_size, self.embedding_dim, self.units, finite=False)
+        self._set_lstm_weights(*lstm)
+        self._set_dense(kernel, bias)
+        with torch().no_grad():
+            self.embedding.weight.copy_(torch().as_tensor(embeddings))
 
 
 def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
@@ -214,3 +285,12 @@ def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, s
     return TorchClassifier(units=units, input_dim=input_dim, n_classes=n_classes,
                            stateful=stateful, batch_size=batch_size, seed=seed,
                            learning_rate=learning_rate)
+
+
+def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
+                        learning_rate=0.001):
+    """A PyTorch Embedding -> LSTM -> Linear softmax model at every timestep, trained with
+    torch.optim.Adam."""
+    return TorchSequenceModel(vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
+                              stateful=stateful, batch_size=batch_size, seed=seed,
+                              learning_rate=learning_rate)
