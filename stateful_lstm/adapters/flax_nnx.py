@@ -48,7 +48,8 @@ KNOWN_DEVIATIONS = [
      "repro": "repros/flax_rnn_broadcasts_the_carry.py"},
     {"tests": ["test_a_masked_step_outputs_the_h_its_row_keeps",
                "test_a_row_masked_for_a_whole_batch_keeps_its_state_bit_for_bit",
-               "test_masked_classifier_steps_match_the_reference"],
+               "test_masked_classifier_steps_match_the_reference",
+               "test_masked_sequence_steps_match_the_reference"],
      "title": "seq_lengths: a row of length 0 gets the carry after the padding; padded steps "
               "output the cell run on the padding",
      "reason": "nnx.RNN with seq_lengths returns each row's carry at index seq_lengths - 1 "
@@ -150,82 +151,118 @@ class FlaxLSTM(HeldState):
                                                       finite=False))
 
 
-def _classifier_fns(graphdef, optimizer):
-    """The jitted pure functions of a classifier: ``predict(params, x, h, c, lengths)``,
-    ``train(params, opt_state, x, y, w, h, c, lengths, epsilon)`` and ``evaluate(params, x, y,
-    w, h, c, lengths)`` (``w``: each row's sample weight; ``lengths`` as in ``_scan``); each
-    also returns the final ``(h, c)``. The Dense layer reads the final h (each row's h at its
-    last real step)."""
-    key = ("classifier", graphdef, optimizer)
+def _classifier_outputs(net, x, h, c, lengths):
+    """The classifier's logits (batch, n_classes): the Dense layer on the final h (each row's h
+    at its last real step); and the final ``(h, c)``."""
+    _, h, c = _scan(net.cell, x, h, c, lengths)
+    return net.dense(h), h, c
+
+
+def _classifier_loss(z, y, w, lengths):
+    """Keras' loss: the rows' cross-entropies against one-hot ``y``, weighted by ``w`` (batch,),
+    summed, over the batch size."""
+    import jax
+    return (w * -(y * jax.nn.log_softmax(z)).sum(axis=-1)).mean()
+
+
+def _sequence_outputs(net, x, h, c, lengths):
+    """The sequence model's logits (batch, T, vocab): the Dense layer at every step of the cell
+    scanned over the embedded tokens; and the final ``(h, c)``."""
+    out, h, c = _scan(net.cell, net.embed(x), h, c, lengths)
+    return net.dense(out), h, c
+
+
+def _sequence_loss(z, y, w, lengths):
+    """Keras' loss: each real token's ``-log p[y]`` weighted by ``w`` (batch, T), summed, over
+    the number of real tokens (0 if there is none); the real tokens are the first ``lengths``
+    of each row."""
+    import jax
+    import jax.numpy as jnp
+    nll = -jnp.take_along_axis(jax.nn.log_softmax(z), y[..., None], axis=-1)[..., 0]
+    real = jnp.ones(nll.shape) if lengths is None else \
+        (jnp.arange(nll.shape[1]) < lengths[:, None]).astype(nll.dtype)
+    count = real.sum()
+    return jnp.where(count > 0, (w * real * nll).sum() / jnp.maximum(count, 1), 0.0)
+
+
+HEADS = {"classifier": (_classifier_outputs, _classifier_loss),
+         "sequence": (_sequence_outputs, _sequence_loss)}
+
+
+def _trained_fns(graphdef, optimizer, head):
+    """The jitted pure functions of a classifier or sequence model (``head``, a key of
+    ``HEADS``): ``predict(params, x, h, c, lengths)``, ``train(params, opt_state, x, y, w, h, c,
+    lengths, epsilon)`` and ``evaluate(params, x, y, w, h, c, lengths)`` (``w``: the sample
+    weights; ``lengths`` as in ``_scan``); each also returns the final ``(h, c)``."""
+    key = (head, graphdef, optimizer)
     if key not in _compiled:
         import jax
         import optax
         from flax import nnx
-
-        def logits(params, x, h, c, lengths):
-            net = nnx.merge(graphdef, params)
-            _, h, c = _scan(net.cell, x, h, c, lengths)
-            return net.dense(h), h, c
+        outputs, loss = HEADS[head]
 
         def predict(params, x, h, c, lengths):
-            z, h, c = logits(params, x, h, c, lengths)
+            z, h, c = outputs(nnx.merge(graphdef, params), x, h, c, lengths)
             return jax.nn.softmax(z), h, c
 
         def loss_of(params, x, y, w, h, c, lengths):
-            # Keras' loss: the weighted sum of the rows' cross-entropies over the batch size.
-            z, h2, c2 = logits(params, x, h, c, lengths)
-            return (w * -(y * jax.nn.log_softmax(z)).sum(axis=-1)).mean(), (h2, c2)
+            z, h2, c2 = outputs(nnx.merge(graphdef, params), x, h, c, lengths)
+            return loss(z, y, w, lengths), (h2, c2)
 
         def train(params, opt_state, x, y, w, h, c, lengths, epsilon):
-            (loss, (h2, c2)), grads = jax.value_and_grad(loss_of, has_aux=True)(
+            (value, (h2, c2)), grads = jax.value_and_grad(loss_of, has_aux=True)(
                 params, x, y, w, h, c, lengths)
             opt_state.hyperparams["eps"] = epsilon
             updates, opt_state = optimizer.update(grads, opt_state, params)
-            return optax.apply_updates(params, updates), opt_state, loss, h2, c2
+            return optax.apply_updates(params, updates), opt_state, value, h2, c2
 
         def evaluate(params, x, y, w, h, c, lengths):
-            loss, (h2, c2) = loss_of(params, x, y, w, h, c, lengths)
-            return loss, h2, c2
+            value, (h2, c2) = loss_of(params, x, y, w, h, c, lengths)
+            return value, h2, c2
         _compiled[key] = jax.jit(predict), jax.jit(train), jax.jit(evaluate)
     return _compiled[key]
 
 
 @functools.cache
-def _network():
-    """The classifier's ``nnx.Module`` class (defined once, so that classifiers of one size have
-    equal graph definitions and share their compiled functions)."""
+def _networks():
+    """The ``nnx.Module`` classes of the classifier and the sequence model (defined once, so
+    that models of one size have equal graph definitions and share their compiled
+    functions)."""
     from flax import nnx
 
     class LSTMClassifier(nnx.Module):
         def __init__(self, input_dim, units, n_classes, rngs):
             self.cell = nnx.LSTMCell(input_dim, units, rngs=rngs)
             self.dense = nnx.Linear(units, n_classes, rngs=rngs)
-    return LSTMClassifier
+
+    class LSTMSequenceModel(nnx.Module):
+        def __init__(self, vocab_size, embedding_dim, units, rngs):
+            self.embed = nnx.Embed(vocab_size, embedding_dim, rngs=rngs)
+            self.cell = nnx.LSTMCell(embedding_dim, units, rngs=rngs)
+            self.dense = nnx.Linear(units, vocab_size, rngs=rngs)
+    return {"classifier": LSTMClassifier, "sequence": LSTMSequenceModel}
 
 
 @functools.cache
 def _adam():
     """optax' Adam with Keras' defaults, under ``inject_hyperparams``: the learning rate and the
-    epsilon live in the optimizer state (set per classifier and per step), so that one optimizer
-    object, and one compiled training step per size, serves every classifier."""
+    epsilon live in the optimizer state (set per model and per step), so that one optimizer
+    object, and one compiled training step per size, serves every model."""
     import optax
     return optax.inject_hyperparams(optax.adam)(learning_rate=0.001, b1=BETA_1, b2=BETA_2,
                                                 eps=EPSILON)
 
 
-class FlaxClassifier(HeldState):
-    """``nnx.LSTMCell`` scanned by ``nnx.RNN`` -> ``nnx.Linear`` -> softmax, trained with
-    ``optax.adam`` (under ``inject_hyperparams``, for the per-step epsilon) on the categorical
-    cross-entropy of the last timestep's prediction."""
+class _FlaxTrained(HeldState):
+    """What the classifier and the sequence model share: an ``nnx`` network (``HEAD``, a key
+    of ``HEADS``) split into ``graphdef`` and ``params``, ``optax.adam`` under
+    ``inject_hyperparams`` (for the per-step epsilon), and the jitted predict, train and
+    evaluate steps. Subclasses set ``TARGETS`` (the dtype of ``y``) and ``WEIGHT_DIMS`` (the
+    sample weights' shape is ``y.shape[:WEIGHT_DIMS]``: one per row, or one per token)."""
 
-    def __init__(self, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
-                 learning_rate=0.001):
-        configure(self, units=units, input_dim=input_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed, n_classes=n_classes,
-                  learning_rate=learning_rate)
+    def _init_network(self, learning_rate, *sizes, seed):
         from flax import nnx
-        self.graphdef, self.params = nnx.split(
-            _network()(input_dim, units, n_classes, nnx.Rngs(seed)))
+        self.graphdef, self.params = nnx.split(_networks()[self.HEAD](*sizes, nnx.Rngs(seed)))
         self.optimizer = _adam()
         self.opt_state = self.optimizer.init(self.params)
         self.opt_state.hyperparams["learning_rate"] = np.float32(learning_rate)
@@ -233,7 +270,7 @@ class FlaxClassifier(HeldState):
         self.reset_states()
 
     def _fns(self):
-        return _classifier_fns(self.graphdef, self.optimizer)
+        return _trained_fns(self.graphdef, self.optimizer, self.HEAD)
 
     def predict_on_batch(self, x, mask=None):
         lengths = lengths_of("predict_on_batch", mask)
@@ -244,13 +281,13 @@ class FlaxClassifier(HeldState):
         return np.array(probabilities)
 
     def _targets(self, what, x, y, sample_weight, mask):
-        """``x``, ``y``, the rows' weights (ones without sample weights), the start state and
-        the lengths, as arrays."""
+        """``x``, ``y``, the sample weights (ones without), the start state and the lengths,
+        as arrays."""
         lengths = lengths_of(what, mask)
-        x = np.asarray(x)
-        weights = np.ones(x.shape[0], np.float32) if sample_weight is None else \
-            np.asarray(sample_weight, np.float32)
-        return x, np.asarray(y, np.float32), weights, *self.start_states(x.shape[0]), lengths
+        x, y = np.asarray(x), np.asarray(y, self.TARGETS)
+        weights = np.ones(y.shape[:self.WEIGHT_DIMS], np.float32) if sample_weight is None \
+            else np.asarray(sample_weight, np.float32)
+        return x, y, weights, *self.start_states(x.shape[0]), lengths
 
     def train_on_batch(self, x, y, sample_weight=None, mask=None):
         batch = self._targets("train_on_batch", x, y, sample_weight, mask)
@@ -267,18 +304,65 @@ class FlaxClassifier(HeldState):
         self.keep(h, c)
         return float(loss)
 
-    def get_weights(self):
+    def _dense_weights(self):
         dense = self.params["dense"]
-        return to_keras(self.params["cell"]) + [np.array(dense["kernel"][...]),
-                                                np.array(dense["bias"][...])]
+        return [np.array(dense["kernel"][...]), np.array(dense["bias"][...])]
+
+    def _set_dense(self, kernel, bias):
+        import jax.numpy as jnp
+        self.params["dense"]["kernel"][...] = jnp.asarray(kernel)
+        self.params["dense"]["bias"][...] = jnp.asarray(bias)
+
+
+class FlaxClassifier(_FlaxTrained):
+    """``nnx.LSTMCell`` scanned by ``nnx.RNN`` -> ``nnx.Linear`` -> softmax, trained with
+    ``optax.adam`` on the categorical cross-entropy of the last timestep's prediction."""
+    HEAD, TARGETS, WEIGHT_DIMS = "classifier", np.float32, 1
+
+    def __init__(self, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
+                 learning_rate=0.001):
+        configure(self, units=units, input_dim=input_dim, stateful=stateful,
+                  batch_size=batch_size, seed=seed, n_classes=n_classes,
+                  learning_rate=learning_rate)
+        self._init_network(learning_rate, input_dim, units, n_classes, seed=seed)
+
+    def get_weights(self):
+        return to_keras(self.params["cell"]) + self._dense_weights()
 
     def set_weights(self, weights):
         *lstm, kernel, bias = validation.check_classifier_weights(
             weights, self.input_dim, self.units, self.n_classes, finite=False)
-        import jax.numpy as jnp
         from_keras(self.params["cell"], *lstm)
-        self.params["dense"]["kernel"][...] = jnp.asarray(kernel)
-        self.params["dense"]["bias"][...] = jnp.asarray(bias)
+        self._set_dense(kernel, bias)
+
+
+class FlaxSequenceModel(_FlaxTrained):
+    """``nnx.Embed`` -> ``nnx.LSTMCell`` scanned by ``nnx.RNN`` -> ``nnx.Linear`` -> softmax at
+    every timestep, trained with ``optax.adam`` on the mean over the batch's (real) tokens of
+    ``-log p[y]``; the embedding's gradient is dense, so Adam updates the whole table, as
+    Keras does."""
+    HEAD, TARGETS, WEIGHT_DIMS = "sequence", np.int32, 2
+
+    def __init__(self, *, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
+                 learning_rate=0.001):
+        configure(self, units=units, input_dim=embedding_dim, stateful=stateful,
+                  batch_size=batch_size, seed=seed)
+        validation.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
+                                         learning_rate=learning_rate)
+        self.vocab_size, self.embedding_dim = vocab_size, embedding_dim
+        self._init_network(learning_rate, vocab_size, embedding_dim, units, seed=seed)
+
+    def get_weights(self):
+        return [np.array(self.params["embed"]["embedding"][...]),
+                *to_keras(self.params["cell"]), *self._dense_weights()]
+
+    def set_weights(self, weights):
+        embeddings, *lstm, kernel, bias = validation.check_sequence_weights(
+            weights, self.vocab_size, self.embedding_dim, self.units, finite=False)
+        import jax.numpy as jnp
+        self.params["embed"]["embedding"][...] = jnp.asarray(embeddings)
+        from_keras(self.params["cell"], *lstm)
+        self._set_dense(kernel, bias)
 
 
 def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
@@ -293,3 +377,12 @@ def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
     """A Flax LSTM seen through the contract (see ``spec/SPEC.md``)."""
     return FlaxLSTM(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
                     seed=seed)
+
+
+def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
+                        learning_rate=0.001):
+    """A Flax Embed -> LSTM -> Linear softmax model at every timestep, trained with optax'
+    Adam."""
+    return FlaxSequenceModel(vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
+                             stateful=stateful, batch_size=batch_size, seed=seed,
+                             learning_rate=learning_rate)
