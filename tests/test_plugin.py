@@ -173,6 +173,35 @@ def test_an_implementation_that_compiles_per_shape_gets_the_palette_of_sizes(tmp
     assert code == 1 and "a size off the palette" in out, out
 
 
+def test_a_failure_of_an_implementation_that_compiles_per_shape_is_not_shrunk(tmp_path):
+    # Counted by the models it builds: no more with the profile named on the command line (as
+    # python -m spec names it) than without, and more when shrinking is asked for.
+    write(tmp_path, "compiled.py", """
+        import os
+        import stateful_lstm
+        COMPILES_PER_SHAPE = True
+        def make_lstm(**config):
+            with open(os.environ["BUILT"], "a") as built:
+                built.write("model\\n")
+            model = stateful_lstm.make_lstm(**config)
+            forward = model.predict_on_batch
+            def predict_on_batch(x):       # forgets its state at every call
+                model.reset_states()
+                return forward(x)
+            model.predict_on_batch = predict_on_batch
+            return model
+        """)
+    built = {}
+    for name, options in {"default": [], "named": ["--hypothesis-profile=stateful-lstm-default"],
+                          "shrink": ["--stateful-lstm-shrink"]}.items():
+        counter = tmp_path / f"{name}.txt"
+        code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "compiled", *FAST,
+                         *options], tmp_path, BUILT=str(counter))
+        assert code == 1 and "1 failed" in out, out
+        built[name] = len(counter.read_text().splitlines())
+    assert built["named"] == built["default"] < built["shrink"], built
+
+
 def test_a_file_path_is_accepted(tmp_path):
     write(tmp_path, "my_lstm.py", "from stateful_lstm import make_lstm\n")
     code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "./my_lstm.py", *FAST,

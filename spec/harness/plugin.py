@@ -295,12 +295,19 @@ def pytest_configure(config):
                                     f"({', '.join(known_names())}), an importable module or a .py "
                                     f"file with {FACTORY_SIGNATURE}.") from None
     config.stash[_IMPLEMENTATIONS] = found
-    if any(i.compiles_per_shape for i in found.values()) and \
-            not config.getoption("stateful_lstm_shrink"):
-        load_without_shrinking()
     for implementation in found.values():
         for problem in implementation.problems:
             config.issue_config_time_warning(ContractWarning(problem), stacklevel=2)
+
+
+def pytest_sessionstart(session):
+    """Drop hypothesis' shrink phase for implementations that compile per shape; here, after
+    every plugin's ``pytest_configure``, as hypothesis' own loads a ``--hypothesis-profile``
+    there, which would bring the shrink phase back."""
+    found = implementations(session.config)
+    if any(i.compiles_per_shape for i in found.values()) and \
+            not session.config.getoption("stateful_lstm_shrink"):
+        load_without_shrinking()
 
 
 _IMPLEMENTATIONS = pytest.StashKey[dict]()
