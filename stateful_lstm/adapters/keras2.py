@@ -13,7 +13,7 @@ import numpy as np
 from .. import validation
 from . import keras3
 from .common import configure, version
-from .keras_pool import PooledKerasModel, read_states
+from .keras_pool import PooledKerasModel, PooledTokenModel, read_states
 
 REQUIRES = ("tf_keras", "tensorflow")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[tf-keras]')"
@@ -42,6 +42,16 @@ KNOWN_DEVIATIONS = [
      "versions": "tf_keras 2.21.0, TensorFlow 2.21",
      "upstream": "none found",
      "repro": "repros/tf_keras_model_adjusts_input_rank.py"},
+    {"tests": ["test_masked_sequence_steps_match_the_reference"],
+     "title": "a batch with no real step gives a NaN loss and NaN weights",
+     "reason": "the masked loss is divided by the number of real steps, 0 for a batch whose "
+               "every step is masked (ragged streams whose documents have all ended): "
+               "test_on_batch and train_on_batch return NaN, and the training step writes NaN "
+               "into every weight. Keras 3 returns 0 (divide_no_nan).",
+     "versions": "tf_keras 2.21.0, TensorFlow 2.21",
+     "upstream": "none found for tf-keras (fixed in multi-backend Keras by "
+                 "keras-team/keras#11643; related: keras-team/tf-keras#734, open)",
+     "repro": "repros/tf_keras_all_masked_batch_makes_the_loss_nan.py"},
     {**keras3.MASKED_STEP_AT_CALL_START,
      "reason": keras3.MASKED_STEP_AT_CALL_START["reason"].replace(
          "keras/src/backend/tensorflow/rnn.py", "tf_keras/src/backend.py, rnn"),
@@ -79,6 +89,19 @@ def _build_classifier(units, input_dim, n_classes, batch_size, stateful, learnin
     return model
 
 
+def _build_sequence_model(vocab_size, embedding_dim, units, batch_size, stateful,
+                          learning_rate):
+    k = tf_keras()
+    model = k.Sequential([
+        k.layers.Embedding(vocab_size, embedding_dim, batch_input_shape=(batch_size, None)),
+        k.layers.LSTM(units, stateful=stateful, return_sequences=True),
+        k.layers.Dense(vocab_size, activation="softmax")])
+    model.compile(optimizer=k.optimizers.Adam(learning_rate),
+                  loss="sparse_categorical_crossentropy")
+    model.optimizer.build(model.trainable_variables)
+    return model
+
+
 def _initial_weights(input_dim, units, seed):
     """Keras 2's default LSTM initialisation (Glorot uniform, orthogonal, forget bias 1) from
     ``seed``."""
@@ -93,9 +116,10 @@ class _Keras2Model(PooledKerasModel):
     REUSES_TRACES = True    # TensorFlow's traces read the state variables at each call
 
     def _setup(self, build, *key, seed):
-        self.keras_module = tf_keras()
+        self.keras_module = k = tf_keras()
         self._checkout(build, *key)
-        self.layer = self.model.layers[0]
+        self.layer = next(layer for layer in self.model.layers
+                          if isinstance(layer, k.layers.LSTM))
         return _initial_weights(self.input_dim, self.units, seed)
 
     def predict_on_batch(self, x, mask=None):
@@ -129,7 +153,23 @@ class Keras2LSTM(_Keras2Model):
         self.model.reset_states()
 
 
-class Keras2Classifier(_Keras2Model):
+class _Keras2Trained(_Keras2Model):
+    """A compiled Keras 2 model (Adam): Keras' own ``train_on_batch`` and ``test_on_batch``."""
+
+    def _fresh_optimizer(self):
+        """A pooled model's optimizer as a new one's: step 0, no moments."""
+        for variable in self.model.optimizer.variables():
+            if "learning_rate" not in variable.name:
+                variable.assign(np.zeros(variable.shape, variable.dtype.as_numpy_dtype))
+
+    def train_on_batch(self, x, y, sample_weight=None, mask=None):
+        return float(self._call("train_on_batch", x, y, sample_weight, mask))
+
+    def test_on_batch(self, x, y, sample_weight=None, mask=None):
+        return float(self._call("test_on_batch", x, y, sample_weight, mask))
+
+
+class Keras2Classifier(_Keras2Trained):
     """``Sequential([LSTM, Dense(softmax)])`` compiled with Adam and categorical cross-entropy."""
 
     def __init__(self, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
@@ -142,16 +182,32 @@ class Keras2Classifier(_Keras2Model):
         dense = tf_keras().initializers.GlorotUniform(seed=seed)((units, n_classes))
         self.model.set_weights(lstm + [np.asarray(dense, np.float32),
                                        np.zeros(n_classes, np.float32)])
-        for variable in self.model.optimizer.variables():   # fresh: step 0, no moments
-            if "learning_rate" not in variable.name:
-                variable.assign(np.zeros(variable.shape, variable.dtype.as_numpy_dtype))
+        self._fresh_optimizer()
         self.model.reset_states()
 
-    def train_on_batch(self, x, y, sample_weight=None, mask=None):
-        return float(self._call("train_on_batch", x, y, sample_weight, mask))
 
-    def test_on_batch(self, x, y, sample_weight=None, mask=None):
-        return float(self._call("test_on_batch", x, y, sample_weight, mask))
+class Keras2SequenceModel(PooledTokenModel, _Keras2Trained):
+    """``Sequential([Embedding, LSTM(return_sequences=True), Dense(softmax)])`` (a Dense on 3-D
+    input acts at every timestep) compiled with Adam and sparse categorical cross-entropy."""
+
+    def __init__(self, *, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
+                 learning_rate=0.001):
+        configure(self, units=units, input_dim=embedding_dim, stateful=stateful,
+                  batch_size=batch_size, seed=seed, n_classes=vocab_size,
+                  learning_rate=learning_rate)
+        validation.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
+                                         learning_rate=learning_rate)
+        self.vocab_size, self.embedding_dim = vocab_size, embedding_dim
+        lstm = self._setup(_build_sequence_model, vocab_size, embedding_dim, units, batch_size,
+                           stateful, learning_rate, seed=seed)
+        init = tf_keras().initializers
+        self.model.set_weights(
+            [np.asarray(init.RandomUniform(-0.05, 0.05, seed=seed)((vocab_size, embedding_dim)),
+                        np.float32)] + lstm
+            + [np.asarray(init.GlorotUniform(seed=seed)((units, vocab_size)), np.float32),
+               np.zeros(vocab_size, np.float32)])
+        self._fresh_optimizer()
+        self.model.reset_states()
 
 
 def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
@@ -166,3 +222,12 @@ def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, s
     return Keras2Classifier(units=units, input_dim=input_dim, n_classes=n_classes,
                             stateful=stateful, batch_size=batch_size, seed=seed,
                             learning_rate=learning_rate)
+
+
+def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
+                        learning_rate=0.001):
+    """A compiled Keras 2 Embedding -> LSTM -> per-timestep Dense softmax model seen through the
+    sequence-model contract."""
+    return Keras2SequenceModel(vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
+                               stateful=stateful, batch_size=batch_size, seed=seed,
+                               learning_rate=learning_rate)

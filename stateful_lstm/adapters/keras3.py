@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import validation
 from .common import configure, version
-from .keras_pool import PooledKerasModel, read_states
+from .keras_pool import PooledKerasModel, PooledTokenModel, read_states
 
 # Where Keras 3 breaks the spec on either backend (each adapter's KNOWN_DEVIATIONS lists it).
 ADJUSTS_RANK = {
@@ -216,7 +216,7 @@ def _build_sequence_model(backend, vocab_size, embedding_dim, units, batch_size,
     return model
 
 
-class KerasSequenceModel(KerasClassifier):
+class KerasSequenceModel(PooledTokenModel, KerasClassifier):
     """A compiled Keras model, Embedding -> LSTM(return_sequences=True) -> Dense softmax (a Dense
     on 3-D input acts at every timestep, as ``TimeDistributed(Dense)`` does), seen through the
     sequence-model contract: ``train_on_batch`` is Keras' own (sparse categorical cross-entropy,
@@ -243,14 +243,6 @@ class KerasSequenceModel(KerasClassifier):
                np.zeros(vocab_size, np.float32)])
         self._fresh_optimizer(learning_rate)
         self.layer.reset_states()
-
-    def _well_formed(self, x, y):
-        """Whether ``x`` (and ``y``) are integer token batches this model is built for."""
-        def tokens(a):
-            return (isinstance(a, np.ndarray) and np.issubdtype(a.dtype, np.integer)
-                    and a.ndim == 2 and a.shape[1] >= 1
-                    and (a.shape[0] == self.batch_size if self.stateful else a.shape[0] >= 1))
-        return tokens(x) and (y is None or (tokens(y) and y.shape == x.shape))
 
     def set_weights(self, weights):
         self.model.set_weights(validation.check_sequence_weights(

@@ -115,3 +115,16 @@ class PooledKerasModel:
         self.model._stateful_lstm_only_well_formed_calls &= well_formed
         function = getattr(model, method)
         return function(x) if y is None else function(x, y, sample_weight=sample_weight)
+
+
+class PooledTokenModel(PooledKerasModel):
+    """A pooled Keras sequence model: its well-formed batches are integer token ids (batch,
+    T), and its targets the same shape."""
+
+    def _well_formed(self, x, y):
+        """Whether ``x`` (and ``y``) are integer token batches this model is built for."""
+        def tokens(a):
+            return (isinstance(a, np.ndarray) and np.issubdtype(a.dtype, np.integer)
+                    and a.ndim == 2 and a.shape[1] >= 1
+                    and (a.shape[0] == self.batch_size if self.stateful else a.shape[0] >= 1))
+        return tokens(x) and (y is None or (tokens(y) and y.shape == x.shape))
