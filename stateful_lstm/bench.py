@@ -2,8 +2,10 @@
 LSTM(50), stateful): time per ``predict_on_batch`` call, time per ``train_on_batch`` step of the
 LSTM(50) -> Dense(26) classifier, and the reference's whole tutorial training (7,500 steps); and at
 the text setup of SPEC.md section 14 (32 streams x 16 characters, Embedding(100, 32) -> LSTM(128)
--> Dense(100) at every timestep): time per ``train_on_batch`` of the sequence model, and the
-reference's masked steps against unmasked ones.
+-> Dense(100) at every timestep): time per ``train_on_batch`` of the sequence model, the
+reference's masked steps against unmasked ones, and one generation step of the text model's
+batch-size-1 copy (one character in, the next character's probabilities out) on the reference,
+on Keras and exported to ONNX and run by ONNX Runtime (``python -m stateful_lstm generate``).
 
     python -m stateful_lstm.bench [--units 50] [--repeat 5]
 
@@ -11,7 +13,11 @@ Each figure is the best of ``--repeat`` rounds, each round the mean over many ca
 so Keras' one-off tracing is not counted).
 """
 import argparse
+import subprocess
+import sys
+import tempfile
 import timeit
+from pathlib import Path
 
 import numpy as np
 
@@ -50,6 +56,7 @@ def main(argv=None):
         print(f"  reference is {keras / reference:.0f}x faster")
     text_batches(args.repeat, keras_tensorflow, keras_name)
     masked_steps(args.repeat)
+    generation_steps(args.repeat, keras_tensorflow, keras_name)
     model = alphabet.make_model(stateful_lstm, "tutorial", "scalar")
     start = timeit.default_timer()
     alphabet.train(model, "tutorial", "scalar")
@@ -109,6 +116,50 @@ def masked_steps(repeat):
                          for k in ({}, {"mask": mask}))
         print(f"  {what}: {plain * 1e3:.2f} ms unmasked, {masked * 1e3:.2f} ms masked "
               f"({masked / plain:.2f}x)")
+
+
+def generation_steps(repeat, keras_tensorflow, keras_name):
+    """One step of the text model's batch-size-1 copy (a character in, probabilities out, the
+    state carried): the reference's and Keras' ``predict_on_batch``, and the exported copy run
+    by ONNX Runtime (``step_session.ExportedCopy``)."""
+    import stateful_lstm
+    from stateful_lstm import export
+    from stateful_lstm import text_training as tt
+    from stateful_lstm.step_session import ExportedCopy
+    setup, vocab = tt.TextSetup.FULL, 100
+    sizes = dict(vocab_size=vocab, embedding_dim=setup.embedding_dim, units=setup.units,
+                 stateful=True, batch_size=1)
+    reference = stateful_lstm.make_sequence_model(**sizes)
+    keras = keras_tensorflow.make_sequence_model(**sizes)
+    keras.set_weights(reference.get_weights())
+    exported = ExportedCopy(export.to_onnx(reference, batch_size=1))
+    token = np.array([[7]])
+    print(f"one generation step of the text model's batch-size-1 copy: Embedding({vocab}, "
+          f"{setup.embedding_dim}) -> LSTM({setup.units}) -> Dense({vocab}), 1 character")
+    for name, model in (("reference (NumPy)", reference), (f"keras ({keras_name})", keras),
+                        ("exported, ONNX Runtime", exported)):
+        seconds = time_per_call(lambda m=model: m.predict_on_batch(token), repeat)
+        print(f"  {name}: {seconds * 1e6:8.1f} us per character")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "text-model.onnx")
+        export.export(reference, path, vocabulary="".join(chr(32 + i) for i in range(vocab)),
+                      prompt="The ")
+        first = min(first_character_seconds(path) for _ in range(repeat))
+    print(f"  python -m stateful_lstm generate: its first character {first:.2f} s after the "
+          f"process started")
+
+
+def first_character_seconds(path):
+    """Seconds from starting ``python -m stateful_lstm generate path`` to reading the first
+    character it generates (after the 4-character prompt)."""
+    start = timeit.default_timer()
+    with subprocess.Popen([sys.executable, "-m", "stateful_lstm", "generate", str(path),
+                           "--length", "1"], stdout=subprocess.PIPE) as process:
+        process.stdout.read(len("The ") + 1)
+        seconds = timeit.default_timer() - start
+        process.wait()
+    return seconds
+
 
 if __name__ == "__main__":
     main()
