@@ -202,7 +202,7 @@ def to_onnx(model, *, batch_size=1, vocabulary=None, prompt=None):
     kind, weights = kind_of(model), [np.asarray(w, np.float32) for w in model.get_weights()]
     if (vocabulary is not None or prompt is not None) and kind != "sequence":
         raise ValueError(f"a vocabulary and a prompt go with a sequence model; received a "
-                         f"{kind} model")
+                         f"model of kind {kind!r}")
     if kind == "sequence":
         return sequence_model(weights, batch_size=batch_size, vocabulary=vocabulary,
                               prompt=prompt)

@@ -1,0 +1,100 @@
+"""``stateful_lstm.export``: the step models of the LSTM, the classifier and the sequence model,
+their weights mapped to the ONNX LSTM operator and back, any batch size, and the errors. (Clause
+20 checks the LSTM's and the sequence model's copies on every implementation.)"""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import stateful_lstm
+from stateful_lstm import export
+
+onnx = pytest.importorskip("onnx")
+pytest.importorskip("onnxruntime")
+from stateful_lstm.step_session import ExportedCopy, StepSession  # noqa: E402
+
+
+def random_weights(model, seed=0):
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.uniform(-1, 1, w.shape).astype(np.float32)
+                       for w in model.get_weights()])
+    return model
+
+
+@settings(max_examples=20, deadline=None)
+@given(input_dim=st.integers(1, 5), units=st.integers(1, 8), seed=st.integers(0, 99))
+def test_the_operator_weights_map_back_to_keras_exactly(input_dim, units, seed):
+    model = random_weights(stateful_lstm.make_lstm(units=units, input_dim=input_dim,
+                                                   stateful=False), seed)
+    W, R, B = export.onnx_lstm_weights(*model.get_weights())
+    assert (W.shape, R.shape, B.shape) == ((1, 4 * units, input_dim), (1, 4 * units, units),
+                                           (1, 8 * units))
+    assert not B[0, 4 * units:].any()                       # Rb: zero
+    for got, expected in zip(export.keras_lstm_weights(W, R, B), model.get_weights()):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_the_classifier_copy_continues_each_row_step_by_step():
+    model = random_weights(stateful_lstm.make_classifier(units=4, input_dim=3, n_classes=5,
+                                                         stateful=True, batch_size=3))
+    rng = np.random.default_rng(1)
+    model.predict_on_batch(rng.uniform(-2, 2, (3, 4, 3)).astype(np.float32))
+    states = model.get_states()
+    session = StepSession(export.to_onnx(model, batch_size=1))
+    x = rng.uniform(-2, 2, (3, 5, 3)).astype(np.float32)
+    expected = model.predict_on_batch(x)
+    for row in range(3):
+        h, c = (s[row:row + 1] for s in states)
+        for t in range(5):
+            p, h, c = session.run(x[row:row + 1, t:t + 1], h, c)
+        np.testing.assert_allclose(p[0], expected[row], rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(h, model.get_states()[0][row:row + 1], rtol=1e-5, atol=1e-5)
+
+
+def test_a_copy_of_any_batch_size_runs_the_whole_batch():
+    model = random_weights(stateful_lstm.make_sequence_model(
+        vocab_size=6, embedding_dim=2, units=3, stateful=True, batch_size=4))
+    proto = export.to_onnx(model, batch_size=None)
+    batch, steps = proto.graph.input[0].type.tensor_type.shape.dim
+    assert (batch.dim_value, batch.dim_param, steps.dim_param) == (0, "", "time")  # both free
+    session = StepSession(proto)
+    x = np.random.default_rng(2).integers(0, 6, (4, 7))
+    p, h, c = session.run(x, *model.get_states())
+    np.testing.assert_allclose(p, model.predict_on_batch(x), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(h, model.get_states()[0], rtol=1e-5, atol=1e-5)
+
+
+def test_a_stateless_graph_starts_every_run_from_zeros():
+    model = random_weights(stateful_lstm.make_lstm(units=3, input_dim=2, stateful=False))
+    session = StepSession(export.lstm_model(model.get_weights(), batch_size=None, state=False))
+    assert [i.name for i in session.session.get_inputs()] == ["x"]
+    x = np.random.default_rng(3).uniform(-2, 2, (2, 4, 2)).astype(np.float32)
+    first, second = session.run(x), session.run(x)
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_allclose(first[0], model.predict_on_batch(x), rtol=1e-5, atol=1e-5)
+
+
+def test_a_text_models_metadata_and_file(tmp_path):
+    model = stateful_lstm.make_sequence_model(vocab_size=3, embedding_dim=2, units=2,
+                                              stateful=True, batch_size=2)
+    path = tmp_path / "text.onnx"
+    export.export(model, path, vocabulary="abc", prompt="ab")
+    onnx.checker.check_model(str(path), full_check=True)
+    copy = ExportedCopy(path)
+    assert (copy.vocabulary, copy.prompt, copy.units) == ("abc", "ab", 2)
+    assert copy.predict_on_batch(np.array([[0, 1]])).shape == (1, 2, 3)
+
+
+@pytest.mark.parametrize("make, call, message", [
+    (lambda: stateful_lstm.make_lstm(units=2, input_dim=1, stateful=False),
+     dict(batch_size=0), "batch_size must be a positive int or None; received 0"),
+    (lambda: stateful_lstm.make_lstm(units=2, input_dim=1, stateful=False),
+     dict(vocabulary="ab"), "a vocabulary and a prompt go with a sequence model; received a "
+                            "model of kind 'lstm'"),
+    (lambda: stateful_lstm.make_sequence_model(vocab_size=3, embedding_dim=1, units=2,
+                                               stateful=False),
+     dict(vocabulary="ab"), "the vocabulary has 2 characters; the model has 3 tokens"),
+])
+def test_bad_arguments_are_refused(make, call, message):
+    with pytest.raises(ValueError, match=message):
+        export.to_onnx(make(), **call)
