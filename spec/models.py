@@ -100,3 +100,12 @@ def trained_batch_model(impl, data, setup):
         model.train_on_batch(x, y)
     model.reset_states()
     return model
+
+
+def fed_token_history(data, setup, model, calls):
+    """``calls`` token batches for ``setup`` (each of its own drawn length) fed to ``model``:
+    the batches and its outputs joined along time."""
+    batches = [data.draw(sst.token_batches(setup.batch_size, data.draw(sst.timesteps()),
+                                           setup.vocab_size), label="batch")
+               for _ in range(calls)]
+    return batches, np.concatenate([model.predict_on_batch(x) for x in batches], axis=1)

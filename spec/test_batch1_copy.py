@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_states_close
-from .models import describe_call, make_sequence_model, trained_batch_model
+from .models import describe_call, fed_token_history, make_sequence_model, trained_batch_model
 
 pytestmark = [pytest.mark.clause("batch1-copy"), pytest.mark.needs("make_sequence_model")]
 
@@ -51,10 +51,7 @@ def test_a_copy_given_row_i_state_continues_row_i(stateful_lstm_impl, data, setu
 @given(data=st.data(), setup=sst.sequence_setups(), history=st.integers(1, 3))
 def test_a_copy_fed_row_i_history_continues_row_i(stateful_lstm_impl, data, setup, history):
     model = trained_batch_model(stateful_lstm_impl, data, setup)
-    batches = [data.draw(sst.token_batches(setup.batch_size, data.draw(sst.timesteps()),
-                                           setup.vocab_size), label="batch")
-               for _ in range(history)]
-    expected = np.concatenate([model.predict_on_batch(x) for x in batches], axis=1)
+    batches, expected = fed_token_history(data, setup, model, history)
     row = data.draw(st.integers(0, setup.batch_size - 1), label="row")
     copy = batch1_copy(stateful_lstm_impl, setup, model)
     got = step_by_step(copy, np.concatenate([x[row] for x in batches]))

@@ -13,7 +13,7 @@ from stateful_lstm.step_session import StepSession
 
 from . import strategies as sst
 from .assertions import assert_close, assert_states_close
-from .models import describe_call, feed, make_model, trained_batch_model
+from .models import describe_call, fed_token_history, feed, make_model, trained_batch_model
 
 pytestmark = [pytest.mark.clause("exported-copy"), pytest.mark.requires("onnx", "onnxruntime")]
 
@@ -108,10 +108,7 @@ def test_an_exported_sequence_model_given_row_i_state_continues_row_i(stateful_l
 def test_an_exported_sequence_model_fed_row_i_history_gives_row_i_outputs(stateful_lstm_impl,
                                                                           data, setup, history):
     model = trained_batch_model(stateful_lstm_impl, data, setup)
-    batches = [data.draw(sst.token_batches(setup.batch_size, data.draw(sst.timesteps()),
-                                           setup.vocab_size), label="batch")
-               for _ in range(history)]
-    expected = np.concatenate([model.predict_on_batch(x) for x in batches], axis=1)
+    batches, expected = fed_token_history(data, setup, model, history)
     row = data.draw(st.integers(0, setup.batch_size - 1), label="row")
     tokens = np.concatenate([x[row] for x in batches]).astype(np.int64)
     got, state = step_by_step(exported_copy(stateful_lstm_impl, model), tokens,

@@ -22,7 +22,7 @@ import functools
 import numpy as np
 
 from .. import validation
-from .common import configure, version
+from .common import configure, configure_sequence, version
 from .held_state import HeldState
 
 REQUIRES = ("flax", "jax", "optax")
@@ -345,11 +345,9 @@ class FlaxSequenceModel(_FlaxTrained):
 
     def __init__(self, *, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
                  learning_rate=0.001):
-        configure(self, units=units, input_dim=embedding_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed)
-        validation.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
-                                         learning_rate=learning_rate)
-        self.vocab_size, self.embedding_dim = vocab_size, embedding_dim
+        configure_sequence(self, vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
+                           stateful=stateful, batch_size=batch_size, seed=seed,
+                           learning_rate=learning_rate)
         self._init_network(learning_rate, vocab_size, embedding_dim, units, seed=seed)
 
     def get_weights(self):

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import validation
 from . import keras3
-from .common import configure, version
+from .common import configure, configure_sequence, version
 from .keras_pool import PooledKerasModel, PooledTokenModel, read_states
 
 REQUIRES = ("tf_keras", "tensorflow")
@@ -192,12 +192,9 @@ class Keras2SequenceModel(PooledTokenModel, _Keras2Trained):
 
     def __init__(self, *, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
                  learning_rate=0.001):
-        configure(self, units=units, input_dim=embedding_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed, n_classes=vocab_size,
-                  learning_rate=learning_rate)
-        validation.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
-                                         learning_rate=learning_rate)
-        self.vocab_size, self.embedding_dim = vocab_size, embedding_dim
+        configure_sequence(self, vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
+                           stateful=stateful, batch_size=batch_size, seed=seed,
+                           learning_rate=learning_rate)
         lstm = self._setup(_build_sequence_model, vocab_size, embedding_dim, units, batch_size,
                            stateful, learning_rate, seed=seed)
         init = tf_keras().initializers

@@ -22,7 +22,7 @@ import os
 import numpy as np
 
 from .. import validation
-from .common import configure, version
+from .common import configure, configure_sequence, version
 from .keras_pool import PooledKerasModel, PooledTokenModel, read_states
 
 # Where Keras 3 breaks the spec on either backend (each adapter's KNOWN_DEVIATIONS lists it).
@@ -224,12 +224,9 @@ class KerasSequenceModel(PooledTokenModel, KerasClassifier):
 
     def __init__(self, backend, *, vocab_size, embedding_dim, units, stateful, batch_size=None,
                  seed=0, learning_rate=0.001):
-        configure(self, units=units, input_dim=embedding_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed, n_classes=vocab_size,
-                  learning_rate=learning_rate)
-        validation.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
-                                     learning_rate=learning_rate)
-        self.vocab_size, self.embedding_dim = vocab_size, embedding_dim
+        configure_sequence(self, vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
+                           stateful=stateful, batch_size=batch_size, seed=seed,
+                           learning_rate=learning_rate)
         _KerasModel.__init__(self, backend)
         self._checkout(_build_sequence_model, backend, vocab_size, embedding_dim, units,
                        batch_size, stateful)
