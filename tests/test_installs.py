@@ -1,8 +1,9 @@
 """Installs as an outside user makes them (slow: each builds a virtual environment):
 - a third-party package that registers an implementation (``examples/my_lstm_package``) is found by
   name and run by default by ``python -m spec``, from a folder of the user's own;
-- a numpy-only install of the kit (no TensorFlow) runs ``python -m spec`` and ``pytest --pyargs
-  spec`` green, with Keras shown as not installed."""
+- a numpy-only install of the kit (no TensorFlow, no ONNX Runtime) runs ``python -m spec`` and
+  ``pytest --pyargs spec`` green, with Keras, and clause 20's ONNX Runtime, shown as not
+  installed."""
 import re
 import subprocess
 import venv
@@ -51,7 +52,9 @@ def test_a_numpy_only_install_is_green_with_keras_not_installed(tmp_path):
     assert re.search(r"^carry-per-index +pass +not installed ", out, re.M), out
     assert "keras (stateful_lstm.adapters.keras3_tensorflow): implementation 'keras' " \
            "(stateful_lstm.adapters.keras3_tensorflow) is not installed: it needs tensorflow, keras" in out
+    assert re.search(r"^exported-copy +not installed ", out, re.M), out
     out = run([bin_dir / "pytest", "--pyargs", "spec", "-q", "-p", "no:cacheprovider"],
               tmp_path / "work")
-    tests = len(spec_test_names())      # the reference's pass; every framework's are skipped
-    assert f"{tests} passed, {tests * (len(BUNDLED) - 1)} skipped" in out
+    # The reference's pass but clause 20's (they run ONNX Runtime); every framework's are skipped.
+    tests, exported = len(spec_test_names()), len(spec_test_names("exported-copy"))
+    assert f"{tests - exported} passed, {tests * (len(BUNDLED) - 1) + exported} skipped" in out
