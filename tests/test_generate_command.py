@@ -44,6 +44,17 @@ def test_generate_starts_from_the_prompt_kept_in_the_model(exported, capsys):
     assert out.startswith("The ") and len(out) == len("The ") + 10 + 1
 
 
+def test_a_reader_that_stops_early_ends_generate_quietly(exported):
+    # As `generate model.onnx | head -c 10` does: the pipe closes after a few characters.
+    process = subprocess.Popen([sys.executable, "-m", "stateful_lstm", "generate",
+                                str(exported[0]), "--length", "100000"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert len(process.stdout.read(10)) == 10
+    process.stdout.close()
+    assert process.wait(timeout=60) == 0
+    assert process.stderr.read() == b""
+
+
 def test_generate_runs_with_no_training_framework(exported):
     # Every module generate must not need is refused at import, as if it were not installed.
     script = textwrap.dedent(f"""

@@ -9,6 +9,7 @@ The exported model is the seed's batch-size-1 copy with its state as inputs and 
 (``stateful_lstm.export``); ``step_session.ExportedCopy`` carries the state from one character
 to the next. The characters are written as they are drawn.
 """
+import os
 import sys
 from pathlib import Path
 
@@ -66,11 +67,17 @@ def check(args, parser):
 
 
 def run(args):
-    """Write the prompt, then each sampled character as soon as it is drawn."""
-    sys.stdout.write(args.prompt)
-    sys.stdout.flush()
+    """Write the prompt, then each sampled character as soon as it is drawn; stop quietly when
+    the reader goes away (``generate ... | head``)."""
     characters = sample(args.copy, args.vocabulary, args.prompt, args.temperature, args.seed)
-    for _ in range(args.length):
-        sys.stdout.write(next(characters))
+    try:
+        sys.stdout.write(args.prompt)
         sys.stdout.flush()
-    sys.stdout.write("\n")
+        for _ in range(args.length):
+            sys.stdout.write(next(characters))
+            sys.stdout.flush()
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would report the pipe again when it flushes stdout at exit: point it elsewhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
