@@ -39,8 +39,8 @@ def main(verdicts, readme, docs):
     failed |= differs(without_times(Path(docs).read_text(encoding="utf-8")),
                       without_times(measured), docs)
     if not failed:
-        print(f"the README's verdict table and {docs} match this run ({len(table(measured)) - 2} "
-              f"clauses)")
+        clauses = [line for line in table(measured) if re.match(r"\| \d+ \|", line)]
+        print(f"the README's verdict table and {docs} match this run ({len(clauses)} clauses)")
     return int(failed)
 
 

@@ -77,14 +77,15 @@ def assert_within(actual: ArrayLike, low: ArrayLike, high: ArrayLike, what: str)
 
 def _each_state(actual, expected, what, compare):
     __tracebackhide__ = True
-    assert_that(len(actual) == 2, f"{what}: get_states() returned {len(actual)} arrays, but should be 2")
+    assert_that(len(actual) == len(expected), f"{what}: get_states() returned {len(actual)} "
+                                              f"arrays, but should be {len(expected)}")
     for name, a, e in zip(STATE_NAMES, actual, expected):
         compare(a, e, f"{what} [{name}]")
 
 
 def assert_states_close(actual: Sequence[ArrayLike], expected: Sequence[ArrayLike],
                         what: str) -> None:
-    """Two ``[h, c]`` states agree within the float32 tolerance."""
+    """Two carried states (``[h, c]``, or ``[h]``) agree within the float32 tolerance."""
     __tracebackhide__ = True
     _each_state(actual, expected, what, assert_close)
 
@@ -103,7 +104,7 @@ def assert_identical(actual: ArrayLike, expected: ArrayLike, what: str) -> None:
 
 def assert_states_identical(actual: Sequence[ArrayLike], expected: Sequence[ArrayLike],
                             what: str) -> None:
-    """Two ``[h, c]`` states are bit-for-bit equal."""
+    """Two carried states (``[h, c]``, or ``[h]``) are bit-for-bit equal."""
     __tracebackhide__ = True
     _each_state(actual, expected, what, assert_identical)
 

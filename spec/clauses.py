@@ -35,3 +35,27 @@ def spec_test_names(*clauses):
         names |= {node.name for node in tree.body
                   if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
     return frozenset(names)
+
+
+@functools.cache
+def every_cell_test_names(*clauses):
+    """The names of the spec's tests that run once per cell type (module marked ``every_cell``,
+    no ``needs`` of an LSTM model: the classifier or the sequence model), read without importing
+    the modules; with ``clauses``, only those of these clauses."""
+    names = set()
+    paths = [SPEC_PATH.parent / f"{module_name(c)}.py" for c in clauses] if clauses else \
+        SPEC_PATH.parent.glob("test_*.py")
+    for path in paths:
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        marks = [ast.get_source_segment(source, node) for node in tree.body
+                 if isinstance(node, ast.Assign) and any(
+                     isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)]
+        if not any("every_cell" in mark for mark in marks):
+            continue
+        names |= {node.name for node in tree.body
+                  if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+                  and not any(model in ast.get_source_segment(source, d)
+                              for d in node.decorator_list
+                              for model in ("make_classifier", "make_sequence_model"))}
+    return frozenset(names)

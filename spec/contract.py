@@ -2,12 +2,14 @@
 and module attributes) and what the models they return do. The single source that the harness's
 messages, SPEC.md's factory signatures (a meta-test compares them) and type checkers read.
 
-An implementation is a module or object with ``make_lstm`` and, optionally, ``make_classifier``
-and ``make_sequence_model`` (the clauses that need one are "not applicable" without it), and the
-optional attributes ``MODULE_ATTRIBUTES`` lists.
+An implementation is a module or object with ``make_lstm`` and, optionally, the other cells
+(``make_gru``, ``make_simple_rnn``: ``CELLS``), ``make_classifier`` and ``make_sequence_model``
+(the tests that need one are "not applicable" without it), and the optional attributes
+``MODULE_ATTRIBUTES`` lists.
 """
 import inspect
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypedDict, runtime_checkable
 
 import numpy as np
@@ -105,9 +107,36 @@ class SequenceModel(Protocol):
     def set_weights(self, weights: Sequence[Array]) -> None: ...
 
 
+@runtime_checkable
+class RecurrentLayer(Protocol):
+    """What ``make_gru`` and ``make_simple_rnn`` return: ``LSTM``'s attributes and methods,
+    with the cell's state (``[h]``) and weights (``CELLS``)."""
+    units: int
+    input_dim: int
+    stateful: bool
+    batch_size: int | None
+
+    def predict_on_batch(self, x: Array, mask: Array | None = None) -> Array: ...
+    def reset_states(self) -> None: ...
+    def get_states(self) -> list[Array]: ...
+    def set_states(self, states: Sequence[Array]) -> None: ...
+    def get_weights(self) -> list[Array]: ...
+    def set_weights(self, weights: Sequence[Array]) -> None: ...
+
+
 class MakeLSTM(Protocol):
     def __call__(self, *, units: int, input_dim: int, stateful: bool,
                  batch_size: int | None = None, seed: int = 0) -> LSTM: ...
+
+
+class MakeGRU(Protocol):
+    def __call__(self, *, units: int, input_dim: int, stateful: bool,
+                 batch_size: int | None = None, seed: int = 0) -> RecurrentLayer: ...
+
+
+class MakeSimpleRNN(Protocol):
+    def __call__(self, *, units: int, input_dim: int, stateful: bool,
+                 batch_size: int | None = None, seed: int = 0) -> RecurrentLayer: ...
 
 
 class MakeClassifier(Protocol):
@@ -123,9 +152,32 @@ class MakeSequenceModel(Protocol):
 
 
 # Factory name -> its protocol. make_lstm is required; the others are optional.
-FACTORIES = {"make_lstm": MakeLSTM, "make_classifier": MakeClassifier,
-             "make_sequence_model": MakeSequenceModel}
+FACTORIES = {"make_lstm": MakeLSTM, "make_gru": MakeGRU, "make_simple_rnn": MakeSimpleRNN,
+             "make_classifier": MakeClassifier, "make_sequence_model": MakeSequenceModel}
 REQUIRED_FACTORY = "make_lstm"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell type of the contract: its factory, its name in reports, the arrays of its carried
+    state, and its weight shapes in Keras' layout for (input_dim, units)."""
+    factory: str
+    title: str
+    states: tuple[str, ...]
+    weight_shapes: Callable[[int, int], list[tuple[int, ...]]]
+
+
+# Every cell type, by the name tests and reports use; the LSTM first (the one every
+# implementation has). Gate blocks: LSTM i, f, c, o; GRU z, r, h with its input bias and its
+# recurrent bias as two rows (Keras' reset_after=True); SimpleRNN one block (SPEC.md).
+CELLS = {
+    "lstm": Cell("make_lstm", "LSTM", ("h", "c"),
+                 lambda i, u: [(i, 4 * u), (u, 4 * u), (4 * u,)]),
+    "gru": Cell("make_gru", "GRU", ("h",), lambda i, u: [(i, 3 * u), (u, 3 * u), (2, 3 * u)]),
+    "simple_rnn": Cell("make_simple_rnn", "SimpleRNN", ("h",),
+                       lambda i, u: [(i, u), (u, u), (u,)]),
+}
+LSTM_CELL = "lstm"
 
 
 def signature(factory: str) -> str:
@@ -141,6 +193,9 @@ class Deviation(TypedDict, total=False):
 
     ``tests`` (required) names the spec tests it explains (test function names, or clause IDs for
     every test of a clause); ``reason`` (required) says what the implementation does instead;
+    ``cells`` the cell types it concerns (keys of ``CELLS``; default: every cell);
+    ``aborts`` (True) that the tests end the process (a crash no test can catch), so they are
+    not run but shown as known deviations (the repro is then the only evidence);
     ``title`` is one line for tables; ``versions`` the versions it was seen with; ``upstream``
     the upstream report (or that none was found); ``repro`` a standalone script that shows it."""
     tests: Sequence[str]
@@ -149,6 +204,8 @@ class Deviation(TypedDict, total=False):
     versions: str
     upstream: str
     repro: str
+    cells: Sequence[str]
+    aborts: bool
 
 
 # The module attributes an implementation may set (besides its factories), and what each means.
@@ -174,6 +231,8 @@ MODULE_ATTRIBUTES: dict[str, str] = {
 MASK_KINDS = {"any": "", "right-padded": "right-padded masks only"}
 # What a test may need besides make_lstm: the optional factories, and masks (MASKS).
 CAPABILITIES = (*(f for f in FACTORIES if f != REQUIRED_FACTORY), "masks")
+# The factories whose models are built on the LSTM alone (their tests run for the LSTM only).
+LSTM_MODELS = ("make_classifier", "make_sequence_model")
 KnownDeviations = Sequence[Deviation] | Mapping[str, str]
 
 

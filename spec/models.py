@@ -5,6 +5,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from . import strategies as sst
+from .contract import CELLS
 from .run_mode import MODE
 
 _UNSET = object()
@@ -13,15 +14,22 @@ CLASSIFIER_WEIGHT_NAMES = WEIGHT_NAMES + ("dense kernel", "dense bias")
 SEQUENCE_WEIGHT_NAMES = ("embeddings",) + CLASSIFIER_WEIGHT_NAMES
 
 
+def factory(impl, cell):
+    """``impl``'s factory of ``cell`` (a key of ``contract.CELLS``): ``make_lstm``,
+    ``make_gru`` or ``make_simple_rnn``."""
+    return getattr(impl, CELLS[cell].factory)
+
+
 def make_model(impl, setup, *, stateful=True, batch_size=_UNSET):
-    """``impl.make_lstm`` for ``setup``'s sizes, given ``setup``'s weights (as copies).
+    """``impl``'s factory of ``setup``'s cell (``make_lstm``, ...) for ``setup``'s sizes, given
+    ``setup``'s weights (as copies).
 
     ``batch_size`` defaults to ``setup.batch_size`` for a stateful model and to None (any batch
     size) for a stateless one."""
     if batch_size is _UNSET:
         batch_size = setup.batch_size if stateful else None
-    model = impl.make_lstm(units=setup.units, input_dim=setup.input_dim, stateful=stateful,
-                           batch_size=batch_size, seed=0)
+    model = factory(impl, setup.cell)(units=setup.units, input_dim=setup.input_dim,
+                                      stateful=stateful, batch_size=batch_size, seed=0)
     model.set_weights([w.copy() for w in setup.weights])
     return model
 

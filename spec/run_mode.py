@@ -6,7 +6,9 @@ test's helpers do differently under the harness is in one place:
   implementation that compiles per shape: SPEC.md, "Implementations that compile per shape");
 - ``violation_expected``: the test is a declared known deviation, so a violation raises
   ``assertions.ExpectedViolation`` (not shrunk, an expected failure) instead of
-  ``SpecViolation``.
+  ``SpecViolation``;
+- ``cell``: the cell type (a key of ``contract.CELLS``) the test runs with: the models
+  ``strategies.setups()`` draws are of that cell.
 """
 import contextlib
 from dataclasses import dataclass, replace
@@ -16,6 +18,7 @@ from dataclasses import dataclass, replace
 class RunMode:
     palette: bool = False
     violation_expected: bool = False
+    cell: str = "lstm"
 
 
 MODE = RunMode()

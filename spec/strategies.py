@@ -11,6 +11,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from .contract import CELLS
 from .run_mode import MODE
 
 MAX_BATCH, MAX_TIMESTEPS, MAX_INPUT_DIM, MAX_UNITS = 8, 12, 5, 8
@@ -28,18 +29,27 @@ def exact_repr(name, fields, weights):
 
 @dataclass(frozen=True)
 class Setup:
-    """A model's sizes and the weights it is given (Keras layout: kernel, recurrent_kernel, bias)."""
+    """A model's sizes and the weights it is given (Keras layout: kernel, recurrent_kernel,
+    bias), of the cell type ``cell`` (a key of ``contract.CELLS``)."""
     batch_size: int
     input_dim: int
     units: int
     weights: tuple
+    cell: str = "lstm"
 
     def with_batch_size(self, batch_size):
         return replace(self, batch_size=batch_size)
 
+    def zero_states(self, batch=None):
+        """The cell's carried state of zeros (``[h, c]``, or ``[h]``), for ``batch`` rows
+        (default: the setup's batch size)."""
+        zeros = np.zeros((self.batch_size if batch is None else batch, self.units), np.float32)
+        return [zeros] * len(CELLS[self.cell].states)
+
     def __repr__(self):
+        cell = {} if self.cell == "lstm" else {"cell": repr(self.cell)}
         return exact_repr("Setup", dict(batch_size=self.batch_size, input_dim=self.input_dim,
-                                        units=self.units), self.weights)
+                                        units=self.units, **cell), self.weights)
 
 
 @dataclass(frozen=True)
@@ -91,21 +101,28 @@ def class_counts(max_value=6):
     return sizes(2, max_value)
 
 
+def cell_weights(input_dim, units, cell="lstm"):
+    """``cell``'s ``[kernel, recurrent_kernel, bias]`` in Keras' shapes (``contract.CELLS``;
+    the LSTM's: (input_dim, 4u), (u, 4u), (4u,)), bounded."""
+    return st.tuples(*(float32_arrays(shape, WEIGHT_BOUND)
+                       for shape in CELLS[cell].weight_shapes(input_dim, units)))
+
+
 def lstm_weights(input_dim, units):
-    """``[kernel (input_dim, 4u), recurrent_kernel (u, 4u), bias (4u,)]``, bounded."""
-    return st.tuples(float32_arrays((input_dim, 4 * units), WEIGHT_BOUND),
-                     float32_arrays((units, 4 * units), WEIGHT_BOUND),
-                     float32_arrays((4 * units,), WEIGHT_BOUND))
+    """The LSTM's ``[kernel (input_dim, 4u), recurrent_kernel (u, 4u), bias (4u,)]``, bounded."""
+    return cell_weights(input_dim, units)
 
 
 @st.composite
 def setups(draw, batch_size=None):
-    """A ``Setup``: sizes drawn from the spec's ranges, weights. ``batch_size``: a strategy for
-    it (default ``batch_sizes()``)."""
+    """A ``Setup`` of the cell the test runs with (``run_mode.MODE.cell``): sizes drawn from
+    the spec's ranges, weights. ``batch_size``: a strategy for it (default
+    ``batch_sizes()``)."""
     batch = draw(batch_sizes() if batch_size is None else batch_size)
     input_dim = draw(sizes(1, MAX_INPUT_DIM))
     units = draw(sizes(1, MAX_UNITS))
-    return Setup(batch, input_dim, units, draw(lstm_weights(input_dim, units)))
+    return Setup(batch, input_dim, units, draw(cell_weights(input_dim, units, MODE.cell)),
+                 MODE.cell)
 
 
 def inputs(batch, steps, input_dim):
@@ -122,10 +139,12 @@ def input_batches(setup, count, min_timesteps=1):
         lambda steps: st.tuples(*(inputs(setup.batch_size, t, setup.input_dim) for t in steps)))
 
 
-def carried_states(batch, units):
-    """A carried state ``[h, c]``, each (batch, units), in the ranges an LSTM reaches."""
-    return st.tuples(float32_arrays((batch, units), H_BOUND),
-                     float32_arrays((batch, units), C_BOUND)).map(list)
+def carried_states(batch, units, cell="lstm"):
+    """A carried state of ``cell``, ``[h, c]`` (or ``[h]``), each (batch, units), in the ranges
+    an LSTM reaches (a GRU's and a SimpleRNN's h are in [-1, 1] too)."""
+    bounds = {"h": H_BOUND, "c": C_BOUND}
+    return st.tuples(*(float32_arrays((batch, units), bounds[name])
+                       for name in CELLS[cell].states)).map(list)
 
 
 @st.composite

@@ -13,9 +13,10 @@ from .assertions import (
     assert_raises,
     assert_states_identical,
 )
+from .contract import CELLS
 from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_model
 
-pytestmark = pytest.mark.clause("bad-batch-rejected")
+pytestmark = [pytest.mark.clause("bad-batch-rejected"), pytest.mark.every_cell]
 
 
 def assert_refused_and_state_kept(impl, setup, data, bad_call, what):
@@ -99,23 +100,28 @@ def test_input_that_is_not_3d_is_refused_by_a_stateless_model(stateful_lstm_impl
                       f"stateless model {describe_call(setup)}")
 
 
-@given(data=st.data(), setup=sst.setups(), count=st.sampled_from([0, 1, 3]))
+@given(data=st.data(), setup=sst.setups(),
+       wrong=st.sampled_from(["none", "one fewer", "one more"]))
 def test_set_states_with_a_wrong_count_of_arrays_is_refused(stateful_lstm_impl, data, setup,
-                                                             count):
-    h, c = data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")
-    bad = [h, c, c][:count]
+                                                             wrong):
+    states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+                       label="states")
+    count = {"none": 0, "one fewer": len(states) - 1, "one more": len(states) + 1}[wrong]
+    bad = [*states, states[-1]][:count]
     assert_refused_and_state_kept(stateful_lstm_impl, setup, data, lambda m: m.set_states(bad),
                                   f"set_states of {count} arrays")
 
 
 @given(data=st.data(), setup=sst.setups(), which=st.sampled_from(["h", "c", "both"]))
 def test_set_states_with_a_wrong_shape_is_refused(stateful_lstm_impl, data, setup, which):
-    # Any shape but (batch_size, units), including those NumPy would broadcast to it.
+    # Any shape but (batch_size, units), including those NumPy would broadcast to it (a cell
+    # whose state is [h] alone gets a wrong h whatever ``which`` says).
     right = (setup.batch_size, setup.units)
-    h, c = data.draw(sst.carried_states(*right), label="states")
+    names = CELLS[setup.cell].states
+    states = data.draw(sst.carried_states(*right, setup.cell), label="states")
     shapes = {name: data.draw(sst.wrong_shapes(right), label=f"shape of {name}")
-              for name in ("h", "c") if which in (name, "both")}
-    bad = [np.resize(h, shapes.get("h", right)), np.resize(c, shapes.get("c", right))]
+              for name in names if which in (name, "both") or len(names) == 1}
+    bad = [np.resize(s, shapes.get(name, right)) for name, s in zip(names, states)]
     assert_refused_and_state_kept(
         stateful_lstm_impl, setup, data, lambda m: m.set_states(bad),
         f"set_states with shapes {[a.shape for a in bad]} (the state is {right})")
@@ -130,8 +136,9 @@ def test_set_weights_with_a_wrong_shape_is_refused(stateful_lstm_impl, data, set
         index = WEIGHT_NAMES.index(which)
         shape = data.draw(sst.wrong_shapes(setup.weights[index].shape)
                           if setup.weights[index].ndim == 2 else
-                          st.sampled_from([(), (1,), (4 * setup.units + 1,),
-                                           (1, 4 * setup.units)]), label=f"shape of {which}")
+                          st.sampled_from([(), (1,), (setup.weights[index].size + 1,),
+                                           (1, setup.weights[index].size)]),
+                          label=f"shape of {which}")
         bad = [np.resize(w, shape) if i == index else w.copy()
                for i, w in enumerate(setup.weights)]
     model = make_model(stateful_lstm_impl, setup)

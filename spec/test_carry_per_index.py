@@ -9,7 +9,7 @@ from . import strategies as sst
 from .assertions import assert_close, assert_states_close
 from .models import describe_call, feed, make_model
 
-pytestmark = pytest.mark.clause("carry-per-index")
+pytestmark = [pytest.mark.clause("carry-per-index"), pytest.mark.every_cell]
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(min_value=2))

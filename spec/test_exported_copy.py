@@ -15,7 +15,8 @@ from . import strategies as sst
 from .assertions import assert_close, assert_states_close
 from .models import describe_call, fed_token_history, feed, make_model, trained_batch_model
 
-pytestmark = [pytest.mark.clause("exported-copy"), pytest.mark.requires("onnx", "onnxruntime")]
+pytestmark = [pytest.mark.clause("exported-copy"), pytest.mark.requires("onnx", "onnxruntime"),
+              pytest.mark.every_cell]
 
 
 def exported_copy(impl, model):
@@ -24,19 +25,15 @@ def exported_copy(impl, model):
     return StepSession(getattr(impl, "to_onnx", export.to_onnx)(model, batch_size=1))
 
 
-def step_by_step(session, inputs, h, c):
+def step_by_step(session, inputs, *state):
     """``session``'s outputs for one row's ``inputs`` (T, ...) fed one step at a time from the
-    state ``(h, c)`` (each (1, units)), each step's new state fed into the next: the outputs
-    (T, ...) and the final ``[h, c]``."""
+    ``state`` (``h, c``, or ``h``: each (1, units)), each step's new state fed into the next:
+    the outputs (T, ...) and the final state."""
     outputs = []
     for t in range(len(inputs)):
-        out, h, c = session.run(inputs[None, t:t + 1], h, c)
+        out, *state = session.run(inputs[None, t:t + 1], *state)
         outputs.append(out[0])
-    return np.concatenate(outputs), [h, c]
-
-
-def zero_state(units):
-    return [np.zeros((1, units), np.float32)] * 2
+    return np.concatenate(outputs), state
 
 
 def row_of(states, row):
@@ -71,7 +68,8 @@ def test_an_exported_lstm_fed_row_i_history_gives_row_i_outputs(stateful_lstm_im
     expected = feed(model, batches)
     row = data.draw(st.integers(0, setup.batch_size - 1), label="row")
     got, state = step_by_step(exported_copy(stateful_lstm_impl, model),
-                              np.concatenate([x[row] for x in batches]), *zero_state(setup.units))
+                              np.concatenate([x[row] for x in batches]),
+                              *setup.zero_states(batch=1))
     label = describe_call(setup, row=row, batches=len(batches))
     assert_close(got, expected[row], f"exported batch-1 LSTM fed row {row}'s history one step "
                                      f"at a time from zeros vs row {row} of the model {label}")
@@ -112,7 +110,7 @@ def test_an_exported_sequence_model_fed_row_i_history_gives_row_i_outputs(statef
     row = data.draw(st.integers(0, setup.batch_size - 1), label="row")
     tokens = np.concatenate([x[row] for x in batches]).astype(np.int64)
     got, state = step_by_step(exported_copy(stateful_lstm_impl, model), tokens,
-                              *zero_state(setup.units))
+                              *[np.zeros((1, setup.units), np.float32)] * 2)
     label = describe_call(setup, row=row, batches=len(batches))
     assert_close(got, expected[row], f"exported batch-1 sequence model fed row {row}'s history "
                                      f"one token at a time from zeros vs row {row} of the model "

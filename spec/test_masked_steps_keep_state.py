@@ -8,17 +8,18 @@ from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_identical
+from .contract import CELLS
 from .masking import REFUSED, compact, describe_mask, masked_call
 from .models import describe_call, feed_sequence, make_model
 
-pytestmark = [pytest.mark.clause("masked-steps-keep-state"), pytest.mark.needs("masks")]
+pytestmark = [pytest.mark.clause("masked-steps-keep-state"), pytest.mark.needs("masks"),
+              pytest.mark.every_cell]
 CALLS = st.integers(1, 3)
 
 
 def start_states(data, setup, stateful):
-    zeros = np.zeros((setup.batch_size, setup.units), np.float32)
-    return data.draw(sst.carried_states(setup.batch_size, setup.units), label="states") \
-        if stateful else [zeros, zeros]
+    return data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+                     label="states") if stateful else setup.zero_states()
 
 
 def draw_masked_batch(data, setup, patterns=sst.MASK_PATTERNS):
@@ -60,7 +61,8 @@ def test_masked_batches_leave_each_row_as_its_real_steps_alone(stateful_lstm_imp
             assert_close(real_out[i], expected, f"outputs at the real steps of row {i} of the "
                          f"masked batches vs the row's real steps alone {label}")
             if stateful:
-                for name, got, want in zip("hc", model.get_states(), alone.get_states()):
+                for name, got, want in zip(CELLS[setup.cell].states, model.get_states(),
+                                           alone.get_states()):
                     assert_close(got[i:i + 1], want, f"{name} of row {i} after the masked "
                                  f"batches vs after its real steps alone {label}")
 
@@ -104,6 +106,6 @@ def test_a_row_masked_for_a_whole_batch_keeps_its_state_bit_for_bit(stateful_lst
     label = describe_call(setup, rows=waiting, mask=describe_mask(mask))
     if masked_call(impl, model, "predict_on_batch", x, mask=mask, what=label) is REFUSED:
         return
-    for name, got, was in zip("hc", model.get_states(), before):
+    for name, got, was in zip(CELLS[setup.cell].states, model.get_states(), before):
         assert_identical(got[waiting], was[waiting], f"{name} of the rows masked for the whole "
                                                      f"batch after predict_on_batch {label}")

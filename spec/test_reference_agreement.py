@@ -16,15 +16,16 @@ import stateful_lstm as reference
 
 from . import strategies as sst
 from .assertions import assert_close, assert_identical, assert_states_close
-from .models import WEIGHT_NAMES, describe_call, make_model
+from .models import WEIGHT_NAMES, describe_call, factory, make_model
 
-pytestmark = pytest.mark.clause("reference-agreement")
+pytestmark = [pytest.mark.clause("reference-agreement"), pytest.mark.every_cell]
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
 def test_outputs_and_state_match_the_reference_from_any_state(stateful_lstm_impl, data, setup,
                                                               steps):
-    states = data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")
+    states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+                       label="states")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     model, oracle = make_model(stateful_lstm_impl, setup), make_model(reference, setup)
     model.set_states([s.copy() for s in states])
@@ -39,18 +40,20 @@ def test_outputs_and_state_match_the_reference_from_any_state(stateful_lstm_impl
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(), seed=st.integers(0, 2**16))
 def test_a_fresh_model_computes_with_the_weights_it_reports(stateful_lstm_impl, data, setup,
                                                             steps, seed):
-    # Every other test sets the weights first; this one checks what make_lstm builds: the same
-    # weights for the same seed, and get_weights() reporting all that the model computes with
-    # (a weight left out, such as a second bias, makes the outputs differ from the reference's).
+    # Every other test sets the weights first; this one checks what make_lstm (make_gru, ...)
+    # builds: the same weights for the same seed, and get_weights() reporting all that the model
+    # computes with (a weight left out, such as a second bias, makes the outputs differ from
+    # the reference's).
     impl, label = stateful_lstm_impl, describe_call(setup, timesteps=steps, seed=seed)
     config = dict(units=setup.units, input_dim=setup.input_dim, stateful=True,
                   batch_size=setup.batch_size, seed=seed)
-    model = impl.make_lstm(**config)
+    model = factory(impl, setup.cell)(**config)
     reported = model.get_weights()
-    for name, again, first in zip(WEIGHT_NAMES, impl.make_lstm(**config).get_weights(), reported):
+    for name, again, first in zip(WEIGHT_NAMES, factory(impl, setup.cell)(**config).get_weights(),
+                                  reported):
         assert_identical(again, first, f"{name} of two models made with the same seed {label}")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
-    oracle = reference.make_lstm(**config)
+    oracle = factory(reference, setup.cell)(**config)
     oracle.set_weights(reported)
     assert_close(model.predict_on_batch(x), oracle.predict_on_batch(x),
                  f"a new model's predict_on_batch vs the reference given that model's "
@@ -92,7 +95,8 @@ class AgreesWithReference(RuleBasedStateMachine):
     @precondition(lambda self: self.stateful)
     @rule(data=st.data())
     def set_states(self, data):
-        states = data.draw(sst.carried_states(self.setup.batch_size, self.setup.units))
+        states = data.draw(sst.carried_states(self.setup.batch_size, self.setup.units,
+                                              self.setup.cell))
         self.calls.append("set_states(...)")
         self.model.set_states([s.copy() for s in states])
         self.oracle.set_states(states)

@@ -9,7 +9,7 @@ from . import strategies as sst
 from .assertions import assert_close, assert_identical, assert_states_identical
 from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_classifier, make_model
 
-pytestmark = pytest.mark.clause("reset-clears")
+pytestmark = [pytest.mark.clause("reset-clears"), pytest.mark.every_cell]
 
 
 @given(data=st.data(), setup=sst.setups())
@@ -17,8 +17,7 @@ def test_reset_makes_h_and_c_exactly_zero(stateful_lstm_impl, data, setup):
     model = make_model(stateful_lstm_impl, setup)
     feed(model, data.draw(sst.input_batches(setup, count=(1, 3)), label="history"))
     model.reset_states()
-    zeros = np.zeros((setup.batch_size, setup.units), np.float32)
-    assert_states_identical(model.get_states(), [zeros, zeros],
+    assert_states_identical(model.get_states(), setup.zero_states(),
                             f"after reset_states() {describe_call(setup)}")
 
 

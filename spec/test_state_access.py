@@ -15,9 +15,10 @@ from .assertions import (
     assert_states_identical,
     assert_that,
 )
+from .contract import CELLS
 from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_model
 
-pytestmark = pytest.mark.clause("state-access")
+pytestmark = [pytest.mark.clause("state-access"), pytest.mark.every_cell]
 
 
 @given(data=st.data(), setup=sst.setups())
@@ -28,10 +29,13 @@ def test_h_equals_the_last_output_and_shapes_are_float32(stateful_lstm_impl, dat
         out = model.predict_on_batch(x)
         assert_float32(out, (setup.batch_size, x.shape[1], setup.units),
                        f"predict_on_batch(x of shape {x.shape}) {label}")
-        h, c = model.get_states()
-        for name, state in [("h", h), ("c", c)]:
+        states, names = model.get_states(), CELLS[setup.cell].states
+        assert_that(len(states) == len(names), f"get_states() returned {len(states)} arrays, "
+                                               f"but should be {len(names)}: {names} {label}")
+        for name, state in zip(names, states):
             assert_float32(state, (setup.batch_size, setup.units), f"get_states() {name} {label}")
-        assert_close(h, out[:, -1], f"get_states() h vs the last timestep's output {label}")
+        assert_close(states[0], out[:, -1], f"get_states() h vs the last timestep's output "
+                                            f"{label}")
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
@@ -52,7 +56,8 @@ def test_set_states_then_predict_continues_from_exactly_that_state(stateful_lstm
 
 @given(data=st.data(), setup=sst.setups())
 def test_get_states_returns_what_set_states_stored(stateful_lstm_impl, data, setup):
-    states = data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")
+    states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+                       label="states")
     model = make_model(stateful_lstm_impl, setup)
     model.set_states([s.copy() for s in states])
     assert_states_identical(model.get_states(), states,
@@ -79,7 +84,8 @@ def test_no_memory_is_shared_with_the_caller(stateful_lstm_impl, data, setup, st
     # Mutating arrays catches a model that keeps the caller's arrays; np.shares_memory catches
     # sharing that a framework does only for some layouts (JAX on the CPU shares page-aligned
     # NumPy buffers instead of copying them).
-    states = data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")
+    states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+                       label="states")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     state_layout, input_layout, weight_layout = layouts
     label = describe_call(setup, timesteps=steps, layouts=layouts)
@@ -122,7 +128,8 @@ def test_no_memory_is_shared_with_the_caller(stateful_lstm_impl, data, setup, st
 @given(data=st.data(), setup=sst.setups())
 def test_set_weights_leaves_the_carried_state_alone(stateful_lstm_impl, data, setup):
     history = data.draw(sst.input_batches(setup, count=1), label="history")
-    other = data.draw(sst.lstm_weights(setup.input_dim, setup.units), label="new weights")
+    other = data.draw(sst.cell_weights(setup.input_dim, setup.units, setup.cell),
+                      label="new weights")
     model = make_model(stateful_lstm_impl, setup)
     feed(model, history)
     before = model.get_states()
@@ -135,18 +142,16 @@ def test_set_weights_leaves_the_carried_state_alone(stateful_lstm_impl, data, se
 @given(setup=sst.setups())
 def test_a_fresh_model_carries_zero_state(stateful_lstm_impl, setup):
     model = make_model(stateful_lstm_impl, setup)
-    zeros = np.zeros((setup.batch_size, setup.units), np.float32)
-    assert_states_identical(model.get_states(), [zeros, zeros],
+    assert_states_identical(model.get_states(), setup.zero_states(),
                             f"get_states() of a new model, before any call {describe_call(setup)}")
 
 
 @given(setup=sst.setups())
 def test_a_stateless_model_has_no_state_to_get_or_set(stateful_lstm_impl, setup):
     model = make_model(stateful_lstm_impl, setup, stateful=False)
-    zeros = np.zeros((setup.batch_size, setup.units), np.float32)
     label = describe_call(setup, stateful=False)
     assert_raises(model.get_states, f"get_states() on a stateless model {label}")
-    assert_raises(lambda: model.set_states([zeros, zeros]),
+    assert_raises(lambda: model.set_states(setup.zero_states()),
                   f"set_states() on a stateless model {label}")
     model.reset_states()    # a no-op, which must not raise
 

@@ -8,7 +8,7 @@ from . import strategies as sst
 from .assertions import assert_close
 from .models import describe_call, feed, make_model
 
-pytestmark = pytest.mark.clause("stateless-zero-start")
+pytestmark = [pytest.mark.clause("stateless-zero-start"), pytest.mark.every_cell]
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(),

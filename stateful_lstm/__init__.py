@@ -1,6 +1,7 @@
 """stateful_lstm: the minimal implementation checked by the spec in ``spec/``.
 
-The package itself is the NumPy reference implementation of the contract (``make_lstm``); the
+The package itself is the NumPy reference implementation of the contract (``make_lstm``, and
+the other cells ``make_gru`` and ``make_simple_rnn``); the
 framework adapters (Keras 3 on TensorFlow or JAX, tf-keras, PyTorch, Flax) are in
 ``stateful_lstm.adapters``. Importing this package never
 imports TensorFlow.
@@ -10,10 +11,15 @@ from importlib import metadata
 import numpy as np
 
 from .classifier import Classifier
+from .gru import GRU
 from .lstm import LSTM
 from .sequence import SequenceModel
+from .simple_rnn import SimpleRNN
 
 MASKS = "any"          # every mask pattern (spec/SPEC.md, "Masks")
+# The reference layer of each cell type, by the name the contract gives it (its carried arrays:
+# ``LAYERS[cell].STATES``).
+LAYERS = {"lstm": LSTM, "gru": GRU, "simple_rnn": SimpleRNN}
 
 try:
     __version__ = metadata.version("stateful-lstm-spec")
@@ -26,6 +32,20 @@ def make_lstm(*, units: int, input_dim: int, stateful: bool, batch_size: int | N
     """A NumPy reference LSTM (see ``spec/SPEC.md`` for the contract it satisfies)."""
     return LSTM(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
                 seed=seed)
+
+
+def make_gru(*, units: int, input_dim: int, stateful: bool, batch_size: int | None = None,
+             seed: int = 0) -> GRU:
+    """A NumPy reference GRU (Keras' ``reset_after=True``; ``spec/SPEC.md``)."""
+    return GRU(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
+               seed=seed)
+
+
+def make_simple_rnn(*, units: int, input_dim: int, stateful: bool,
+                    batch_size: int | None = None, seed: int = 0) -> SimpleRNN:
+    """A NumPy reference SimpleRNN (tanh; ``spec/SPEC.md``)."""
+    return SimpleRNN(units=units, input_dim=input_dim, stateful=stateful,
+                     batch_size=batch_size, seed=seed)
 
 
 def describe() -> str:

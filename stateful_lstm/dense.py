@@ -9,7 +9,7 @@ w is 0); a loss over no row at all is 0 (Keras' ``divide_no_nan``).
 """
 import numpy as np
 
-from .lstm import DTYPE
+from .recurrent import DTYPE
 
 
 def softmax(logits):

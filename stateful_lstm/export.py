@@ -5,6 +5,7 @@ ONNX and ONNX Runtime are stateless: a session keeps nothing from one ``run`` to
 model* whose carried state is the caller's:
 
     LSTM:            x (B, T, input_dim) float32, h, c (B, u)  ->  y (B, T, u), h, c
+    GRU, SimpleRNN:  x (B, T, input_dim) float32, h (B, u)     ->  y (B, T, u), h
     classifier:      x (B, T, input_dim) float32, h, c         ->  probabilities (B, n_classes), h, c
     sequence model:  tokens (B, T) int64, h, c                 ->  probabilities (B, T, vocab), h, c
 
@@ -21,9 +22,13 @@ tanh) being Keras'. Keras' weights (gate blocks i, f, c, o; ``kernel`` (input_di
 
 with ``iofc`` the columns of the blocks reordered to ONNX's gate order i, o, f, c. The operator
 takes time first (``layout=0``; ONNX Runtime refuses ``layout=1``), so ``x`` is transposed in and
-``y`` out. With ``lengths=True`` the graph takes ``lengths`` (B,) int32 as the operator's
-``sequence_lens`` (each row's real steps first, then padding). Nothing is added around the
-operator: what ONNX Runtime does with it (0 timesteps, a row of length 0) is what the model does.
+``y`` out. A GRU is ONNX's ``GRU`` operator with ``linear_before_reset=1`` (Keras'
+``reset_after=True``; ONNX's default, 0, is the other formula), gate blocks z, r, h as Keras',
+``B = [bias[0], bias[1]]`` (the input's and the recurrent bias); a SimpleRNN the ``RNN``
+operator (tanh), ``B = [bias, zeros]``. With ``lengths=True`` the graph takes ``lengths`` (B,)
+int32 as the operator's ``sequence_lens`` (each row's real steps first, then padding). Nothing is
+added around the operator: what ONNX Runtime does with it (0 timesteps, a row of length 0) is
+what the model does.
 
 ``export(model, path)`` writes any implementation's model (read through ``get_weights`` and its
 attributes); ``onnx.checker`` checks every model built here; ``step_session`` runs them. Needs
@@ -33,33 +38,54 @@ import json
 
 import numpy as np
 
+from . import LAYERS
 from .step_session import PROMPT_KEY, VOCABULARY_KEY
 
 OPSET = 17                           # LSTM-14, Softmax-13, Squeeze/Unsqueeze with axes inputs
-GATE_ORDER = (0, 3, 1, 2)            # ONNX's i, o, f, c as blocks of Keras' i, f, c, o
-KIND_KEY = "stateful_lstm.kind"                 # metadata: "lstm", "classifier", "sequence"
+# Each cell's ONNX operator (its state: the reference layer's STATES), and its gate blocks in
+# ONNX's order as blocks of Keras' order: the LSTM's i, o, f, c of Keras' i, f, c, o; the GRU's
+# z, r, h are Keras' (with linear_before_reset=1: Keras' reset_after=True); the RNN's one block.
+OPERATORS = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "RNN"}
+GATE_ORDER = {"lstm": (0, 3, 1, 2), "gru": (0, 1, 2), "simple_rnn": (0,)}
+KIND_KEY = "stateful_lstm.kind"      # metadata: the cell of a layer, "classifier", "sequence"
 
 
-def onnx_lstm_weights(kernel, recurrent_kernel, bias):
-    """Keras' ``[kernel, recurrent_kernel, bias]`` as the ONNX ``LSTM`` operator's ``W, R, B``."""
-    u = recurrent_kernel.shape[0]
-    columns = np.concatenate([np.arange(k * u, (k + 1) * u) for k in GATE_ORDER])
+def cell_of(weights):
+    """The cell whose Keras ``[kernel, recurrent_kernel, bias]`` these are, read from the
+    recurrent kernel's width (4u: LSTM, 3u: GRU, u: SimpleRNN)."""
+    blocks = weights[1].shape[1] // weights[1].shape[0]
+    return {4: "lstm", 3: "gru", 1: "simple_rnn"}[blocks]
+
+
+def _columns(cell, u):
+    """Keras' columns in ONNX's order of the gate blocks (``GATE_ORDER``)."""
+    return np.concatenate([np.arange(k * u, (k + 1) * u) for k in GATE_ORDER[cell]])
+
+
+def onnx_weights(kernel, recurrent_kernel, bias):
+    """Keras' ``[kernel, recurrent_kernel, bias]`` (of any cell: ``cell_of``) as its ONNX
+    operator's ``W, R, B``: ``B = [Wb, Rb]``, Keras' bias and zeros, or the GRU's two bias
+    rows."""
+    u, cell = recurrent_kernel.shape[0], cell_of([kernel, recurrent_kernel])
+    columns = _columns(cell, u)
     W = np.asarray(kernel, np.float32)[:, columns].T[None]
     R = np.asarray(recurrent_kernel, np.float32)[:, columns].T[None]
-    B = np.concatenate([np.asarray(bias, np.float32)[columns], np.zeros(4 * u, np.float32)])[None]
+    bias = np.asarray(bias, np.float32)[..., columns]
+    B = (bias.reshape(-1) if cell == "gru" else np.concatenate([bias, np.zeros_like(bias)]))[None]
     return [np.ascontiguousarray(a) for a in (W, R, B)]
 
 
-def keras_lstm_weights(W, R, B):
-    """The inverse of ``onnx_lstm_weights``: Keras' ``[kernel, recurrent_kernel, bias]`` from the
-    ONNX ``LSTM`` operator's ``W, R, B`` (one direction), the bias being ``Wb + Rb``, the sum the
-    operator computes with."""
+def keras_weights(W, R, B):
+    """The inverse of ``onnx_weights``: Keras' ``[kernel, recurrent_kernel, bias]`` from an ONNX
+    operator's ``W, R, B`` (one direction), the bias being ``Wb + Rb`` (the sum the operator
+    computes with), or the GRU's two rows ``[Wb, Rb]``."""
     u = R.shape[2]
-    columns = np.concatenate([np.arange(k * u, (k + 1) * u) for k in GATE_ORDER])
-    back = np.argsort(columns)                 # Keras' column j is ONNX's column back[j]
-    bias = B[0, :4 * u] + B[0, 4 * u:]
-    return [np.ascontiguousarray(a[back], np.float32) if a.ndim == 1 else
-            np.ascontiguousarray(a[back].T, np.float32) for a in (W[0], R[0], bias)]
+    cell = {4: "lstm", 3: "gru", 1: "simple_rnn"}[R.shape[1] // u]
+    back = np.argsort(_columns(cell, u))      # Keras' column j is ONNX's column back[j]
+    Wb, Rb = B[0, :B.shape[1] // 2], B[0, B.shape[1] // 2:]
+    bias = np.stack([Wb[back], Rb[back]]) if cell == "gru" else (Wb + Rb)[back]
+    return [np.ascontiguousarray(W[0][back].T, np.float32),
+            np.ascontiguousarray(R[0][back].T, np.float32), np.ascontiguousarray(bias, np.float32)]
 
 
 class _Graph:
@@ -95,31 +121,35 @@ class _Graph:
         return model
 
 
-def _lstm(graph, x, lstm_weights, batch, units, state, lengths):
-    """The LSTM operator on ``x`` (B, T, F), batch first in and out; declares the lengths and
-    (with ``state``) the state inputs and the new state's outputs. Returns the names of y (B, T,
+def _recurrent(graph, x, weights, batch, units, state, lengths):
+    """The operator of the weights' cell (``OPERATORS``) on ``x`` (B, T, F), batch first in and
+    out; declares the lengths and (with ``state``) the state inputs (``h``, and ``c`` for the
+    LSTM) and the new state's outputs (``h_next``, ``c_next``). Returns the names of y (B, T,
     u) and of the final h (B, u) (None without ``state``)."""
-    W, R, B = (graph.constant(n, a) for n, a in zip("WRB", onnx_lstm_weights(*lstm_weights)))
+    cell = cell_of(weights)
+    names = LAYERS[cell].STATES
+    W, R, B = (graph.constant(n, a) for n, a in zip("WRB", onnx_weights(*weights)))
     time_first = graph.node("Transpose", [x], ["x_time_first"], perm=[1, 0, 2])
     zero_axis = graph.constant("axis_0", np.array([0], np.int64)) if state else None
-    start = ["", "", ""]                       # sequence_lens, initial_h, initial_c: absent
+    start = [""] * (1 + len(names))            # sequence_lens, initial_h (, initial_c): absent
     if lengths:
         graph.tensor("lengths", "INT32", [batch])
         start[0] = "lengths"
     if state:
-        for name in ("h", "c"):
+        for name in names:
             graph.tensor(name, "FLOAT", [batch, units])
-        start[1:] = [graph.node("Unsqueeze", [n, zero_axis], [f"initial_{n}"]) for n in "hc"]
-    Y, Y_h, Y_c = graph.node("LSTM", [time_first, W, R, B, *start], ["Y", "Y_h", "Y_c"],
-                             hidden_size=units)
+        start[1:] = [graph.node("Unsqueeze", [n, zero_axis], [f"initial_{n}"]) for n in names]
+    Y, *finals = graph.node(OPERATORS[cell], [time_first, W, R, B, *start],
+                            ["Y", *(f"Y_{n}" for n in names)], hidden_size=units,
+                            **({"linear_before_reset": 1} if cell == "gru" else {}))
     one_axis = graph.constant("axis_1", np.array([1], np.int64))
     y = graph.node("Transpose", [graph.node("Squeeze", [Y, one_axis], ["Y_squeezed"])], ["y"],
                    perm=[1, 0, 2])
     if not state:
         return y, None
-    for final, name in ((Y_h, "h_next"), (Y_c, "c_next")):
-        graph.node("Squeeze", [final, zero_axis], [name])
-        graph.tensor(name, "FLOAT", [batch, units], output=True)
+    for final, name in zip(finals, names):
+        graph.node("Squeeze", [final, zero_axis], [f"{name}_next"])
+        graph.tensor(f"{name}_next", "FLOAT", [batch, units], output=True)
     return y, "h_next"
 
 
@@ -130,18 +160,19 @@ def _dense_softmax(graph, h, kernel, bias, name):
     return graph.node("Softmax", [logits], [name], axis=-1)
 
 
-def lstm_model(weights, *, batch_size=1, state=True, lengths=False):
-    """The LSTM's step model from Keras' ``[kernel, recurrent_kernel, bias]``: inputs ``x``
-    (B, T, input_dim) float32 (and ``lengths``, ``h``, ``c``), outputs ``y`` (B, T, u) (and
-    ``h_next``, ``c_next``). ``batch_size`` None: any batch size. ``state=False``: no state
-    inputs or outputs, ONNX's zero initial state (a stateless model)."""
+def layer_model(weights, *, batch_size=1, state=True, lengths=False):
+    """The step model of a recurrent layer (LSTM, GRU or SimpleRNN: ``cell_of``) from Keras'
+    ``[kernel, recurrent_kernel, bias]``: inputs ``x`` (B, T, input_dim) float32 (and
+    ``lengths``, ``h``, and the LSTM's ``c``), outputs ``y`` (B, T, u) (and ``h_next``, the
+    LSTM's ``c_next``). ``batch_size`` None: any batch size. ``state=False``: no state inputs
+    or outputs, ONNX's zero initial state (a stateless model)."""
     input_dim, units = weights[0].shape[0], weights[1].shape[0]
     graph = _Graph()
     graph.tensor("x", "FLOAT", [batch_size, "time", input_dim])
-    y, _ = _lstm(graph, "x", weights, batch_size, units, state, lengths)
+    y, _ = _recurrent(graph, "x", weights, batch_size, units, state, lengths)
     graph.tensor(y, "FLOAT", [batch_size, "time", units], output=True)
     graph.outputs.insert(0, graph.outputs.pop())          # y first, then the state
-    return graph.model("lstm")
+    return graph.model(cell_of(weights))
 
 
 def classifier_model(weights, *, batch_size=1, lengths=False):
@@ -152,7 +183,7 @@ def classifier_model(weights, *, batch_size=1, lengths=False):
     units, n_classes = kernel.shape
     graph = _Graph()
     graph.tensor("x", "FLOAT", [batch_size, "time", lstm_weights[0].shape[0]])
-    _, h = _lstm(graph, "x", lstm_weights, batch_size, units, True, lengths)
+    _, h = _recurrent(graph, "x", lstm_weights, batch_size, units, True, lengths)
     probabilities = _dense_softmax(graph, h, kernel, bias, "probabilities")
     graph.tensor(probabilities, "FLOAT", [batch_size, n_classes], output=True)
     graph.outputs.insert(0, graph.outputs.pop())
@@ -171,7 +202,7 @@ def sequence_model(weights, *, batch_size=1, vocabulary=None, prompt=None, lengt
     graph.tensor("tokens", "INT64", [batch_size, "time"])
     embedded = graph.node("Gather", [graph.constant("embeddings", embeddings), "tokens"],
                           ["embedded"])
-    y, _ = _lstm(graph, embedded, lstm_weights, batch_size, units, True, lengths)
+    y, _ = _recurrent(graph, embedded, lstm_weights, batch_size, units, True, lengths)
     probabilities = _dense_softmax(graph, y, kernel, bias, "probabilities")
     graph.tensor(probabilities, "FLOAT", [batch_size, "time", vocab_size], output=True)
     graph.outputs.insert(0, graph.outputs.pop())
@@ -208,7 +239,7 @@ def to_onnx(model, *, batch_size=1, vocabulary=None, prompt=None):
                               prompt=prompt)
     if kind == "classifier":
         return classifier_model(weights, batch_size=batch_size)
-    return lstm_model(weights, batch_size=batch_size)
+    return layer_model(weights, batch_size=batch_size)
 
 
 def initializers(model_proto):

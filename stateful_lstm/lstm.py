@@ -17,13 +17,12 @@ outputs its h as it stands, ``h' = h``, ``c' = c``; in the backward pass the gra
 that step's h and c passes through to the step before, and its z gets none.
 
 Everything is float32. ``LSTM`` wraps ``lstm_forward`` into a model that satisfies the contract of
-``spec/SPEC.md`` (carried state per batch row, ``reset_states``, ``get_states``/``set_states``).
+``spec/SPEC.md`` (carried state per batch row, ``reset_states``, ``get_states``/``set_states``:
+``recurrent.RecurrentLayer``, every cell's).
 """
 import numpy as np
 
-from . import validation
-
-DTYPE = np.float32
+from .recurrent import RecurrentLayer, keep_masked, keras_initial_weights, step_mask
 
 
 def sigmoid(z):
@@ -51,11 +50,10 @@ def lstm_forward(x, h, c, kernel, recurrent_kernel, bias, cache=None, mask=None)
         g = np.tanh(z[:, 2 * u:3 * u])
         c = s[:, u:2 * u] * c_prev + s[:, :u] * g
         h = s[:, 3 * u:] * np.tanh(c)
-        m = None if mask is None or mask[:, t].all() else mask[:, t, None]
+        m = step_mask(mask, t)
         if cache is not None:
             cache.append((h_prev, c_prev, s, g, c, m))
-        if m is not None:                       # a masked row keeps its state
-            h, c = np.where(m, h, h_prev), np.where(m, c, c_prev)
+        h, c = keep_masked(m, h, h_prev), keep_masked(m, c, c_prev)    # a masked row keeps its state
         hs[:, t] = h
     return hs, h, c
 
@@ -116,78 +114,15 @@ def lstm_backward(x, dh_out, cache, recurrent_kernel, kernel=None, dsigmoid=dsig
 def initial_weights(input_dim, units, seed):
     """Keras' default initialisation, drawn from ``seed``: Glorot-uniform kernel, orthogonal
     recurrent kernel, zero bias except the forget gate's, which is 1 (``unit_forget_bias``)."""
-    rng = np.random.default_rng(seed)
-    limit = np.sqrt(6.0 / (input_dim + 4 * units))
-    kernel = rng.uniform(-limit, limit, (input_dim, 4 * units))
-    q, r = np.linalg.qr(rng.standard_normal((4 * units, units)))
-    recurrent_kernel = (q * np.sign(np.diag(r))).T          # orthonormal rows, shape (u, 4u)
-    bias = np.zeros(4 * units)
+    kernel, recurrent_kernel, bias = keras_initial_weights(input_dim, units, 4, 4 * units, seed)
     bias[units:2 * units] = 1.0
-    return [np.ascontiguousarray(w, DTYPE) for w in (kernel, recurrent_kernel, bias)]
+    return [kernel, recurrent_kernel, bias]
 
 
-class LSTM:
+class LSTM(RecurrentLayer):
     """An LSTM layer returning every timestep's h; with ``stateful=True`` it carries, for each batch
-    row i, the final (h, c) of one ``predict_on_batch`` call into row i of the next call."""
+    row i, the final (h, c) of one ``predict_on_batch`` call into row i of the next call (the
+    state handling is every cell's: ``recurrent.RecurrentLayer``)."""
 
-    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
-        validation.check_config(units=units, input_dim=input_dim, stateful=stateful,
-                            batch_size=batch_size, seed=seed)
-        self.units, self.input_dim = units, input_dim
-        self.stateful, self.batch_size = stateful, batch_size
-        self.kernel, self.recurrent_kernel, self.bias = initial_weights(input_dim, units, seed)
-        self._zeros = np.zeros((batch_size or 0, units), DTYPE)
-        self.reset_states()
-
-    def predict_on_batch(self, x, mask=None):
-        """Outputs (batch, T, u) for ``x`` (batch, T, input_dim); a stateful model starts each row
-        from its carried state and keeps the final state; a stateless one starts from zeros.
-        ``mask`` (batch, T) bool marks the real steps; a masked step keeps the row's state and
-        outputs its h as it stands."""
-        x = validation.check_input(x, self.batch_size if self.stateful else None, self.input_dim)
-        return self.run(x, mask=validation.check_mask("predict_on_batch", mask, x.shape[:2]))
-
-    def run(self, x, cache=None, mask=None):
-        """``predict_on_batch`` for an ``x`` and ``mask`` already checked; ``cache`` as in
-        ``lstm_forward``."""
-        hs, h, c = lstm_forward(x, *self.start_states(x.shape[0]), self.kernel,
-                                self.recurrent_kernel, self.bias, cache, mask)
-        self.keep(h, c)
-        return hs
-
-    def start_states(self, batch):
-        """The ``(h, c)`` a call on ``batch`` rows starts from: the carried state of a stateful
-        model, zeros for a stateless one."""
-        if self.stateful:
-            return self._h, self._c
-        zeros = np.zeros((batch, self.units), DTYPE)
-        return zeros, zeros
-
-    def keep(self, h, c):
-        """Carry a call's final ``(h, c)`` into the next call (a stateful model only)."""
-        if self.stateful:
-            self._h, self._c = h, c
-
-    def reset_states(self):
-        """Set the carried h and c of every row to zero (nothing to do for a stateless model)."""
-        if self.stateful:
-            self._h = self._c = self._zeros
-
-    def get_states(self):
-        """Copies of the carried ``[h, c]``, each (batch_size, units)."""
-        validation.require_stateful(self, "get_states")
-        return [self._h.copy(), self._c.copy()]
-
-    def set_states(self, states):
-        """Replace the carried state with copies of ``[h, c]``; refuses a wrong count or shape."""
-        validation.require_stateful(self, "set_states")
-        self._h, self._c = validation.check_states(states, self.batch_size, self.units)
-
-    def get_weights(self):
-        """Copies of ``[kernel, recurrent_kernel, bias]`` in Keras' layout."""
-        return [self.kernel.copy(), self.recurrent_kernel.copy(), self.bias.copy()]
-
-    def set_weights(self, weights):
-        """Replace the weights with float32 copies; refuses a wrong count or shape."""
-        self.kernel, self.recurrent_kernel, self.bias = validation.check_weights(
-            weights, self.input_dim, self.units)
+    STATES, CELL = ("h", "c"), "lstm"
+    forward, initial_weights = staticmethod(lstm_forward), staticmethod(initial_weights)

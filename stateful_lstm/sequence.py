@@ -22,8 +22,9 @@ import numpy as np
 
 from . import validation
 from .dense import dense_initial_weights, dense_softmax_loss, softmax
-from .lstm import DTYPE, LSTM, lstm_backward, lstm_forward
+from .lstm import LSTM, lstm_backward, lstm_forward
 from .parameters import LSTMWithHead, Parameters
+from .recurrent import DTYPE
 
 EMBEDDING_INIT = 0.05      # Keras' Embedding default: uniform in [-0.05, 0.05]
 

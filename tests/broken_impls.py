@@ -16,10 +16,33 @@ from stateful_lstm import export, sequence, streams, validation
 from stateful_lstm.adam import Adam
 from stateful_lstm.classifier import Classifier
 from stateful_lstm.dense import softmax
-from stateful_lstm.lstm import LSTM, lstm_forward
+from stateful_lstm.gru import GRU, gru_forward
+from stateful_lstm.lstm import LSTM as ReferenceLSTM
+from stateful_lstm.lstm import lstm_forward
 from stateful_lstm.sequence import SequenceModel
 
 FUNCTIONS = ("stream_batches", "to_onnx")     # what a broken function stands in for, by its name
+
+
+class LSTM(ReferenceLSTM):
+    """The reference LSTM with its carried h and c as the attributes ``_h`` and ``_c``, which the
+    broken LSTMs below change (the reference keeps them as the list ``_state``)."""
+
+    @property
+    def _h(self):
+        return self._state[0]
+
+    @_h.setter
+    def _h(self, value):
+        self._state = [value, *getattr(self, "_state", [value, value])[1:]]
+
+    @property
+    def _c(self):
+        return self._state[1]
+
+    @_c.setter
+    def _c(self, value):
+        self._state = [getattr(self, "_state", [value])[0], value]
 
 
 def _implementation(broken):
@@ -36,6 +59,8 @@ def _implementation(broken):
         role = next(f for f in FUNCTIONS if broken.__name__.endswith(f))
         return SimpleNamespace(make_lstm=LSTM, make_sequence_model=SequenceModel,
                                **{role: broken}, **common)
+    if isinstance(broken, type) and issubclass(broken, GRU):
+        return SimpleNamespace(make_lstm=LSTM, make_gru=broken, **common)
     return SimpleNamespace(make_lstm=broken, **common)
 
 
@@ -51,6 +76,12 @@ class Registered:
     @property
     def implementation(self):
         return _implementation(self.made_of)
+
+    @property
+    def cell(self):
+        """The cell type it breaks: ``"gru"`` for a broken GRU, else ``"lstm"``."""
+        return "gru" if isinstance(self.made_of, type) and issubclass(self.made_of, GRU) \
+            else "lstm"
 
 
 BROKEN: dict[str, Registered] = {}
@@ -532,9 +563,9 @@ class ClassifierResetKeepsC(Classifier):
     """A classifier whose reset_states() clears h but keeps the cell state c."""
     def reset_states(self):
         if self.stateful:
-            c = self.lstm._c
+            c = self.lstm._state[1]
             super().reset_states()
-            self.lstm._c = c
+            self.lstm._state[1] = c
 
 
 @breaks("bad-batch-rejected", "test_a_classifier_refuses_a_batch_of_another_size")
@@ -568,7 +599,7 @@ class ClassifierKeepsCallerStates(Classifier):
     """A classifier whose set_states keeps the caller's arrays instead of copies."""
     def set_states(self, states):
         validation.check_states(states, self.batch_size, self.units)
-        self.lstm._h, self.lstm._c = states
+        self.lstm._state = list(states)
 
 
 @breaks("position-only-alphabet",
@@ -602,11 +633,11 @@ class ReversedRowOrder(Classifier):
     def train_on_batch(self, x, y, sample_weight=None, mask=None):
         x, y, sample_weight, mask = self._checked("train_on_batch", x, y, sample_weight, mask)
         if self.stateful:
-            self.lstm._h, self.lstm._c = self.lstm._h[::-1], self.lstm._c[::-1]
+            self.lstm._state = [s[::-1] for s in self.lstm._state]
         loss = super().train_on_batch(*(None if a is None else a[::-1]
                                         for a in (x, y, sample_weight, mask)))
         if self.stateful:
-            self.lstm._h, self.lstm._c = self.lstm._h[::-1], self.lstm._c[::-1]
+            self.lstm._state = [s[::-1] for s in self.lstm._state]
         return loss
 
 
@@ -681,7 +712,7 @@ def keras_gate_order_to_onnx(model, *, batch_size=1):
     f, c: the copy runs, and computes another LSTM."""
     model_proto = export.to_onnx(model, batch_size=batch_size)
     found = export.initializers(model_proto)
-    kernel, recurrent_kernel, bias = export.keras_lstm_weights(found["W"], found["R"], found["B"])
+    kernel, recurrent_kernel, bias = export.keras_weights(found["W"], found["R"], found["B"])
     return _with_initializers(model_proto, W=kernel.T[None].copy(),
                               R=recurrent_kernel.T[None].copy(),
                               B=np.concatenate([bias, np.zeros_like(bias)])[None])
@@ -719,3 +750,64 @@ def dense_bias_dropped_to_onnx(model, *, batch_size=1):
     model_proto = export.to_onnx(model, batch_size=batch_size)
     bias = export.initializers(model_proto)["dense_bias"]
     return _with_initializers(model_proto, dense_bias=np.zeros_like(bias))
+
+
+# Broken GRUs: each passes every LSTM test (it is not an LSTM) and is caught only by the runs of
+# the clauses with the GRU (``every_cell``).
+
+def _blocks(weights, order):
+    """The GRU's weights with their gate blocks (z, r, h) put in ``order``."""
+    u = weights[1].shape[0]
+    columns = np.concatenate([np.arange(k * u, (k + 1) * u) for k in order])
+    return [w[..., columns] for w in weights]
+
+
+@breaks("reference-agreement", "test_outputs_and_state_match_the_reference_from_any_state")
+class GruGateBlocksSwapped(GRU):
+    """Reads the gate blocks in PyTorch's order r, z, n as if they were Keras' z, r, h: the update
+    and reset gates swapped (a port that copies nn.GRU's weights unchanged)."""
+    @staticmethod
+    def forward(x, h, kernel, recurrent_kernel, bias, mask=None):
+        return gru_forward(x, h, *_blocks([kernel, recurrent_kernel, bias], (1, 0, 2)), mask)
+
+
+@breaks("reference-agreement", "test_outputs_and_state_match_the_reference_from_any_state")
+class GruResetBefore(GRU):
+    """The reset_after=False formula: the reset gate applied to h before the recurrent product,
+    g = tanh(x W_h + b_h + (r * h) U_h + b'_h) (Keras 2's old default, ONNX's default
+    linear_before_reset=0)."""
+    @staticmethod
+    def forward(x, h, kernel, recurrent_kernel, bias, mask=None):
+        u = recurrent_kernel.shape[0]
+        hs = np.empty((x.shape[0], x.shape[1], u), np.float32)
+        for t in range(x.shape[1]):
+            xz = x[:, t] @ kernel + bias[0]
+            hz = h @ recurrent_kernel[:, :2 * u] + bias[1, :2 * u]
+            z, r = (1 / (1 + np.exp(-(xz[:, k * u:(k + 1) * u] + hz[:, k * u:(k + 1) * u])))
+                    for k in (0, 1))
+            g = np.tanh(xz[:, 2 * u:] + (r * h) @ recurrent_kernel[:, 2 * u:] + bias[1, 2 * u:])
+            new = (z * h + (1 - z) * g).astype(np.float32)
+            h = new if mask is None else np.where(mask[:, t, None], new, h)
+            hs[:, t] = h
+        return hs, h
+
+
+@breaks("reference-agreement", "test_outputs_and_state_match_the_reference_from_any_state")
+class GruDropsRecurrentBias(GRU):
+    """Computes without the recurrent bias (bias row 1), as a framework with one bias per gate
+    block does when only the input's bias is copied over."""
+    @staticmethod
+    def forward(x, h, kernel, recurrent_kernel, bias, mask=None):
+        hs, h = gru_forward(x, h, kernel, recurrent_kernel, bias * [[1], [0]], mask)
+        return hs, h.astype(np.float32)
+
+
+@breaks("stateless-zero-start", "test_equals_a_stateful_model_right_after_reset")
+class GruStatelessStartNotZero(GRU):
+    """A stateless GRU that starts every call from tanh of the candidate's input bias (a learned
+    initial state) instead of zeros; a stateful one starts from zeros after a reset."""
+    def start_states(self, batch):
+        if self.stateful:
+            return super().start_states(batch)
+        start = np.tanh(self.bias[0, 2 * self.units:])
+        return (np.repeat(start[None], batch, axis=0).astype(np.float32),)

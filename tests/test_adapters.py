@@ -31,13 +31,26 @@ def test_weights_round_trip_and_compute_what_the_reference_computes(adapter):
                                rtol=1e-5, atol=1e-6)
 
 
-def test_torch_reports_the_sum_of_its_two_biases():
+@pytest.mark.parametrize("factory", ["make_lstm", "make_simple_rnn"])
+def test_torch_reports_the_sum_of_its_two_biases(factory):
     pytorch = pytest.importorskip("stateful_lstm.adapters.pytorch")
     pytest.importorskip("torch")
-    model = pytorch.make_lstm(units=3, input_dim=2, stateful=False, seed=4)
-    expected = (model.lstm.bias_ih_l0 + model.lstm.bias_hh_l0).detach().numpy()
-    assert np.abs(model.lstm.bias_hh_l0.detach().numpy()).max() > 0   # a fresh model has both
-    np.testing.assert_array_equal(model.get_weights()[2], expected)
+    model = getattr(pytorch, factory)(units=3, input_dim=2, stateful=False, seed=4)
+    expected = (model.rnn.bias_ih_l0 + model.rnn.bias_hh_l0).detach().numpy()
+    assert np.abs(model.rnn.bias_hh_l0.detach().numpy()).max() > 0   # a fresh model has both
+    np.testing.assert_array_equal(model.get_weights()[2], expected)   # same gate order
+
+
+def test_torch_reports_its_gru_biases_as_keras_two_rows_in_keras_gate_order():
+    # nn.GRU's blocks are r, z, n; Keras' z, r, h: the first two swap places.
+    pytorch = pytest.importorskip("stateful_lstm.adapters.pytorch")
+    pytest.importorskip("torch")
+    model = pytorch.make_gru(units=2, input_dim=1, stateful=False, seed=4)
+    b_ih, b_hh = (b.detach().numpy() for b in (model.rnn.bias_ih_l0, model.rnn.bias_hh_l0))
+    swap = [2, 3, 0, 1, 4, 5]
+    np.testing.assert_array_equal(model.get_weights()[2], np.stack([b_ih[swap], b_hh[swap]]))
+    kernel = model.get_weights()[0]
+    np.testing.assert_array_equal(kernel, model.rnn.weight_ih_l0.detach().numpy()[swap].T)
 
 
 class _Held(HeldState):

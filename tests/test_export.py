@@ -1,6 +1,7 @@
-"""``stateful_lstm.export``: the step models of the LSTM, the classifier and the sequence model,
-their weights mapped to the ONNX LSTM operator and back, any batch size, and the errors. (Clause
-20 checks the LSTM's and the sequence model's copies on every implementation.)"""
+"""``stateful_lstm.export``: the step models of the LSTM (GRU, SimpleRNN), the classifier and the
+sequence model, their weights mapped to the ONNX LSTM (GRU, RNN) operator and back, any batch
+size, and the errors. (Clause 20 checks the layers' and the sequence model's copies on every
+implementation.)"""
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -26,12 +27,47 @@ def random_weights(model, seed=0):
 def test_the_operator_weights_map_back_to_keras_exactly(input_dim, units, seed):
     model = random_weights(stateful_lstm.make_lstm(units=units, input_dim=input_dim,
                                                    stateful=False), seed)
-    W, R, B = export.onnx_lstm_weights(*model.get_weights())
+    W, R, B = export.onnx_weights(*model.get_weights())
     assert (W.shape, R.shape, B.shape) == ((1, 4 * units, input_dim), (1, 4 * units, units),
                                            (1, 8 * units))
     assert not B[0, 4 * units:].any()                       # Rb: zero
-    for got, expected in zip(export.keras_lstm_weights(W, R, B), model.get_weights()):
+    for got, expected in zip(export.keras_weights(W, R, B), model.get_weights()):
         np.testing.assert_array_equal(got, expected)
+
+
+@settings(max_examples=20, deadline=None)
+@given(input_dim=st.integers(1, 5), units=st.integers(1, 8), seed=st.integers(0, 99),
+       cell=st.sampled_from(["gru", "simple_rnn"]))
+def test_the_gru_and_rnn_operator_weights_map_back_to_keras_exactly(input_dim, units, seed,
+                                                                    cell):
+    # The GRU's blocks z, r, h are ONNX's order; its bias rows are Wb and Rb. The RNN's second
+    # bias (Rb) is zero.
+    factory = stateful_lstm.make_gru if cell == "gru" else stateful_lstm.make_simple_rnn
+    model = random_weights(factory(units=units, input_dim=input_dim, stateful=False), seed)
+    kernel, recurrent_kernel, bias = model.get_weights()
+    W, R, B = export.onnx_weights(kernel, recurrent_kernel, bias)
+    blocks = 3 if cell == "gru" else 1
+    assert (W.shape, R.shape, B.shape) == ((1, blocks * units, input_dim),
+                                           (1, blocks * units, units), (1, 2 * blocks * units))
+    np.testing.assert_array_equal(W[0], kernel.T)            # no reordering for either
+    np.testing.assert_array_equal(B[0], bias.reshape(-1) if cell == "gru" else
+                                  np.concatenate([bias, np.zeros_like(bias)]))
+    for got, expected in zip(export.keras_weights(W, R, B), model.get_weights()):
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("factory", [stateful_lstm.make_gru, stateful_lstm.make_simple_rnn])
+def test_a_gru_and_an_rnn_copy_run_the_batch_with_h_alone(factory):
+    model = random_weights(factory(units=3, input_dim=2, stateful=True, batch_size=2))
+    proto = export.to_onnx(model, batch_size=None)
+    assert [i.name for i in proto.graph.input] == ["x", "h"]
+    assert [o.name for o in proto.graph.output] == ["y", "h_next"]
+    x = np.random.default_rng(3).uniform(-2, 2, (2, 4, 2)).astype(np.float32)
+    model.predict_on_batch(x)
+    (h,) = model.get_states()
+    y, h_next = StepSession(proto).run(x, h)
+    np.testing.assert_allclose(y, model.predict_on_batch(x), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(h_next, model.get_states()[0], rtol=1e-5, atol=1e-5)
 
 
 def test_the_classifier_copy_continues_each_row_step_by_step():
@@ -66,7 +102,7 @@ def test_a_copy_of_any_batch_size_runs_the_whole_batch():
 
 def test_a_stateless_graph_starts_every_run_from_zeros():
     model = random_weights(stateful_lstm.make_lstm(units=3, input_dim=2, stateful=False))
-    session = StepSession(export.lstm_model(model.get_weights(), batch_size=None, state=False))
+    session = StepSession(export.layer_model(model.get_weights(), batch_size=None, state=False))
     assert [i.name for i in session.session.get_inputs()] == ["x"]
     x = np.random.default_rng(3).uniform(-2, 2, (2, 4, 2)).astype(np.float32)
     first, second = session.run(x), session.run(x)

@@ -16,6 +16,7 @@ REPROS = Path(__file__).parents[1] / "repros"
 # repro -> the modules it needs: each exits 1 while its framework behaves as described.
 EXPORT_FINDINGS = {
     "onnxruntime_lstm_length_zero_returns_a_zero_state.py": ("onnx", "onnxruntime"),
+    "onnxruntime_gru_zero_timesteps_aborts.py": ("onnx", "onnxruntime"),
     "keras_export_of_a_stateful_model_fails.py": ("keras", "tensorflow", "tf2onnx",
                                                   "onnxruntime"),
     "tf2onnx_bakes_in_the_carried_state.py": ("tf_keras", "tensorflow", "tf2onnx",

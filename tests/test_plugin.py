@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from spec.clauses import spec_test_names
+from spec.clauses import every_cell_test_names, spec_test_names
 from spec.harness.cores import THREAD_VARIABLES
 
 # Each test runs pytest in a process of its own, as a user does: the slow run's.
@@ -21,6 +21,12 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[1]
 PYTEST = shutil.which("pytest", path=str(Path(sys.executable).parent)) or "pytest"
 FAST = "-k", "test_batch_split_along_time_equals_one_call"    # one quick spec test
+
+
+def spec_items(*clauses):
+    """How many spec test items one implementation gets (of ``clauses``, default all): each
+    test once, and the every_cell tests twice more (the GRU's and SimpleRNN's runs)."""
+    return len(spec_test_names(*clauses)) + 2 * len(every_cell_test_names(*clauses))
 
 
 def run(args, cwd, **env):
@@ -131,9 +137,8 @@ def test_shards_split_the_selected_spec_tests_between_them(tmp_path):
     every = collected()
     shards = [collected("--stateful-lstm-shard", f"{k}/2") for k in range(2)]
     assert sorted(shards[0] + shards[1]) == sorted(every) and not set(shards[0]) & set(shards[1])
-    for shard in shards:        # a test function's implementations stay in one shard
-        functions = [test.split("[")[0] for test in shard]
-        assert all(functions.count(f) == 2 for f in functions), shard
+    # a test function's runs (implementations and cells) stay in one shard
+    assert not {t.split("[")[0] for t in shards[0]} & {t.split("[")[0] for t in shards[1]}
     # each kind of model is built in one shard only: the LSTM's property tests in shard 0 with
     # the long trainings, the classifier's and the sequence model's in shard 1
     assert any("test_carry_per_index" in t for t in shards[0]) and \
@@ -144,7 +149,8 @@ def test_shards_split_the_selected_spec_tests_between_them(tmp_path):
     assert any("test_batch1_copy" in t for t in shards[1])
     one_kind = [collected("-k", "carry_per_index", "--stateful-lstm-shard", f"{k}/2")
                 for k in range(2)]     # one kind only: every other test function
-    assert len(one_kind[0]) == len(one_kind[1]) == 2, one_kind
+    # (each function: two implementations x three cells)
+    assert len(one_kind[0]) == len(one_kind[1]) == 6, one_kind
 
 
 @pytest.mark.parametrize("value", ["2/2", "a/b"])
@@ -219,7 +225,7 @@ def test_a_factory_that_always_raises_is_reported_once(tmp_path):
     assert code == pytest.ExitCode.TESTS_FAILED, out
     assert "bad_factory: make_lstm(units=2, input_dim=3, stateful=True, batch_size=2, seed=0) raised " \
            "TypeError: make_lstm() got an unexpected keyword argument 'units'" in out, out
-    others = len(spec_test_names()) - 1
+    others = spec_items() - 1
     assert re.search(r"\b1 error\b", out) and f"{others} skipped" in out, out
 
 
@@ -249,7 +255,7 @@ def test_an_implementation_that_hangs_fails_once_naming_the_call(tmp_path):
                      r"\(.*hangs.py:\d+\), called from test_carry_per_index.py:\d+: "
                      r"`expected = whole.predict_on_batch\(x\)`", out), out
     assert "failure: it ran out of time (--stateful-lstm-timeout 2)" in out
-    others = len(spec_test_names("carry-per-index", "reset-clears")) - 1
+    others = spec_items("carry-per-index", "reset-clears") - 1
     assert f"1 failed, {others} skipped" in out, out
 
 
@@ -279,7 +285,8 @@ def test_a_failure_report_names_the_clause_and_how_to_reproduce_it(tmp_path):
     assert "implementation tests.broken_impls.never_carries" in out
     assert "failure: a spec assertion failed" in out and "@reproduce_failure(" in out
     assert "rerun only this test: pytest --pyargs spec --stateful-lstm-impl " \
-           "tests.broken_impls.never_carries -k test_batch_split_along_time_equals_one_call" in out
+           "tests.broken_impls.never_carries --stateful-lstm-cell lstm -k " \
+           "test_batch_split_along_time_equals_one_call" in out
 
 
 @pytest.mark.parametrize("declared, warning", [
@@ -303,7 +310,7 @@ def test_an_implementation_whose_framework_is_missing_is_skipped_as_not_installe
                                         "from stateful_lstm import make_lstm\n")
     code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "needs_gpu_lib", "-q",
                      "-rs"], tmp_path)
-    assert code == 0 and f"{len(spec_test_names())} skipped" in out, out
+    assert code == 0 and f"{spec_items()} skipped" in out, out
     assert "not installed: implementation 'needs_gpu_lib' is not installed: it needs " \
            "no_such_framework_xyz" in out
 
@@ -333,3 +340,30 @@ def test_describe_on_the_model_is_shown_in_the_header(tmp_path):
     code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "described", *FAST],
                     tmp_path)
     assert code == 0 and "described: described on the model, 1.2" in out, out
+
+
+def test_the_gru_and_simple_rnn_runs_get_a_sixth_of_the_examples(tmp_path):
+    # Each example of test_batch_split_along_time_equals_one_call builds two models; an
+    # implementation that counts the GRUs it builds shows how many examples ran per cell.
+    write(tmp_path, "counting.py", """
+        import os
+        import stateful_lstm
+
+        def make_lstm(**config):
+            return stateful_lstm.make_lstm(**config)
+
+        def make_gru(**config):
+            with open(os.environ["GRU_COUNT"], "a") as file:
+                file.write("x")
+            return stateful_lstm.make_gru(**config)
+        """)
+    counts = {}
+    for option in ([], ["--stateful-lstm-cell-examples"]):
+        count = tmp_path / f"count{len(option)}"
+        code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "counting.py",
+                         *FAST, "-v", "-p", "no:cacheprovider", *option], tmp_path,
+                        GRU_COUNT=str(count))
+        assert code == 0, out
+        assert "[counting.py-gru] PASSED" in out and "[counting.py-simple_rnn] SKIPPED" in out
+        counts[bool(option)] = len(count.read_text()) // 2
+    assert counts == {False: 4, True: 25}, counts

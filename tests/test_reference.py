@@ -43,6 +43,70 @@ def test_vectorised_reference_equals_the_scalar_equations(data, setup, steps):
     np.testing.assert_allclose(c[0], expected_c, rtol=1e-5, atol=1e-6)
 
 
+def scalar_gru(x, h, kernel, recurrent_kernel, bias):
+    """Keras' GRU (reset_after=True) one number at a time with ``math`` (blocks z, r, h; bias
+    row 0 the input's, row 1 the recurrent one)."""
+    u = len(h)
+    def sig(v):
+        return 1.0 / (1.0 + math.exp(-v))
+    outputs = []
+    for x_t in x:
+        xz = [sum(x_t[k] * kernel[k][j] for k in range(len(x_t))) + bias[0][j]
+              for j in range(3 * u)]
+        hz = [sum(h[k] * recurrent_kernel[k][j] for k in range(u)) + bias[1][j]
+              for j in range(3 * u)]
+        z = [sig(xz[j] + hz[j]) for j in range(u)]
+        r = [sig(xz[u + j] + hz[u + j]) for j in range(u)]
+        g = [math.tanh(xz[2 * u + j] + r[j] * hz[2 * u + j]) for j in range(u)]
+        h = [z[j] * h[j] + (1 - z[j]) * g[j] for j in range(u)]
+        outputs.append(h)
+    return outputs, h
+
+
+def scalar_simple_rnn(x, h, kernel, recurrent_kernel, bias):
+    u = len(h)
+    outputs = []
+    for x_t in x:
+        h = [math.tanh(sum(x_t[k] * kernel[k][j] for k in range(len(x_t))) +
+                       sum(h[k] * recurrent_kernel[k][j] for k in range(u)) + bias[j])
+             for j in range(u)]
+        outputs.append(h)
+    return outputs, h
+
+
+@pytest.mark.parametrize("cell, factory, scalar", [
+    ("gru", stateful_lstm.make_gru, scalar_gru),
+    ("simple_rnn", stateful_lstm.make_simple_rnn, scalar_simple_rnn)])
+@given(data=st.data(), input_dim=st.integers(1, 5), units=st.integers(1, 8),
+       steps=sst.timesteps())
+def test_the_gru_and_simple_rnn_equal_their_scalar_equations(cell, factory, scalar, data,
+                                                             input_dim, units, steps):
+    weights = data.draw(sst.cell_weights(input_dim, units, cell))
+    x = data.draw(sst.inputs(1, steps, input_dim))
+    (h0,) = data.draw(sst.carried_states(1, units, cell))
+    model = factory(units=units, input_dim=input_dim, stateful=True, batch_size=1)
+    model.set_weights(weights)
+    model.set_states([h0])
+    hs = model.predict_on_batch(x)
+    w = [np.asarray(a, np.float64).tolist() for a in weights]
+    expected_hs, expected_h = scalar(x[0].tolist(), h0[0].tolist(), *w)
+    np.testing.assert_allclose(hs[0], expected_hs, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.get_states()[0][0], expected_h, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("factory, bias_shape", [(stateful_lstm.make_gru, lambda u: (2, 3 * u)),
+                                                 (stateful_lstm.make_simple_rnn, lambda u: (u,))])
+@given(input_dim=st.integers(1, 5), units=st.integers(1, 8), seed=st.integers(0, 2**31))
+def test_the_gru_and_simple_rnn_start_from_keras_defaults(factory, bias_shape, input_dim, units,
+                                                          seed):
+    kernel, recurrent_kernel, bias = factory(units=units, input_dim=input_dim, stateful=False,
+                                             seed=seed).get_weights()
+    blocks = recurrent_kernel.shape[1] // units
+    assert np.abs(kernel).max() <= np.sqrt(6 / (input_dim + blocks * units))   # Glorot uniform
+    np.testing.assert_allclose(recurrent_kernel @ recurrent_kernel.T, np.eye(units), atol=1e-5)
+    np.testing.assert_array_equal(bias, np.zeros(bias_shape(units), np.float32))
+
+
 def test_one_step_matches_the_numbers_keras_printed():
     # Keras 3.15.1 / TensorFlow 2.21, LSTM(1) with every weight 0.5 and zero bias, x = 1 from zero
     # state: h = 0.17426972, c = 0.28764912.

@@ -21,6 +21,7 @@ from spec.harness.deviations import read_deviations
 from spec.harness.loader import ImplementationError, load_implementation
 from spec.harness.runner import CONFORMANCE_INI
 from spec.harness.verdicts import Verdict
+from spec.models import make_model
 from spec.run_mode import running
 from stateful_lstm.adapters import BUNDLED
 
@@ -101,6 +102,15 @@ def test_a_clause_id_stands_for_every_test_of_the_clause():
     ([{"tests": ["no_such_test"], "reason": "r"}], "names 'no_such_test', which is not a spec"),
     ([{"tests": ["test_reset_is_idempotent"], "reason": "a"},
       {"tests": ["test_reset_is_idempotent"], "reason": "b"}], "in more than one cause"),
+    ([{"tests": ["test_reset_is_idempotent"], "reason": "a", "cells": ["gru"]},
+      {"tests": ["test_reset_is_idempotent"], "reason": "b", "cells": ["gru"]}],
+     "in more than one cause"),
+    ([{"tests": ["test_reset_is_idempotent"], "reason": "r", "cells": ["lstm", "rnn"]}],
+     "names cells ['rnn']"),
+    ([{"tests": ["test_reset_is_idempotent"], "reason": "r", "cells": "gru"}],
+     "cells: a list of cell types"),
+    ([{"tests": ["test_reset_is_idempotent"], "reason": "r", "aborts": "yes"}],
+     "aborts: True or False"),
     ("test_reset_is_idempotent", "must be a list of causes"),
 ])
 def test_a_malformed_cause_is_a_problem_not_a_guess(declared, problem):
@@ -155,6 +165,37 @@ def test_splits_cover_the_sequence_in_nonempty_consecutive_parts(data, steps, mi
     assert len(parts) >= min(min_parts, steps)
     assert parts[0][0] == 0 and parts[-1][1] == steps
     assert all(a < b for a, b in parts) and all(p[1] == q[0] for p, q in zip(parts, parts[1:]))
+
+
+def test_a_cause_for_some_cells_listed_first_takes_them_from_a_cause_for_every_cell():
+    causes, problems = read_deviations("x", [
+        {"tests": ["test_reset_is_idempotent"], "reason": "crashes", "cells": ["gru"],
+         "aborts": True},
+        {"tests": ["test_reset_is_idempotent", "test_reset_makes_h_and_c_exactly_zero"],
+         "reason": "zeros"}])
+    assert not problems
+    first, second = causes
+    assert first.covers("gru") and not first.covers("lstm") and first.aborts
+    assert second.tests == ("test_reset_is_idempotent", "test_reset_makes_h_and_c_exactly_zero")
+    assert all(second.covers(cell) for cell in contract.CELLS) and not second.aborts
+    assert "not run: the tests end the process (see the repro)" in first.details()
+    assert "cells: GRU" in first.details()
+
+
+@pytest.mark.parametrize("cell", list(contract.CELLS))
+def test_setups_and_states_take_the_shapes_of_the_cell_the_test_runs_with(cell):
+    @given(setup=sst.setups(), data=st.data())
+    def check(setup, data):
+        shapes = contract.CELLS[cell].weight_shapes(setup.input_dim, setup.units)
+        assert setup.cell == cell and [w.shape for w in setup.weights] == shapes
+        states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell))
+        assert len(states) == len(setup.zero_states()) == len(contract.CELLS[cell].states)
+        assert all(s.shape == (setup.batch_size, setup.units) for s in states)
+        model = make_model(stateful_lstm, setup)
+        assert [w.shape for w in model.get_weights()] == shapes
+        assert len(model.get_states()) == len(states)
+    with running(cell=cell):
+        check()
 
 
 @given(setup=sst.setups())
@@ -249,11 +290,30 @@ def test_the_table_shows_the_most_severe_outcome_of_each_clause():
         verdict.add(clause, name, outcome)
     lines = verdict.table().splitlines()
     assert lines[0].split() == ["clause", "a", "b"]
-    assert lines[2].split() == ["carry-per-index", "FAIL", "pass"]
-    assert lines[4].split() == ["reset-clears", "ERROR", "known", "deviation"]
-    assert lines[3].split() == ["stateless-zero-start", "not", "run", "not", "run"]
-    assert len(lines) == 2 + len(CLAUSES)
+    assert lines[2].split() == ["cell", "types", "LSTM", "LSTM"]
+    assert lines[3].split() == ["carry-per-index", "FAIL", "pass"]
+    assert lines[5].split() == ["reset-clears", "ERROR", "known", "deviation"]
+    assert lines[4].split() == ["stateless-zero-start", "not", "run", "not", "run"]
+    assert len(lines) == 3 + len(CLAUSES)
     assert verdict.failed()
+
+
+def test_the_table_shows_each_cell_whose_verdict_differs_from_the_lstms():
+    verdict = Verdict(CLAUSES, ["a", "b"])
+    for clause, name, outcome, cell in [
+            ("carry-per-index", "a", "pass", "lstm"), ("carry-per-index", "a", "pass", "gru"),
+            ("carry-per-index", "a", "known deviation", "simple_rnn"),
+            ("carry-per-index", "b", "pass", "lstm"), ("carry-per-index", "b", "n/a", "gru"),
+            ("reset-clears", "a", "pass", "lstm"), ("reset-clears", "a", "FAIL", "gru")]:
+        verdict.add(clause, name, outcome, cell=cell)
+    assert verdict.cell("carry-per-index", "a") == "pass; SimpleRNN: known deviation"
+    assert verdict.cell("carry-per-index", "b") == "pass"       # no GRU: left out
+    assert verdict.offered_cells("a") == "LSTM, GRU, SimpleRNN"
+    assert verdict.offered_cells("b") == "LSTM"
+    assert verdict.by_cell("reset-clears", "a") == {"lstm": "pass", "gru": "FAIL"}
+    assert verdict.failed()             # a failing GRU fails the run
+    rows = verdict.markdown().splitlines()
+    assert rows[2] == "| | cell types | LSTM, GRU, SimpleRNN | LSTM |"
 
 
 def test_spec_md_states_each_factory_signature_as_the_contract_module_does():

@@ -7,7 +7,10 @@ project's options, fixtures or profiles in the same environment:
   ``--stateful-lstm-shrink``, ``--stateful-lstm-all-sizes`` and ``--stateful-lstm-shard K/N``
   (every N-th spec test function: how ``python -m spec`` splits an implementation's run);
 - the ``stateful_lstm_impl`` fixture, parametrized over the implementations, for the spec's own
-  test modules only;
+  test modules only; a test marked ``every_cell`` once more per cell type (``contract.CELLS``:
+  the GRU and SimpleRNN runs' IDs end in ``-gru``, ``-simple_rnn``; ``--stateful-lstm-cell``
+  chooses), each run with ``run_mode.MODE.cell`` set, so that its setups are of that cell; the
+  cells other than the LSTM with ``CELL_EXAMPLES`` of the profile's examples;
 - hypothesis profiles (``PROFILES``), ``stateful-lstm-default`` unless one is chosen;
 - the markers ``clause(id)`` (the SPEC.md clause a test checks) and ``needs(capability)`` (an
   optional factory the test needs, or "masks": without it the test is "n/a", decided at
@@ -38,6 +41,7 @@ profile. An implementation whose framework is not installed is skipped with the 
 implementation's remaining tests are not run.
 """
 import argparse
+import contextlib
 import importlib.util
 import os
 from pathlib import Path
@@ -48,7 +52,16 @@ from hypothesis.errors import InvalidArgument
 
 from ..assertions import ExpectedViolation, SpecViolation
 from ..clauses import CLAUSES
-from ..contract import CAPABILITIES, FACTORIES, MASK_KINDS, masks, offers
+from ..contract import (
+    CAPABILITIES,
+    CELLS,
+    FACTORIES,
+    LSTM_CELL,
+    LSTM_MODELS,
+    MASK_KINDS,
+    masks,
+    offers,
+)
 from ..run_mode import running
 from . import verdicts as v
 from .cores import share_cores_among_workers
@@ -74,6 +87,11 @@ PROFILES = {"default": "25 examples per test, derandomized: the same examples ev
             "random": "25 new random examples per run (choose them with --hypothesis-seed)",
             "thorough": "250 random examples per test",
             "quick": "default's examples without shrinking: only whether a test fails"}
+# The share of the profile's examples that a test marked every_cell runs for each cell other
+# than the LSTM (at least one): what is a cell's own (its equations, the shape of its state)
+# fails at the first example, and the state handling it shares with the LSTM in every framework
+# is checked with all of them (SPEC.md, "Cell types"; --stateful-lstm-cell-examples: all).
+CELL_EXAMPLES = 1 / 6
 OUTCOME = "outcome"            # the user_properties key of a spec test's outcome
 RESTRICTION = "restriction"    # and of what the implementation offers it only in part
 
@@ -110,7 +128,10 @@ class Implementation:
             self.not_installed = str(error)
         self.causes, self.problems = read_deviations(
             name, getattr(self.module, "KNOWN_DEVIATIONS", {}))
-        self.cause_of = {test: cause for cause in self.causes for test in cause.tests}
+        self.cause_of = {}       # test name -> its causes (each for some cells)
+        for cause in self.causes:
+            for test in cause.tests:
+                self.cause_of.setdefault(test, []).append(cause)
         self.compiles_per_shape = getattr(self.module, "COMPILES_PER_SHAPE", False) is True
         self.palette = self.compiles_per_shape and not config.getoption("stateful_lstm_all_sizes")
         self.description = self.not_installed or self._description()
@@ -132,6 +153,10 @@ class Implementation:
 
     def title(self):
         return v.implementation_line(self.name, self.target, self.description)
+
+    def cause_for(self, test, cell):
+        """The declared cause of ``test``'s failing with ``cell``, or None."""
+        return next((c for c in self.cause_of.get(test, ()) if c.covers(cell)), None)
 
     def _probe(self):
         """Build one model with ``make_lstm`` (every spec test needs it to work); returns it, or
@@ -179,6 +204,14 @@ def pytest_addoption(parser):
                     help="run only shard K of N (0 <= K < N) of the selected spec tests, split "
                          "by the kind of model they build (python -m spec runs an "
                          "implementation as shards 0/2 and 1/2 side by side)")
+    group.addoption("--stateful-lstm-cell", action="append", dest="stateful_lstm_cell",
+                    choices=list(CELLS), metavar="CELL",
+                    help=f"cell type whose runs of the every_cell tests to run ({', '.join(CELLS)};"
+                         f" repeatable; default: all)")
+    group.addoption("--stateful-lstm-cell-examples", action="store_true",
+                    dest="stateful_lstm_cell_examples",
+                    help="run every cell with the profile's examples (by default the cells other "
+                         f"than the LSTM run {CELL_EXAMPLES:.2g} of them: SPEC.md)")
     group.addoption("--stateful-lstm-timeout", type=float, default=DEFAULT_TIMEOUT,
                     dest="stateful_lstm_timeout", metavar="SECONDS",
                     help=f"time limit per spec test (default {DEFAULT_TIMEOUT:g}; 0: none)")
@@ -279,6 +312,10 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "needs(capability): an optional factory of the contract, "
                                        "or masks, that the test needs (without it: not "
                                        "applicable)")
+    config.addinivalue_line("markers", "every_cell: the spec test runs once per cell type "
+                                       "(LSTM, GRU, SimpleRNN) an implementation offers (tests "
+                                       "that need the classifier or the sequence model, LSTM "
+                                       "models, run for the LSTM only)")
     config.addinivalue_line("markers", "requires(module, ...): modules the spec test itself runs "
                                        "(ONNX Runtime for the exported copies): without them it "
                                        "is not installed")
@@ -315,6 +352,7 @@ _OUTCOME = pytest.StashKey[str]()        # an item's outcome so far (the most se
 _PLANNED = pytest.StashKey[str]()        # an outcome decided at collection (n/a)
 _CAUSE = pytest.StashKey[object]()       # the declared cause of a known deviation
 NO_SHRINK_SUFFIX = "+no-shrink"
+CELL_SUFFIX = "+cell-examples"
 
 
 def load_without_shrinking():
@@ -359,16 +397,28 @@ def in_spec(path):
     return Path(path).resolve().parent == SPEC_DIR
 
 
+def cells_of(config, definition):
+    """The cell types a spec test runs with: the chosen ones (``--stateful-lstm-cell``) for a
+    test marked ``every_cell`` that builds no LSTM model (``contract.LSTM_MODELS``), else the
+    LSTM."""
+    needs = {name for marker in definition.iter_markers("needs") for name in marker.args}
+    if definition.get_closest_marker("every_cell") is None or needs & set(LSTM_MODELS):
+        return [LSTM_CELL]
+    return config.getoption("stateful_lstm_cell") or list(CELLS)
+
+
 def pytest_generate_tests(metafunc):
     if FIXTURE in metafunc.fixturenames and in_spec(metafunc.definition.path):
-        names = list(implementations(metafunc.config))
-        metafunc.parametrize(FIXTURE, names, ids=names, indirect=True, scope="session")
+        runs = [(name, cell) for name in implementations(metafunc.config)
+                for cell in cells_of(metafunc.config, metafunc.definition)]
+        ids = [name if cell == LSTM_CELL else f"{name}-{cell}" for name, cell in runs]
+        metafunc.parametrize(FIXTURE, runs, ids=ids, indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")
 def stateful_lstm_impl(request):
     """The implementation under test: the object with ``make_lstm``."""
-    return implementations(request.config)[request.param].module
+    return implementations(request.config)[request.param[0]].module
 
 
 def clause_of(item):
@@ -380,8 +430,17 @@ def clause_of(item):
 def impl_of(item):
     """The implementation name a spec test runs against; None for any other test (only the
     spec's own tests are parametrized with one)."""
+    return _run_of(item)[0]
+
+
+def cell_of(item):
+    """The cell type a spec test runs with (``contract.CELLS``); None for any other test."""
+    return _run_of(item)[1]
+
+
+def _run_of(item):
     callspec = getattr(item, "callspec", None)
-    return callspec.params.get(FIXTURE) if callspec else None
+    return callspec.params.get(FIXTURE, (None, None)) if callspec else (None, None)
 
 
 def needed_capabilities(item):
@@ -406,9 +465,9 @@ def pytest_collection_modifyitems(config, items):
         name = impl_of(item)
         if not name:
             continue
-        implementation = implementations(config)[name]
-        item.user_properties += [("clause", clause_of(item)), ("impl", name)]
-        needed = needed_capabilities(item)
+        implementation, cell = implementations(config)[name], cell_of(item)
+        item.user_properties += [("clause", clause_of(item)), ("impl", name), ("cell", cell)]
+        needed = needed_capabilities(item) + ([CELLS[cell].factory] if cell != LSTM_CELL else [])
         missing = [f for f in needed if implementation.module is not None and
                    not (implementation.masks if f == "masks" else offers(implementation.module, f))]
         if missing:
@@ -426,8 +485,14 @@ def pytest_collection_modifyitems(config, items):
             continue
         if "masks" in needed and MASK_KINDS.get(implementation.masks):
             item.user_properties.append((RESTRICTION, MASK_KINDS[implementation.masks]))
-        cause = implementation.cause_of.get(item.originalname)
-        if cause:
+        cause = implementation.cause_for(item.originalname, cell)
+        if cause and cause.aborts:
+            # The test would end the process (a crash no test can catch): not run, shown as the
+            # known deviation it is; its repro keeps the cause from going stale.
+            item.stash[_PLANNED] = v.DEVIATION
+            item.add_marker(pytest.mark.skip(reason=f"known deviation, not run (it ends the "
+                                                    f"process): {name}: {cause.headline}"))
+        elif cause:
             # A declared deviation is a strict xfail of a spec assertion: a crash is still a
             # failure, and a test that starts passing is an error, so the list cannot go stale.
             item.stash[_CAUSE] = cause
@@ -460,11 +525,37 @@ def pytest_runtest_call(item):
     try:
         with time_limit(implementation.timeout, f"{item.name}"), \
                 running(palette=implementation.palette,
-                        violation_expected=_CAUSE in item.stash):
+                        violation_expected=_CAUSE in item.stash, cell=cell_of(item)), \
+                examples_for(item):
             return (yield)
     except TimeLimitExceeded as error:
         implementation.stopped = f"{name} ran out of time in an earlier test ({error})"
         raise
+
+
+@contextlib.contextmanager
+def examples_for(item):
+    """Within the block, a run of a cell other than the LSTM has ``CELL_EXAMPLES`` of the
+    profile's examples (unless --stateful-lstm-cell-examples): the current profile (a state
+    machine's settings derive from it) and the settings hypothesis bound to the test when it
+    was decorated (shared by every run of the test: restored after)."""
+    if cell_of(item) == LSTM_CELL or item.config.getoption("stateful_lstm_cell_examples"):
+        yield
+        return
+    current = settings.get_current_profile_name()
+    examples = max(1, round(settings.default.max_examples * CELL_EXAMPLES))
+    settings.register_profile(current + CELL_SUFFIX, settings.default, max_examples=examples)
+    test = item.obj
+    bound = getattr(test, "_hypothesis_internal_use_settings", None)
+    settings.load_profile(current + CELL_SUFFIX)
+    if bound is not None:
+        test._hypothesis_internal_use_settings = settings(bound, max_examples=examples)
+    try:
+        yield
+    finally:
+        settings.load_profile(current)
+        if bound is not None:
+            test._hypothesis_internal_use_settings = bound
 
 
 def phase_outcome(item, report, call):
@@ -514,7 +605,7 @@ def pytest_runtest_makereport(item, call):
             f"implementation {implementation.title()}\n"
             f"failure: {what}\n"
             f"rerun only this test: pytest --pyargs spec --stateful-lstm-impl {name} "
-            f"-k {item.originalname}")))
+            f"--stateful-lstm-cell {cell_of(item)} -k {item.originalname}")))
     return report
 
 
@@ -525,15 +616,17 @@ def pytest_terminal_summary(terminalreporter, config):
         for report in reports:
             properties = dict(getattr(report, "user_properties", ()))
             if getattr(report, "when", None) == "teardown" and OUTCOME in properties:
-                outcomes[properties["impl"], report.nodeid.split("::")[-1].split("[")[0]] = \
-                    properties[OUTCOME]
+                test = report.nodeid.split("::")[-1].split("[")[0]
+                outcomes[properties["impl"], test, properties["cell"]] = properties[OUTCOME]
     lines = []
     for name, implementation in implementations(config).items():
         for cause in implementation.causes:
-            seen = {t: outcomes[name, t] for t in cause.tests if (name, t) in outcomes}
+            seen = {(t, c): outcomes[name, t, c] for t in cause.tests for c in CELLS
+                    if implementation.cause_for(t, c) is cause and (name, t, c) in outcomes}
             if seen:
                 lines += [f"{name}: known deviation: {cause.headline}",
-                          *(f"  {test}: {outcome}" for test, outcome in seen.items())]
+                          *(f"  {test}{'' if cell == LSTM_CELL else f' ({CELLS[cell].title})'}: "
+                            f"{outcome}" for (test, cell), outcome in seen.items())]
     if lines:
         terminalreporter.write_sep("=", "stateful-lstm-spec known deviations, by cause")
         for line in lines:

@@ -5,9 +5,10 @@ spec.harness.results``) that appends one JSON object per line to the file named 
 - ``{"event": "start", "implementations": {name: {description, target, causes, problems}}}``;
 - ``{"event": "collected", "count": N, "clauses": {clause: N}}``: the spec tests this process
   will run, in all and per clause;
-- ``{"event": "test", "name", "clause", "impl", "outcome", "restriction"}``: one per finished
-  test, with the outcome the plugin recorded (``plugin.OUTCOME``) and what the implementation
-  offers the test only in part ("" if nothing: ``plugin.RESTRICTION``).
+- ``{"event": "test", "name", "clause", "impl", "cell", "outcome", "restriction"}``: one per
+  finished test, with the cell type it ran with, the outcome the plugin recorded
+  (``plugin.OUTCOME``) and what the implementation offers the test only in part ("" if
+  nothing: ``plugin.RESTRICTION``).
 """
 import json
 import os
@@ -41,7 +42,8 @@ class Recorder:
         properties = dict(report.user_properties)
         if report.when == "teardown" and OUTCOME in properties:
             self.write(event="test", name=report.nodeid, clause=properties["clause"],
-                       impl=properties["impl"], outcome=properties[OUTCOME],
+                       impl=properties["impl"], cell=properties["cell"],
+                       outcome=properties[OUTCOME],
                        restriction=properties.get(RESTRICTION, ""))
 
     def pytest_unconfigure(self):

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..clauses import CLAUSES, module_name
+from ..contract import LSTM_CELL
 from .cores import thread_limits
 from .deviations import Cause, cause_lines
 from .loader import (
@@ -278,7 +279,7 @@ def collect(jobs, args):
                 about.update(event["implementations"].get(job.target, {}))
             for event in job.of("test"):
                 verdict.add(event["clause"], name, event["outcome"],
-                            event.get("restriction", ""))
+                            event.get("restriction", ""), event.get("cell", LSTM_CELL))
             code = job.returncode
             if code is None or (code == 5 and not job.of("test")):
                 continue                      # still running, or every test of it deselected

@@ -1,13 +1,17 @@
 """The verdict of a spec run: one outcome per test, one cell per (clause, implementation), and the
 table, JSON and Markdown that ``python -m spec`` shows and writes.
 
-A test's outcome is one of ``OUTCOMES``. A clause's cell is the most severe outcome among its tests
-(in the order of ``OUTCOMES``); a clause none of whose tests ran shows "not run". A pass or a
-known deviation of tests that the implementation could take only in part (right-padded masks
-only, say) says so: "pass (right-padded masks only)".
+A test's outcome is one of ``OUTCOMES``. A clause's verdict for one cell type (LSTM, GRU,
+SimpleRNN) is the most severe outcome among its tests run with that cell (in the order of
+``OUTCOMES``); a clause none of whose tests ran shows "not run". A pass or a known deviation of
+tests that the implementation could take only in part (right-padded masks only, say) says so:
+"pass (right-padded masks only)". The table's entry is the LSTM's verdict, followed by each
+other cell whose verdict differs ("pass; GRU: known deviation"); a cell the implementation does
+not offer (all its tests n/a) is left out, and the first row lists the cells each offers.
 """
 import json
 
+from ..contract import CELLS, LSTM_CELL
 from .deviations import Cause
 
 PASS, FAIL, ERROR = "pass", "FAIL", "ERROR"
@@ -48,8 +52,8 @@ class Verdict:
 
     def __init__(self, clauses, implementations):
         self.clauses, self.implementations = dict(clauses), list(implementations)
-        self.outcomes = {}        # (clause, implementation) -> [outcome, ...]
-        self.restrictions = {}    # (clause, implementation) -> {restriction, ...}
+        self.outcomes = {}        # (clause, implementation, cell) -> [outcome, ...]
+        self.restrictions = {}    # (clause, implementation, cell) -> {restriction, ...}
         self.about = {name: {"description": "", "target": name, "causes": [],
                              "problems": [], "cpu_seconds": 0.0, "wall_seconds": None,
                              "error": None, "not_installed": None}
@@ -59,31 +63,56 @@ class Verdict:
         about = self.about[name]
         return implementation_line(name, about["target"], about["description"])
 
-    def add(self, clause, implementation, outcome, restriction=""):
-        self.outcomes.setdefault((clause, implementation), []).append(outcome)
+    def add(self, clause, implementation, outcome, restriction="", cell=LSTM_CELL):
+        self.outcomes.setdefault((clause, implementation, cell), []).append(outcome)
         if restriction:
-            self.restrictions.setdefault((clause, implementation), set()).add(restriction)
+            self.restrictions.setdefault((clause, implementation, cell), set()).add(restriction)
+
+    def by_cell(self, clause, implementation):
+        """``{cell: verdict}`` of a clause for each cell type its tests ran with (the LSTM
+        always)."""
+        if self.about[implementation]["error"]:
+            return {LSTM_CELL: ERROR}
+        if self.about[implementation]["not_installed"]:
+            return {LSTM_CELL: NOT_INSTALLED}
+        verdicts = {}
+        for cell in CELLS:
+            found = self.outcomes.get((clause, implementation, cell))
+            if found is None and cell != LSTM_CELL:
+                continue
+            outcome = most_severe(found or [])
+            restrictions = self.restrictions.get((clause, implementation, cell))
+            verdicts[cell] = f"{outcome} ({', '.join(sorted(restrictions))})" \
+                if restrictions and outcome in (PASS, DEVIATION) else outcome
+        return verdicts
 
     def cell(self, clause, implementation):
-        if self.about[implementation]["error"]:
-            return ERROR
-        if self.about[implementation]["not_installed"]:
-            return NOT_INSTALLED
-        outcome = most_severe(self.outcomes.get((clause, implementation), []))
-        restrictions = self.restrictions.get((clause, implementation))
-        if restrictions and outcome in (PASS, DEVIATION):
-            return f"{outcome} ({', '.join(sorted(restrictions))})"
-        return outcome
+        """The table's entry: the LSTM's verdict, then each offered cell's that differs."""
+        verdicts = self.by_cell(clause, implementation)
+        lstm = verdicts.pop(LSTM_CELL)
+        others = [f"{CELLS[c].title}: {v}" for c, v in verdicts.items()
+                  if v not in (lstm, NOT_APPLICABLE)]
+        return "; ".join([lstm, *others])
+
+    def offered_cells(self, implementation):
+        """The cell types the implementation offers: those with a test that was not n/a."""
+        about = self.about[implementation]
+        if about["error"] or about["not_installed"]:
+            return "-"
+        return ", ".join(CELLS[cell].title for cell in CELLS if cell == LSTM_CELL or any(
+            outcome != NOT_APPLICABLE for (_, name, c), found in self.outcomes.items()
+            if name == implementation and c == cell for outcome in found))
 
     def tests_run(self, implementation):
-        return sum(len(found) for (_, name), found in self.outcomes.items()
+        return sum(len(found) for (_, name, _), found in self.outcomes.items()
                    if name == implementation)
 
     def failed(self):
-        """Whether the run shows any failure: a FAIL or ERROR cell, or an implementation that
-        ran no test at all (a selection that matched nothing is not a pass)."""
-        return any(self.cell(c, i) in (FAIL, ERROR) for c in self.clauses
-                   for i in self.implementations) or any(
+        """Whether the run shows any failure: a FAIL or ERROR verdict of any cell, or an
+        implementation that ran no test at all (a selection that matched nothing is not a
+        pass)."""
+        return any(verdict in (FAIL, ERROR) for c in self.clauses for i in self.implementations
+                   for verdict in self.by_cell(c, i).values()) or any(
             self.tests_run(i) == 0 and not self.about[i]["not_installed"]
             for i in self.implementations)
 
@@ -91,9 +120,13 @@ class Verdict:
         return [[clause, *(self.cell(clause, name) for name in self.implementations)]
                 for clause in clauses or self.clauses]
 
+    def cells_row(self):
+        return ["cell types", *(self.offered_cells(name) for name in self.implementations)]
+
     def table(self, clauses=None):
-        """The clause-by-implementation table as text (of ``clauses``, default all)."""
-        rows = [["clause", *self.implementations]] + self.rows(clauses)
+        """The clause-by-implementation table as text (of ``clauses``, default all), after a
+        row of the cell types each implementation offers."""
+        rows = [["clause", *self.implementations], self.cells_row()] + self.rows(clauses)
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         lines = ["  ".join(text.ljust(width) for text, width in zip(row, widths)).rstrip()
                  for row in rows]
@@ -102,7 +135,9 @@ class Verdict:
 
     def as_dict(self):
         return {"clauses": [{"id": clause, "title": title,
-                             "verdicts": dict(zip(self.implementations, row[1:]))}
+                             "verdicts": dict(zip(self.implementations, row[1:])),
+                             "by_cell": {name: self.by_cell(clause, name)
+                                         for name in self.implementations}}
                             for (clause, title), row in zip(self.clauses.items(), self.rows())],
                 "implementations": self.about,
                 "outcomes": {outcome: MEANING[outcome] for outcome in OUTCOMES}}
@@ -114,7 +149,8 @@ class Verdict:
         """The table, then each implementation: what it is, its CPU time, and each cause of its
         known deviations once, with the tests it covers."""
         lines = ["| # | clause | " + " | ".join(self.implementations) + " |",
-                 "|---|---|" + "---|" * len(self.implementations)]
+                 "|---|---|" + "---|" * len(self.implementations),
+                 "| | cell types | " + " | ".join(self.cells_row()[1:]) + " |"]
         for number, row in enumerate(self.rows(), 1):
             lines.append(f"| {number} | `{row[0]}` | " + " | ".join(row[1:]) + " |")
         lines.append("")

@@ -1,8 +1,38 @@
-"""What every framework adapter shares: version lines read from package metadata, and the
-factories' argument checks (the reference's)."""
+"""What every framework adapter shares: version lines read from package metadata, the
+factories' argument checks (the reference's), and the cell types (``CELLS``)."""
 from importlib import metadata
+from typing import NamedTuple
 
-from .. import validation
+import numpy as np
+
+from .. import LAYERS, validation
+
+
+class Cell(NamedTuple):
+    """A cell type as the adapters see it: its Keras layer, its gate blocks, the number of its
+    carried arrays (the reference layer's ``STATES``)."""
+    keras_layer: str
+    blocks: int
+    states: int
+
+
+# The contract's cell types (spec/SPEC.md, "Cell types"), by the name the factories take.
+CELLS = {cell: Cell(keras_layer, blocks, len(LAYERS[cell].STATES)) for cell, keras_layer, blocks
+         in [("lstm", "LSTM", 4), ("gru", "GRU", 3), ("simple_rnn", "SimpleRNN", 1)]}
+
+
+def keras_initial_weights(initializers, cell, input_dim, units, seed):
+    """Keras' default weights of ``cell`` drawn from ``seed`` with Keras' ``initializers``
+    (Keras 3's or Keras 2's): Glorot-uniform kernel, orthogonal recurrent kernel, zero biases but
+    the LSTM's forget gate's, 1 (``unit_forget_bias``)."""
+    blocks = CELLS[cell].blocks
+    bias = np.zeros({"lstm": (4 * units,), "gru": (2, 3 * units)}.get(cell, (units,)), np.float32)
+    if cell == "lstm":
+        bias[units:2 * units] = 1.0
+    return [np.asarray(initializers.GlorotUniform(seed=seed)((input_dim, blocks * units)),
+                       np.float32),
+            np.asarray(initializers.Orthogonal(seed=seed)((units, blocks * units)), np.float32),
+            bias]
 
 
 def version(*distributions):

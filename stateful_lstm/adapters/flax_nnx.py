@@ -62,6 +62,24 @@ KNOWN_DEVIATIONS = [
      "versions": "Flax 0.12.8, JAX 0.10.2",
      "upstream": "none found",
      "repro": "repros/flax_rnn_seq_lengths_zero_runs_the_padding.py"},
+    {"tests": ["test_outputs_and_state_match_the_reference_from_any_state",
+               "test_any_history_of_calls_matches_the_reference",
+               "test_reset_leaves_the_weights_untouched",
+               "test_no_memory_is_shared_with_the_caller",
+               "test_set_weights_with_a_wrong_shape_is_refused"],
+     "cells": ["gru"],
+     "title": "nnx.GRUCell has no recurrent bias: Keras' and PyTorch's GRU weights do not fit",
+     "reason": "nnx.GRUCell's recurrent dense_h has use_bias=False, though its docstring writes "
+               "n = tanh(W_in x + b_in + r * (W_hn h + b_hn)): one bias per gate block, the "
+               "input's. Keras' recurrent bias row goes in summed for z and r (where the two "
+               "enter as a sum), but the candidate's, b_hn, inside the reset gate's product, "
+               "has no place and is left out: the cell computes otherwise whenever it is not "
+               "zero (a trained Keras or PyTorch GRU), and get_weights reports the sums in row "
+               "0 and zeros in row 1, not the weights that were set. With zero biases (Flax' "
+               "and Keras' initialisation) the two agree.",
+     "versions": "Flax 0.12.8, JAX 0.10.2",
+     "upstream": "google/flax#5594 (open; fix proposed in google/flax#5595)",
+     "repro": "repros/flax_gru_cell_has_no_recurrent_bias.py"},
 ]
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7     # Keras' Adam defaults (the contract's)
 GATES = ("i", "f", "g", "o")
@@ -73,18 +91,26 @@ def describe():
             f"optax {version('optax')}, state carried by the adapter")
 
 
-def _cell(input_dim, units, seed):
-    from flax import nnx
-    return nnx.LSTMCell(input_dim, units, rngs=nnx.Rngs(seed))
+# Each cell's nnx class, and its gate blocks in Flax' order as blocks of Keras' order (the
+# GRUCell's r, z, n are Keras' blocks 1, 0, 2 of z, r, h).
+CELL_CLASSES = {"lstm": "LSTMCell", "gru": "GRUCell", "simple_rnn": "SimpleCell"}
+BLOCKS = {"gru": (1, 0, 2), "simple_rnn": (0,)}
 
 
-def _scan(cell, x, h, c, lengths):
-    """``nnx.RNN`` of ``cell`` over ``x`` from ``(h, c)``: the outputs and the final ``(h, c)``;
-    ``lengths`` (batch,) int (or None: every step real) as ``seq_lengths``, Flax' way of
-    saying that each row's real steps come first."""
+def _cell(cell, input_dim, units, seed):
     from flax import nnx
-    (c, h), out = nnx.RNN(cell, return_carry=True)(x, initial_carry=(c, h), seq_lengths=lengths)
-    return out, h, c
+    return getattr(nnx, CELL_CLASSES[cell])(input_dim, units, rngs=nnx.Rngs(seed))
+
+
+def _scan(cell, x, state, lengths):
+    """``nnx.RNN`` of ``cell`` over ``x`` from ``state`` (``(h, c)``, or ``(h,)``): the
+    outputs and the final state; ``lengths`` (batch,) int (or None: every step real) as
+    ``seq_lengths``, Flax' way of saying that each row's real steps come first. An LSTM's
+    carry is ``(c, h)``, the other cells' ``h``."""
+    from flax import nnx
+    carry = state[::-1] if len(state) == 2 else state[0]
+    carry, out = nnx.RNN(cell, return_carry=True)(x, initial_carry=carry, seq_lengths=lengths)
+    return out, tuple(carry[::-1]) if len(state) == 2 else (carry,)
 
 
 def lengths_of(what, mask):
@@ -95,19 +121,31 @@ def lengths_of(what, mask):
 
 
 def _forward_fn(graphdef):
-    """The jitted pure forward pass: ``(params, x, h, c, lengths) -> (outputs, h, c)``."""
+    """The jitted pure forward pass: ``(params, x, state, lengths) -> (outputs, state)``."""
     if ("forward", graphdef) not in _compiled:
         import jax
         from flax import nnx
 
-        def forward(params, x, h, c, lengths):
-            return _scan(nnx.merge(graphdef, params), x, h, c, lengths)
+        def forward(params, x, state, lengths):
+            return _scan(nnx.merge(graphdef, params), x, state, lengths)
         _compiled["forward", graphdef] = jax.jit(forward)
     return _compiled["forward", graphdef]
 
 
-def to_keras(params):
-    """Keras' ``[kernel, recurrent_kernel, bias]`` from a Flax LSTM cell's parameters."""
+def to_keras(params, cell="lstm"):
+    """Keras' ``[kernel, recurrent_kernel, bias]`` from a Flax cell's parameters. The GRUCell's
+    and SimpleCell's one bias (``dense_i``'s) is Keras' input bias: the GRU's recurrent bias
+    row is zeros (``dense_h`` has none)."""
+    if cell != "lstm":
+        columns = _columns(cell, params["dense_h"]["kernel"].shape[0])
+        arrays = [params["dense_i"]["kernel"], params["dense_h"]["kernel"],
+                  params["dense_i"]["bias"]]
+        keras = [np.empty(a.shape, np.float32) for a in arrays]
+        for k, a in zip(keras, arrays):
+            k[..., columns] = np.asarray(a[...])
+        if cell == "gru":
+            keras[2] = np.stack([keras[2], np.zeros_like(keras[2])])
+        return keras
     input_kernel = [np.asarray(params["i" + ("f_" if g == "f" else g)]["kernel"][...]) for g in GATES]
     hidden = [params["h" + g] for g in GATES]
     return [np.concatenate(input_kernel, axis=1),
@@ -115,9 +153,26 @@ def to_keras(params):
             np.concatenate([np.asarray(d["bias"][...]) for d in hidden])]
 
 
-def from_keras(params, kernel, recurrent_kernel, bias):
-    """Put Keras' three arrays into a Flax LSTM cell's parameter state (in place)."""
+def _columns(cell, u):
+    """Keras' columns in Flax' order of a GRU's or SimpleRNN's gate blocks (``BLOCKS``)."""
+    return np.concatenate([np.arange(k * u, (k + 1) * u) for k in BLOCKS[cell]])
+
+
+def from_keras(params, kernel, recurrent_kernel, bias, cell="lstm"):
+    """Put Keras' three arrays into a Flax cell's parameter state (in place). The GRUCell has
+    one bias per gate block, ``dense_i``'s: Keras' two biases of z and r enter as sums and go
+    there summed; the candidate's recurrent bias (inside ``r * (h @ U_h + b_h)``) has no place
+    in it and is left out (google/flax#5594)."""
     import jax.numpy as jnp
+    if cell != "lstm":
+        u = recurrent_kernel.shape[0]
+        if cell == "gru":
+            bias = bias[0] + np.concatenate([bias[1, :2 * u], np.zeros(u, np.float32)])
+        columns = _columns(cell, u)
+        params["dense_i"]["kernel"][...] = jnp.asarray(kernel[:, columns])
+        params["dense_h"]["kernel"][...] = jnp.asarray(recurrent_kernel[:, columns])
+        params["dense_i"]["bias"][...] = jnp.asarray(bias[columns])
+        return
     for k, g in enumerate(GATES):
         block = slice(k * kernel.shape[1] // 4, (k + 1) * kernel.shape[1] // 4)
         params["i" + ("f_" if g == "f" else g)]["kernel"][...] = jnp.asarray(kernel[:, block])
@@ -125,36 +180,39 @@ def from_keras(params, kernel, recurrent_kernel, bias):
         params["h" + g]["bias"][...] = jnp.asarray(bias[block])
 
 
-class FlaxLSTM(HeldState):
-    """An ``nnx.LSTMCell`` scanned over time, its final carry kept by the adapter."""
+class FlaxRecurrent(HeldState):
+    """An ``nnx.LSTMCell`` (``GRUCell``, ``SimpleCell``: ``cell``) scanned over time, its final
+    carry kept by the adapter."""
 
-    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm"):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
                   batch_size=batch_size, seed=seed)
         from flax import nnx
-        self.graphdef, self.params = nnx.split(_cell(input_dim, units, seed))
+        self.cell = cell
+        self.graphdef, self.params = nnx.split(_cell(cell, input_dim, units, seed))
         self.reset_states()
 
     def predict_on_batch(self, x, mask=None):
         lengths = lengths_of("predict_on_batch", mask)
         x = np.asarray(x)
-        out, h, c = _forward_fn(self.graphdef)(self.params, x, *self.start_states(x.shape[0]),
-                                               lengths)
-        self.keep(h, c)
+        out, state = _forward_fn(self.graphdef)(self.params, x,
+                                                tuple(self.start_states(x.shape[0])), lengths)
+        self.keep(*state)
         return np.array(out)
 
     def get_weights(self):
-        return to_keras(self.params)
+        return to_keras(self.params, self.cell)
 
     def set_weights(self, weights):
         from_keras(self.params, *validation.check_weights(weights, self.input_dim, self.units,
-                                                      finite=False))
+                                                          finite=False, cell=self.cell),
+                   cell=self.cell)
 
 
 def _classifier_outputs(net, x, h, c, lengths):
     """The classifier's logits (batch, n_classes): the Dense layer on the final h (each row's h
     at its last real step); and the final ``(h, c)``."""
-    _, h, c = _scan(net.cell, x, h, c, lengths)
+    _, (h, c) = _scan(net.cell, x, (h, c), lengths)
     return net.dense(h), h, c
 
 
@@ -168,7 +226,7 @@ def _classifier_loss(z, y, w, lengths):
 def _sequence_outputs(net, x, h, c, lengths):
     """The sequence model's logits (batch, T, vocab): the Dense layer at every step of the cell
     scanned over the embedded tokens; and the final ``(h, c)``."""
-    out, h, c = _scan(net.cell, net.embed(x), h, c, lengths)
+    out, (h, c) = _scan(net.cell, net.embed(x), (h, c), lengths)
     return net.dense(out), h, c
 
 
@@ -373,8 +431,20 @@ def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, s
 
 def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
     """A Flax LSTM seen through the contract (see ``spec/SPEC.md``)."""
-    return FlaxLSTM(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
-                    seed=seed)
+    return FlaxRecurrent(units=units, input_dim=input_dim, stateful=stateful,
+                         batch_size=batch_size, seed=seed)
+
+
+def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0):
+    """A Flax ``nnx.GRUCell`` scanned by ``nnx.RNN``, seen through the contract."""
+    return FlaxRecurrent(units=units, input_dim=input_dim, stateful=stateful,
+                         batch_size=batch_size, seed=seed, cell="gru")
+
+
+def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0):
+    """A Flax ``nnx.SimpleCell`` (tanh) scanned by ``nnx.RNN``, seen through the contract."""
+    return FlaxRecurrent(units=units, input_dim=input_dim, stateful=stateful,
+                         batch_size=batch_size, seed=seed, cell="simple_rnn")
 
 
 def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,

@@ -1,19 +1,27 @@
-"""The carried state of frameworks whose LSTM is a function of (input, state), with no stateful
-mode (PyTorch, Flax): the adapter keeps ``[h, c]`` between calls, as users of those frameworks do."""
+"""The carried state of frameworks whose recurrent layers are functions of (input, state), with
+no stateful mode (PyTorch, Flax, ONNX Runtime): the adapter keeps ``[h, c]`` (``[h]`` for a GRU
+or SimpleRNN) between calls, as users of those frameworks do."""
 import numpy as np
 
 from .. import validation
+from .common import CELLS
 
 
 class HeldState:
-    """The carried state ``[h, c]`` of a framework whose LSTM is a function of (input, state):
-    the adapter passes the state in and keeps what comes out, as users of that framework do.
+    """The carried state (``[h, c]``, or ``[h]``: the ``cell``'s) of a framework whose recurrent
+    layer is a function of (input, state): the adapter passes the state in and keeps what comes
+    out, as users of that framework do.
 
-    Subclasses set ``units``, ``stateful``, ``batch_size`` and call ``reset_states()`` once."""
+    Subclasses set ``units``, ``stateful``, ``batch_size`` (and ``cell`` if not an LSTM) and
+    call ``reset_states()`` once."""
+
+    cell = "lstm"
 
     def reset_states(self):
-        self._held = None if not self.stateful else [
-            np.zeros((self.batch_size, self.units), np.float32) for _ in range(2)]
+        self._held = None if not self.stateful else self._zeros(self.batch_size)
+
+    def _zeros(self, batch):
+        return [np.zeros((batch, self.units), np.float32) for _ in range(CELLS[self.cell].states)]
 
     def get_states(self):
         validation.require_stateful(self, "get_states")
@@ -21,16 +29,15 @@ class HeldState:
 
     def set_states(self, states):
         validation.require_stateful(self, "set_states")
-        self._held = validation.check_states(states, self.batch_size, self.units, finite=False)
+        self._held = validation.check_states(states, self.batch_size, self.units, finite=False,
+                                             count=CELLS[self.cell].states)
 
     def start_states(self, batch):
-        """The ``(h, c)`` a call on ``batch`` rows starts from: the carried state, or zeros for a
+        """The state a call on ``batch`` rows starts from: the carried state, or zeros for a
         stateless model."""
-        if self.stateful:
-            return self._held
-        return [np.zeros((batch, self.units), np.float32) for _ in range(2)]
+        return self._held if self.stateful else self._zeros(batch)
 
-    def keep(self, h, c):
-        """Carry ``(h, c)``, the call's final state, into the next call (stateful models only)."""
+    def keep(self, *state):
+        """Carry the call's final state into the next call (stateful models only)."""
         if self.stateful:
-            self._held = [np.array(h, np.float32), np.array(c, np.float32)]
+            self._held = [np.array(s, np.float32) for s in state]

@@ -1,5 +1,6 @@
 """Keras 2, through the ``tf_keras`` package (the ``tf-keras`` alias), driven as the seed's code
-drove it: a ``Sequential`` model whose LSTM gets ``batch_input_shape=(B, None, F)``,
+drove it: a ``Sequential`` model whose LSTM (GRU, SimpleRNN: Keras' defaults, the GRU's
+``reset_after=True``) gets ``batch_input_shape=(B, None, F)``,
 ``model.predict_on_batch``, ``model.reset_states()``, and the layer's own
 ``reset_states(states=[h, c])`` to set the state; with a mask, a functional model on the same
 layers whose LSTM is called as ``lstm(x, mask=mask)`` (``keras_pool.masked_companion``). No check
@@ -12,7 +13,7 @@ import numpy as np
 
 from .. import validation
 from . import keras3
-from .common import configure, configure_sequence, version
+from .common import CELLS, configure, configure_sequence, keras_initial_weights, version
 from .keras_pool import PooledKerasModel, PooledTokenModel, read_states
 
 REQUIRES = ("tf_keras", "tensorflow")
@@ -70,14 +71,15 @@ def describe():
             f"{version('tensorflow', 'tensorflow-cpu')} (predict_on_batch of a Sequential model)")
 
 
-def _lstm_layer(k, units, input_dim, batch_size, stateful, return_sequences):
-    return k.layers.LSTM(units, stateful=stateful, return_sequences=return_sequences,
-                         batch_input_shape=(batch_size, None, input_dim))
+def _lstm_layer(k, units, input_dim, batch_size, stateful, return_sequences, cell="lstm"):
+    return getattr(k.layers, CELLS[cell].keras_layer)(
+        units, stateful=stateful, return_sequences=return_sequences,
+        batch_input_shape=(batch_size, None, input_dim))
 
 
-def _build(units, input_dim, batch_size, stateful):
+def _build(cell, units, input_dim, batch_size, stateful):
     k = tf_keras()
-    return k.Sequential([_lstm_layer(k, units, input_dim, batch_size, stateful, True)])
+    return k.Sequential([_lstm_layer(k, units, input_dim, batch_size, stateful, True, cell)])
 
 
 def _build_classifier(units, input_dim, n_classes, batch_size, stateful, learning_rate):
@@ -102,25 +104,18 @@ def _build_sequence_model(vocab_size, embedding_dim, units, batch_size, stateful
     return model
 
 
-def _initial_weights(input_dim, units, seed):
-    """Keras 2's default LSTM initialisation (Glorot uniform, orthogonal, forget bias 1) from
-    ``seed``."""
-    init = tf_keras().initializers
-    bias = np.zeros(4 * units, np.float32)
-    bias[units:2 * units] = 1.0
-    return [np.asarray(init.GlorotUniform(seed=seed)((input_dim, 4 * units)), np.float32),
-            np.asarray(init.Orthogonal(seed=seed)((units, 4 * units)), np.float32), bias]
-
-
 class _Keras2Model(PooledKerasModel):
     REUSES_TRACES = True    # TensorFlow's traces read the state variables at each call
+    cell = "lstm"
 
     def _setup(self, build, *key, seed):
+        """Check out a pooled model; returns Keras 2's default initial weights of its recurrent
+        layer (``layer``) from ``seed``."""
         self.keras_module = k = tf_keras()
         self._checkout(build, *key)
         self.layer = next(layer for layer in self.model.layers
-                          if isinstance(layer, k.layers.LSTM))
-        return _initial_weights(self.input_dim, self.units, seed)
+                          if isinstance(layer, k.layers.RNN))
+        return keras_initial_weights(k.initializers, self.cell, self.input_dim, self.units, seed)
 
     def predict_on_batch(self, x, mask=None):
         return self._call("predict_on_batch", x, mask=mask)
@@ -142,13 +137,15 @@ class _Keras2Model(PooledKerasModel):
         self.model.set_weights(weights)
 
 
-class Keras2LSTM(_Keras2Model):
-    """A ``Sequential([LSTM(..., return_sequences=True)])`` seen through the contract."""
+class Keras2Recurrent(_Keras2Model):
+    """A ``Sequential([LSTM(..., return_sequences=True)])`` (``GRU``, ``SimpleRNN``: ``cell``)
+    seen through the contract."""
 
-    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm"):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
                   batch_size=batch_size, seed=seed)
-        weights = self._setup(_build, units, input_dim, batch_size, stateful, seed=seed)
+        self.cell = cell
+        weights = self._setup(_build, cell, units, input_dim, batch_size, stateful, seed=seed)
         self.model.set_weights(weights)
         self.model.reset_states()
 
@@ -209,8 +206,20 @@ class Keras2SequenceModel(PooledTokenModel, _Keras2Trained):
 
 def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
     """A Keras 2 LSTM seen through the contract (see ``spec/SPEC.md``)."""
-    return Keras2LSTM(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
-                      seed=seed)
+    return Keras2Recurrent(units=units, input_dim=input_dim, stateful=stateful,
+                           batch_size=batch_size, seed=seed)
+
+
+def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0):
+    """A Keras 2 GRU (``reset_after=True``, its default) seen through the contract."""
+    return Keras2Recurrent(units=units, input_dim=input_dim, stateful=stateful,
+                           batch_size=batch_size, seed=seed, cell="gru")
+
+
+def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0):
+    """A Keras 2 SimpleRNN seen through the contract."""
+    return Keras2Recurrent(units=units, input_dim=input_dim, stateful=stateful,
+                           batch_size=batch_size, seed=seed, cell="simple_rnn")
 
 
 def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,

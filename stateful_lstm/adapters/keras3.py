@@ -2,7 +2,8 @@
 ``keras-jax`` aliases share. A thin adapter, no semantics.
 
 ``predict_on_batch`` is Keras' ``Model.predict_on_batch`` on ``Input(batch_size=B, shape=(None, F))``
-followed by ``LSTM(units, stateful=..., return_sequences=True)``; ``reset_states`` is the layer's
+followed by ``LSTM(units, stateful=..., return_sequences=True)`` (``GRU``, ``SimpleRNN`` for the
+other cells, Keras' defaults: the GRU's ``reset_after=True``); ``reset_states`` is the layer's
 ``reset_states()``; the carried state is the layer's ``states`` variables. A call with a mask goes
 to a functional model on the same layers with a mask input, ``LSTM(...)(x, mask=mask)``
 (``keras_pool.masked_companion``). Keras' own errors and
@@ -22,7 +23,7 @@ import os
 import numpy as np
 
 from .. import validation
-from .common import configure, configure_sequence, version
+from .common import CELLS, configure, configure_sequence, keras_initial_weights, version
 from .keras_pool import PooledKerasModel, PooledTokenModel, read_states
 
 # Where Keras 3 breaks the spec on either backend (each adapter's KNOWN_DEVIATIONS lists it).
@@ -56,7 +57,7 @@ MASKED_STEP_AT_CALL_START = {
     "repro": "repros/keras_masked_step_at_call_start_outputs_zeros.py",
 }
 
-_seeded_weights = {}   # (input_dim, units, seed) -> initial weights drawn by Keras' initializers
+_seeded_weights = {}   # (cell, input_dim, units, seed) -> initial weights drawn by Keras
 BACKEND_PACKAGES = {"tensorflow": ("tensorflow", "tensorflow-cpu"), "jax": ("jax",)}
 
 
@@ -83,24 +84,20 @@ def describe(backend):
             f"(predict_on_batch of a keras.Model)")
 
 
-def _build(backend, units, input_dim, batch_size, stateful):
+def _build(backend, cell, units, input_dim, batch_size, stateful):
     k = keras(backend)
     inputs = k.Input(batch_size=batch_size, shape=(None, input_dim))
-    outputs = k.layers.LSTM(units, stateful=stateful, return_sequences=True)(inputs)
-    return k.Model(inputs, outputs)
+    layer = getattr(k.layers, CELLS[cell].keras_layer)
+    return k.Model(inputs, layer(units, stateful=stateful, return_sequences=True)(inputs))
 
 
-def _initial_weights(backend, input_dim, units, seed):
-    """Keras' default LSTM initialisation drawn from ``seed`` (kept, as it costs a few ms)."""
-    key = (input_dim, units, seed)
+def _initial_weights(backend, input_dim, units, seed, cell="lstm"):
+    """Keras' default initialisation of ``cell`` drawn from ``seed`` (kept, as it costs a few
+    ms)."""
+    key = (cell, input_dim, units, seed)
     if key not in _seeded_weights:
-        init = keras(backend).initializers
-        bias = np.zeros(4 * units, np.float32)
-        bias[units:2 * units] = 1.0          # unit_forget_bias=True
-        _seeded_weights[key] = [
-            np.asarray(init.GlorotUniform(seed=seed)((input_dim, 4 * units)), np.float32),
-            np.asarray(init.Orthogonal(seed=seed)((units, 4 * units)), np.float32),
-            bias]
+        _seeded_weights[key] = keras_initial_weights(keras(backend).initializers, cell,
+                                                     input_dim, units, seed)
     return _seeded_weights[key]
 
 
@@ -124,22 +121,25 @@ class _KerasModel(PooledKerasModel):
 
     def set_states(self, states):
         validation.require_stateful(self, "set_states")
-        for variable, value in zip(self.layer.states,
-                                   validation.check_states(states, self.batch_size, self.units,
-                                                       finite=False)):
+        checked = validation.check_states(states, self.batch_size, self.units, finite=False,
+                                          count=len(self.layer.states))
+        for variable, value in zip(self.layer.states, checked):
             variable.assign(value)
 
 
-class KerasLSTM(_KerasModel):
-    """One Keras LSTM model seen through the contract of ``spec/SPEC.md``."""
+class KerasRecurrent(_KerasModel):
+    """One Keras recurrent model (an LSTM, GRU or SimpleRNN layer: ``cell``) seen through the
+    contract of ``spec/SPEC.md``."""
 
-    def __init__(self, backend, *, units, input_dim, stateful, batch_size=None, seed=0):
+    def __init__(self, backend, *, units, input_dim, stateful, batch_size=None, seed=0,
+                 cell="lstm"):
         super().__init__(backend)
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
                   batch_size=batch_size, seed=seed)
-        self._checkout(_build, backend, units, input_dim, batch_size, stateful)
+        self.cell = cell
+        self._checkout(_build, backend, cell, units, input_dim, batch_size, stateful)
         self.layer = self.model.layers[-1]
-        self.layer.set_weights(_initial_weights(backend, input_dim, units, seed))
+        self.layer.set_weights(_initial_weights(backend, input_dim, units, seed, cell))
         self.layer.reset_states()
 
     def get_weights(self):
@@ -147,7 +147,7 @@ class KerasLSTM(_KerasModel):
 
     def set_weights(self, weights):
         self.layer.set_weights(validation.check_weights(weights, self.input_dim, self.units,
-                                                     finite=False))
+                                                        finite=False, cell=self.cell))
 
 
 def _build_classifier(backend, units, input_dim, n_classes, batch_size, stateful):
@@ -247,16 +247,26 @@ class KerasSequenceModel(PooledTokenModel, KerasClassifier):
 
 
 def factories(backend):
-    """``describe``, ``make_lstm``, ``make_classifier`` and ``make_sequence_model`` of the
-    contract for Keras on
-    ``backend``: what the ``keras3_tensorflow`` and ``keras3_jax`` modules export."""
+    """``describe``, ``make_lstm``, ``make_gru``, ``make_simple_rnn``, ``make_classifier`` and
+    ``make_sequence_model`` of the contract for Keras on ``backend``: what the
+    ``keras3_tensorflow`` and ``keras3_jax`` modules export."""
     def describe_():
         return describe(backend)
 
     def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
         """A Keras LSTM seen through the contract (see ``spec/SPEC.md``)."""
-        return KerasLSTM(backend, units=units, input_dim=input_dim, stateful=stateful,
-                         batch_size=batch_size, seed=seed)
+        return KerasRecurrent(backend, units=units, input_dim=input_dim, stateful=stateful,
+                              batch_size=batch_size, seed=seed)
+
+    def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0):
+        """A Keras GRU (``reset_after=True``, its default) seen through the contract."""
+        return KerasRecurrent(backend, units=units, input_dim=input_dim, stateful=stateful,
+                              batch_size=batch_size, seed=seed, cell="gru")
+
+    def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0):
+        """A Keras SimpleRNN seen through the contract."""
+        return KerasRecurrent(backend, units=units, input_dim=input_dim, stateful=stateful,
+                              batch_size=batch_size, seed=seed, cell="simple_rnn")
 
     def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
                         learning_rate=0.001):
@@ -274,4 +284,4 @@ def factories(backend):
                                   units=units, stateful=stateful, batch_size=batch_size,
                                   seed=seed, learning_rate=learning_rate)
 
-    return describe_, make_lstm, make_classifier, make_sequence_model
+    return describe_, make_lstm, make_gru, make_simple_rnn, make_classifier, make_sequence_model

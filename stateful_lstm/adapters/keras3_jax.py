@@ -28,7 +28,7 @@ KNOWN_DEVIATIONS = [
                "test_tutorial_model_walks_from_a_but_answers_b_from_other_letters"],  # clause 10
      "title": "predict_on_batch and train_on_batch do not carry the state",
      "reason": "through Model.predict_on_batch (and train_on_batch, test_on_batch), a stateful "
-               "LSTM does not "
+               "LSTM (GRU, SimpleRNN: every RNN layer) does not "
                "write its final state back: layer.states keep the value they had, and the value "
                "a state variable had when an input shape was first traced is baked into the "
                "compiled function, so later set_states or reset_states are ignored by calls of "
@@ -43,4 +43,5 @@ KNOWN_DEVIATIONS = [
     keras3.ADJUSTS_RANK,                                                          # clause 6
 ]
 
-describe, make_lstm, make_classifier, make_sequence_model = keras3.factories("jax")
+(describe, make_lstm, make_gru, make_simple_rnn, make_classifier,
+ make_sequence_model) = keras3.factories("jax")

@@ -42,4 +42,5 @@ KNOWN_DEVIATIONS = [
 ]
 
 
-describe, make_lstm, make_classifier, make_sequence_model = keras3.factories("tensorflow")
+(describe, make_lstm, make_gru, make_simple_rnn, make_classifier,
+ make_sequence_model) = keras3.factories("tensorflow")

@@ -5,7 +5,9 @@ ONNX has no stateful mode: a session keeps nothing between runs. The graph takes
 state as ``h``, ``c`` inputs (the operator's ``initial_h``, ``initial_c``) and returns the new one
 (``Y_h``, ``Y_c``), which the adapter feeds into the next run (``held_state.HeldState``), as users
 of exported stateful models do; a stateless model's graph has no state inputs, so the operator
-starts from its default, zeros. The graph is ``stateful_lstm.export.lstm_model``: a stateful
+starts from its default, zeros. The GRU is the ``GRU`` operator (``linear_before_reset=1``), the
+SimpleRNN the ``RNN`` operator, fed back the same way with ``h`` alone. The graph is
+``stateful_lstm.export.layer_model``: a stateful
 model's has the batch size fixed (ONNX Runtime checks it), a stateless one's any batch size;
 ``T`` is symbolic. A right-padded mask goes in as the operator's ``sequence_lens`` (a length per
 row). Nothing else is added: ONNX Runtime's errors and results reach the caller unchanged.
@@ -20,10 +22,13 @@ models are clause 20's.
 """
 import numpy as np
 
-from .. import validation
-from ..lstm import initial_weights
+from .. import gru, lstm, simple_rnn, validation
 from .common import configure, version
 from .held_state import HeldState
+
+# A new model's weights: the reference's initialisation of the cell for its seed.
+INITIAL_WEIGHTS = {"lstm": lstm.initial_weights, "gru": gru.initial_weights,
+                   "simple_rnn": simple_rnn.initial_weights}
 
 REQUIRES = ("onnxruntime", "onnx")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[onnx]')"
@@ -31,15 +36,25 @@ INSTALL_HINT = " (pip install 'stateful-lstm-spec[onnx]')"
 # other, which lengths could not express).
 MASKS = "right-padded"
 KNOWN_DEVIATIONS = [
+    {"tests": ["test_a_batch_of_no_timesteps_is_refused_or_changes_nothing"], "cells": ["gru"],
+     "aborts": True,
+     "title": "the GRU operator aborts the process on an input of 0 timesteps",
+     "reason": "run on an input of 0 timesteps, the CPU GRU operator (linear_before_reset 1 or "
+               "0) terminates the process ('terminate called without an active exception', "
+               "SIGABRT): no error to catch, the caller's process is gone. The LSTM and RNN "
+               "operators return a zero state there (the cause below).",
+     "versions": "ONNX Runtime 1.32.0, onnx 1.23.2",
+     "upstream": "none found",
+     "repro": "repros/onnxruntime_gru_zero_timesteps_aborts.py"},
     {"tests": ["test_a_batch_of_no_timesteps_is_refused_or_changes_nothing",
                "test_a_row_masked_for_a_whole_batch_keeps_its_state_bit_for_bit",
                "test_a_masked_step_outputs_the_h_its_row_keeps"],
      "title": "a row with no step comes out with a zero state; padded steps output zeros",
-     "reason": "the CPU LSTM operator returns Y_h and Y_c of zeros, not initial_h and initial_c, "
-               "for an input of 0 timesteps and for a row whose sequence_lens is 0 (a stream "
-               "that waits), so the carried state is lost; and Y is zero at the steps past a "
-               "row's sequence_lens, not the h the row keeps. Rows of length 1 or more keep "
-               "their state exactly.",
+     "reason": "the CPU LSTM, GRU and RNN operators return a Y_h (and Y_c) of zeros, not "
+               "initial_h (and initial_c), for an input of 0 timesteps and for a row whose "
+               "sequence_lens is 0 (a stream that waits), so the carried state is lost; and Y "
+               "is zero at the steps past a row's sequence_lens, not the h the row keeps. Rows "
+               "of length 1 or more keep their state exactly.",
      "versions": "ONNX Runtime 1.32.0, onnx 1.23.2",
      "upstream": "deliberate: microsoft/onnxruntime#749 (zero-fill for length 0), #1193 (zeros "
                  "past a row's length; #12492 asked why); the operator spec leaves Y_h of a "
@@ -53,24 +68,25 @@ def describe():
             f"{version('onnx')}; state carried by the adapter as initial_h/initial_c)")
 
 
-class OnnxRuntimeLSTM(HeldState):
-    """An ONNX ``LSTM`` graph run by an ``InferenceSession``, its ``Y_h``, ``Y_c`` fed back in as
-    ``initial_h``, ``initial_c``."""
+class OnnxRuntimeRecurrent(HeldState):
+    """An ONNX ``LSTM`` graph (``GRU``, ``RNN``: ``cell``) run by an ``InferenceSession``, its
+    ``Y_h`` (and ``Y_c``) fed back in as ``initial_h`` (and ``initial_c``)."""
 
-    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm"):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
                   batch_size=batch_size, seed=seed)
-        self._build(initial_weights(input_dim, units, seed))
+        self.cell = cell
+        self._build(INITIAL_WEIGHTS[cell](input_dim, units, seed))
         self.reset_states()
 
     def _build(self, weights):
         """The graphs for ``weights`` (without and, on first use, with ``lengths``)."""
-        from ..export import lstm_model
+        from ..export import layer_model
         from ..step_session import StepSession
         batch = self.batch_size if self.stateful else None
 
         def graph(lengths):
-            return lstm_model(weights, batch_size=batch, state=self.stateful, lengths=lengths)
+            return layer_model(weights, batch_size=batch, state=self.stateful, lengths=lengths)
         self._graph = graph(False)
         self._sessions = {False: StepSession(self._graph)}
         self._with_lengths = lambda: StepSession(graph(True))
@@ -88,15 +104,29 @@ class OnnxRuntimeLSTM(HeldState):
         return y
 
     def get_weights(self):
-        from ..export import initializers, keras_lstm_weights
+        from ..export import initializers, keras_weights
         found = initializers(self._graph)
-        return keras_lstm_weights(found["W"], found["R"], found["B"])
+        return keras_weights(found["W"], found["R"], found["B"])
 
     def set_weights(self, weights):
-        self._build(validation.check_weights(weights, self.input_dim, self.units, finite=False))
+        self._build(validation.check_weights(weights, self.input_dim, self.units, finite=False,
+                                             cell=self.cell))
 
 
 def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
     """An ONNX LSTM graph run by ONNX Runtime, seen through the contract (``spec/SPEC.md``)."""
-    return OnnxRuntimeLSTM(units=units, input_dim=input_dim, stateful=stateful,
-                           batch_size=batch_size, seed=seed)
+    return OnnxRuntimeRecurrent(units=units, input_dim=input_dim, stateful=stateful,
+                                batch_size=batch_size, seed=seed)
+
+
+def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0):
+    """An ONNX GRU graph (``linear_before_reset=1``) run by ONNX Runtime, seen through the
+    contract."""
+    return OnnxRuntimeRecurrent(units=units, input_dim=input_dim, stateful=stateful,
+                                batch_size=batch_size, seed=seed, cell="gru")
+
+
+def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0):
+    """An ONNX RNN graph (tanh) run by ONNX Runtime, seen through the contract."""
+    return OnnxRuntimeRecurrent(units=units, input_dim=input_dim, stateful=stateful,
+                                batch_size=batch_size, seed=seed, cell="simple_rnn")

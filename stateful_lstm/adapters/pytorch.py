@@ -25,7 +25,7 @@ import functools
 import numpy as np
 
 from .. import validation
-from .common import configure, version
+from .common import CELLS, configure, version
 from .held_state import HeldState
 
 REQUIRES = ("torch",)
@@ -71,16 +71,24 @@ def describe():
     return f"PyTorch {version('torch')} (torch.nn.LSTM, state carried by the adapter)"
 
 
-class TorchLSTM(HeldState):
-    """``nn.LSTM(input_dim, units, batch_first=True)``, its final state carried by the adapter."""
+# Each cell's PyTorch module, and its gate blocks in PyTorch's order as blocks of Keras' order
+# (LSTM i, f, g, o = Keras' i, f, c, o; GRU r, z, n = Keras' blocks 1, 0, 2 of z, r, h).
+MODULES = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "RNN"}
+BLOCKS = {"lstm": (0, 1, 2, 3), "gru": (1, 0, 2), "simple_rnn": (0,)}
 
-    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
+
+class TorchRecurrent(HeldState):
+    """``nn.LSTM(input_dim, units, batch_first=True)`` (``nn.GRU``, ``nn.RNN``: ``cell``), its
+    final state carried by the adapter."""
+
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm"):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
                   batch_size=batch_size, seed=seed)
+        self.cell = cell
         t = torch()
         with t.random.fork_rng():
             t.manual_seed(seed)
-            self.lstm = t.nn.LSTM(input_dim, units, batch_first=True)
+            self.rnn = getattr(t.nn, MODULES[cell])(input_dim, units, batch_first=True)
             self._init_head(t, seed)
         self.reset_states()
 
@@ -95,55 +103,76 @@ class TorchLSTM(HeldState):
         t = torch()
         if not isinstance(x, t.Tensor):          # the sequence model's embedded tokens are
             x = t.as_tensor(np.asarray(x))       # already a tensor
-        start = [tuple(t.as_tensor(s).unsqueeze(0) for s in self._held)] if self.stateful else []
+        held = tuple(t.as_tensor(s).unsqueeze(0) for s in self._held) if self.stateful else ()
+        start = [held if len(held) > 1 else held[0]] if held else []    # (h, c), or h
         if mask is None:
-            out, (h, c) = self.lstm(x, *start)
+            out, final = self.rnn(x, *start)
         else:
             rnn = t.nn.utils.rnn
             packed = rnn.pack_padded_sequence(x, t.as_tensor(np.sum(mask, axis=1)),
                                               batch_first=True, enforce_sorted=False)
-            out, (h, c) = self.lstm(packed, *start)
+            out, final = self.rnn(packed, *start)
             out = rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])[0]
-        self.keep(h.detach().squeeze(0).numpy(), c.detach().squeeze(0).numpy())
-        return out, h.squeeze(0)
+        final = final if isinstance(final, tuple) else (final,)
+        self.keep(*(s.detach().squeeze(0).numpy() for s in final))
+        return out, final[0].squeeze(0)
 
     def predict_on_batch(self, x, mask=None):
         mask = validation.check_right_padded("predict_on_batch", mask)
         with torch().no_grad():
             return self.run(x, mask)[0].numpy().copy()
 
+    def _columns(self):
+        """Keras' columns in PyTorch's order of the gate blocks (``BLOCKS``)."""
+        u = self.units
+        return np.concatenate([np.arange(k * u, (k + 1) * u) for k in BLOCKS[self.cell]])
+
     def _lstm_weights(self):
-        p = self.lstm
-        return [p.weight_ih_l0.detach().numpy().T.copy(), p.weight_hh_l0.detach().numpy().T.copy(),
-                (p.bias_ih_l0 + p.bias_hh_l0).detach().numpy().copy()]
+        """Keras' three arrays from PyTorch's: the bias is ``bias_ih + bias_hh`` (they enter as
+        a sum), except the GRU's, whose two rows are the two biases (``bias_hh`` enters inside
+        the reset gate's product)."""
+        p, columns = self.rnn, self._columns()
+        arrays = [p.weight_ih_l0.T, p.weight_hh_l0.T,
+                  torch().stack((p.bias_ih_l0, p.bias_hh_l0)) if self.cell == "gru" else
+                  p.bias_ih_l0 + p.bias_hh_l0]
+        keras = [np.empty(a.shape, np.float32) for a in arrays]
+        for k, a in zip(keras, arrays):
+            k[..., columns] = a.detach().numpy()
+        return keras
 
     def _set_lstm_weights(self, kernel, recurrent_kernel, bias):
-        t, p = torch(), self.lstm
+        """PyTorch's arrays from Keras' three: ``bias_ih`` the bias (the GRU's input bias),
+        ``bias_hh`` zero (the GRU's recurrent bias)."""
+        t, p, columns = torch(), self.rnn, self._columns()
+        bias = bias[..., columns]
         with t.no_grad():
-            p.weight_ih_l0.copy_(t.as_tensor(kernel.T))
-            p.weight_hh_l0.copy_(t.as_tensor(recurrent_kernel.T))
-            p.bias_ih_l0.copy_(t.as_tensor(bias))
-            p.bias_hh_l0.zero_()
+            p.weight_ih_l0.copy_(t.as_tensor(kernel[:, columns].T))
+            p.weight_hh_l0.copy_(t.as_tensor(recurrent_kernel[:, columns].T))
+            p.bias_ih_l0.copy_(t.as_tensor(bias[0] if self.cell == "gru" else bias))
+            if self.cell == "gru":
+                p.bias_hh_l0.copy_(t.as_tensor(bias[1]))
+            else:
+                p.bias_hh_l0.zero_()
 
     def get_weights(self):
         return self._lstm_weights()
 
     def set_weights(self, weights):
         self._set_lstm_weights(*validation.check_weights(weights, self.input_dim, self.units,
-                                                      finite=False))
+                                                         finite=False, cell=self.cell))
 
 
-class _TorchTrained(TorchLSTM):
+class _TorchTrained(TorchRecurrent):
     """What the classifier and the sequence model share: ``torch.optim.Adam`` with Keras'
     epsilon placement over every trained parameter (``bias_hh`` held at zero, its value moved
     into ``bias_ih``), ``predict_on_batch``, ``train_on_batch`` and ``test_on_batch`` on the
     subclass' ``_logits`` and ``_loss``, and the Dense layer ``dense``."""
 
     def _init_optimizer(self, learning_rate):
-        self.lstm.bias_hh_l0.requires_grad_(False)
+        self.rnn.bias_hh_l0.requires_grad_(False)
         with torch().no_grad():
-            self.lstm.bias_ih_l0.add_(self.lstm.bias_hh_l0)   # the same sum, in one bias
-            self.lstm.bias_hh_l0.zero_()
+            self.rnn.bias_ih_l0.add_(self.rnn.bias_hh_l0)   # the same sum, in one bias
+            self.rnn.bias_hh_l0.zero_()
         params = [p for p in self.parameters() if p.requires_grad]
         self.optimizer = torch().optim.Adam(params, lr=learning_rate, betas=(BETA_1, BETA_2),
                                             eps=EPSILON)
@@ -193,7 +222,7 @@ class TorchClassifier(_TorchTrained):
         self.dense = t.nn.Linear(self.units, self.n_classes)
 
     def parameters(self):
-        return [*self.lstm.parameters(), *self.dense.parameters()]
+        return [*self.rnn.parameters(), *self.dense.parameters()]
 
     def _logits(self, x, mask):
         """The Dense layer on the LSTM's final h (``h_n``, the last real step's h of each row)."""
@@ -240,7 +269,7 @@ class TorchSequenceModel(_TorchTrained):
         self.dense = t.nn.Linear(self.units, self.vocab_size)
 
     def parameters(self):
-        return [*self.embedding.parameters(), *self.lstm.parameters(), *self.dense.parameters()]
+        return [*self.embedding.parameters(), *self.rnn.parameters(), *self.dense.parameters()]
 
     def _logits(self, x, mask):
         """The Dense layer on the LSTM's output at every step (zeros at padded steps:
@@ -277,8 +306,20 @@ class TorchSequenceModel(_TorchTrained):
 
 def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
     """A PyTorch LSTM seen through the contract (see ``spec/SPEC.md``)."""
-    return TorchLSTM(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
-                     seed=seed)
+    return TorchRecurrent(units=units, input_dim=input_dim, stateful=stateful,
+                          batch_size=batch_size, seed=seed)
+
+
+def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0):
+    """A PyTorch GRU (``nn.GRU``: Keras' reset_after=True) seen through the contract."""
+    return TorchRecurrent(units=units, input_dim=input_dim, stateful=stateful,
+                          batch_size=batch_size, seed=seed, cell="gru")
+
+
+def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0):
+    """A PyTorch ``nn.RNN`` (tanh) seen through the contract."""
+    return TorchRecurrent(units=units, input_dim=input_dim, stateful=stateful,
+                          batch_size=batch_size, seed=seed, cell="simple_rnn")
 
 
 def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
@@ -301,32 +342,36 @@ def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_siz
 @functools.cache
 def _step_module():
     """The ``nn.Module`` that ``to_onnx`` exports: one of the adapter's models as a step model,
-    ``forward(x, h, c) -> (output, h_next, c_next)`` with ``h``, ``c`` (batch, units)."""
+    ``forward(x, h, c) -> (output, h_next, c_next)`` with ``h``, ``c`` (batch, units) (a GRU's
+    or RNN's: ``forward(x, h) -> (output, h_next)``)."""
     t = torch()
 
     class Step(t.nn.Module):
         def __init__(self, model):
             super().__init__()
-            self.kind, self.lstm = type(model).__name__, model.lstm
+            self.kind, self.rnn = type(model).__name__, model.rnn
             self.embedding = getattr(model, "embedding", None)
             self.dense = getattr(model, "dense", None)
 
-        def forward(self, x, h, c):
+        def forward(self, x, h, c=None):
             if self.embedding is not None:
                 x = self.embedding(x)
-            y, (h, c) = self.lstm(x, (h.unsqueeze(0), c.unsqueeze(0)))
+            state = tuple(s.unsqueeze(0) for s in (h, c) if s is not None)
+            y, final = self.rnn(x, state if len(state) == 2 else state[0])
+            final = final if isinstance(final, tuple) else (final,)
             if self.kind == "TorchClassifier":
-                y = t.softmax(self.dense(h[0]), dim=-1)
+                y = t.softmax(self.dense(final[0][0]), dim=-1)
             elif self.kind == "TorchSequenceModel":
                 y = t.softmax(self.dense(y), dim=-1)
-            return y, h[0], c[0]
+            return y, *(s[0] for s in final)
     return Step
 
 
 def to_onnx(model, *, batch_size=1, dynamo=False):
     """PyTorch's own exporter, as its users export a stateful model: ``torch.onnx.export`` of the
-    model's modules with the state ``(h, c)`` as inputs and outputs, the time axis dynamic, the
-    batch size fixed. Returns the ``onnx.ModelProto`` (clause 20 runs it in ONNX Runtime).
+    model's modules with the state ``(h, c)`` (a GRU's or RNN's ``h``) as inputs and outputs,
+    the time axis dynamic, the batch size fixed. Returns the ``onnx.ModelProto`` (clause 20 runs
+    it in ONNX Runtime).
 
     Clause 20 uses the TorchScript exporter (``dynamo=False``, about 10 ms an export); the dynamo
     exporter, torch 2.13's default, exports the same graph (an ``LSTM`` operator) in 0.8 s to
@@ -342,13 +387,15 @@ def to_onnx(model, *, batch_size=1, dynamo=False):
     sequence = isinstance(model, TorchSequenceModel)
     x = t.zeros((batch_size, 2), dtype=t.int64) if sequence else \
         t.zeros((batch_size, 2, model.input_dim))
-    # Two tensors: given one object twice, the dynamo exporter reads c from the h input.
-    h, c = t.zeros((batch_size, model.units)), t.zeros((batch_size, model.units))
-    names = ["tokens" if sequence else "x", "h", "c"]
-    time_axis = {"dynamic_shapes": ({1: t.export.Dim("time", min=1)}, None, None)} if dynamo \
-        else {"dynamic_axes": {names[0]: {1: "time"}}}
+    # Separate tensors: given one object twice, the dynamo exporter reads c from the h input.
+    state = [t.zeros((batch_size, model.units)) for _ in range(CELLS[model.cell].states)]
+    states = ["h", "c"][:len(state)]
+    names = ["tokens" if sequence else "x", *states]
+    time_axis = {"dynamic_shapes": ({1: t.export.Dim("time", min=1)}, *[None] * len(state))} \
+        if dynamo else {"dynamic_axes": {names[0]: {1: "time"}}}
     buffer = io.BytesIO()
-    t.onnx.export(_step_module()(model), (x, h, c), buffer, input_names=names,
-                  output_names=["probabilities" if sequence else "y", "h_next", "c_next"],
+    t.onnx.export(_step_module()(model), (x, *state), buffer, input_names=names,
+                  output_names=["probabilities" if sequence else "y",
+                                *(f"{n}_next" for n in states)],
                   dynamo=dynamo, **time_axis)
     return onnx.load_from_string(buffer.getvalue())

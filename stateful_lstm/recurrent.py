@@ -1,0 +1,113 @@
+"""What every reference cell shares: the layer that carries a cell's state per batch row from
+one call to the next (``RecurrentLayer``: the contract's state handling and checks, written
+once), the masked-step rule, and Keras' default initial kernels.
+
+A cell is a subclass that names its carried arrays (``STATES``: ``("h", "c")`` for the LSTM,
+``("h",)`` for the GRU and SimpleRNN) and its weight shapes (``CELL``, a key of
+``validation.WEIGHT_SHAPES``), and gives two static methods: ``forward(x, *state, kernel,
+recurrent_kernel, bias, mask=None)``, the cell over ``x`` (batch, T, input_dim) from the state
+(each (batch, u), in the order of ``STATES``) returning every timestep's h (batch, T, u) and
+the final state, ``hs, *state`` (the equations, one screen each: ``lstm.py``, ``gru.py``,
+``simple_rnn.py``); and ``initial_weights(input_dim, units, seed)``, Keras' defaults.
+"""
+import numpy as np
+
+from . import validation
+
+DTYPE = np.float32
+
+
+def step_mask(mask, t):
+    """Step ``t``'s mask column (batch, 1), or None if every row is real there (``mask`` None:
+    every step is real)."""
+    return None if mask is None or mask[:, t].all() else mask[:, t, None]
+
+
+def keep_masked(m, new, old):
+    """A masked row (``m`` False) keeps ``old``; the others take ``new``."""
+    return new if m is None else np.where(m, new, old)
+
+
+def keras_initial_weights(input_dim, units, blocks, bias_shape, seed):
+    """Keras' default weights for ``blocks`` gate blocks, drawn from ``seed``: a Glorot-uniform
+    kernel (input_dim, blocks*u), an orthogonal recurrent kernel (u, blocks*u) and a zero bias
+    of ``bias_shape``, float32."""
+    rng = np.random.default_rng(seed)
+    limit = np.sqrt(6.0 / (input_dim + blocks * units))
+    kernel = rng.uniform(-limit, limit, (input_dim, blocks * units))
+    q, r = np.linalg.qr(rng.standard_normal((blocks * units, units)))
+    recurrent_kernel = (q * np.sign(np.diag(r))).T        # orthonormal rows, shape (u, blocks*u)
+    return [np.ascontiguousarray(w, DTYPE) for w in (kernel, recurrent_kernel,
+                                                     np.zeros(bias_shape))]
+
+
+class RecurrentLayer:
+    """A recurrent layer returning every timestep's h; with ``stateful=True`` it carries, for
+    each batch row i, the final state of one ``predict_on_batch`` call into row i of the next
+    call. Its weights are ``kernel``, ``recurrent_kernel`` and ``bias`` in Keras' layout."""
+
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
+        validation.check_config(units=units, input_dim=input_dim, stateful=stateful,
+                                batch_size=batch_size, seed=seed)
+        self.units, self.input_dim = units, input_dim
+        self.stateful, self.batch_size = stateful, batch_size
+        self.kernel, self.recurrent_kernel, self.bias = self.initial_weights(input_dim, units,
+                                                                             seed)
+        self._zeros = np.zeros((batch_size or 0, units), DTYPE)
+        self.reset_states()
+
+    def predict_on_batch(self, x, mask=None):
+        """Outputs (batch, T, u) for ``x`` (batch, T, input_dim); a stateful model starts each row
+        from its carried state and keeps the final state; a stateless one starts from zeros.
+        ``mask`` (batch, T) bool marks the real steps; a masked step keeps the row's state and
+        outputs its h as it stands."""
+        x = validation.check_input(x, self.batch_size if self.stateful else None, self.input_dim)
+        return self.run(x, mask=validation.check_mask("predict_on_batch", mask, x.shape[:2]))
+
+    def run(self, x, cache=None, mask=None):
+        """``predict_on_batch`` for an ``x`` and ``mask`` already checked; ``cache``: a list
+        for the LSTM's backward pass (``lstm.lstm_forward``; the other cells have none)."""
+        extra = {} if cache is None else {"cache": cache}
+        hs, *state = self.forward(x, *self.start_states(x.shape[0]), self.kernel,
+                                  self.recurrent_kernel, self.bias, mask=mask, **extra)
+        self.keep(*state)
+        return hs
+
+    def start_states(self, batch):
+        """The state a call on ``batch`` rows starts from: the carried state of a stateful
+        model, zeros for a stateless one."""
+        if self.stateful:
+            return tuple(self._state)
+        return (np.zeros((batch, self.units), DTYPE),) * len(self.STATES)
+
+    def keep(self, *state):
+        """Carry a call's final state into the next call (a stateful model only)."""
+        if self.stateful:
+            self._state = list(state)
+
+    def reset_states(self):
+        """Set every carried array of every row to zero (nothing to do for a stateless
+        model)."""
+        if self.stateful:
+            self._state = [self._zeros] * len(self.STATES)
+
+    def get_states(self):
+        """Copies of the carried state (``STATES``), each (batch_size, units)."""
+        validation.require_stateful(self, "get_states")
+        return [s.copy() for s in self._state]
+
+    def set_states(self, states):
+        """Replace the carried state with copies of ``states``; refuses a wrong count or
+        shape."""
+        validation.require_stateful(self, "set_states")
+        self._state = validation.check_states(states, self.batch_size, self.units,
+                                              count=len(self.STATES))
+
+    def get_weights(self):
+        """Copies of ``[kernel, recurrent_kernel, bias]`` in Keras' layout."""
+        return [self.kernel.copy(), self.recurrent_kernel.copy(), self.bias.copy()]
+
+    def set_weights(self, weights):
+        """Replace the weights with float32 copies; refuses a wrong count or shape."""
+        self.kernel, self.recurrent_kernel, self.bias = validation.check_weights(
+            weights, self.input_dim, self.units, cell=self.CELL)
