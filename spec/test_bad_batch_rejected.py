@@ -19,10 +19,11 @@ from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_mod
 pytestmark = [pytest.mark.clause("bad-batch-rejected"), pytest.mark.every_cell]
 
 
-def assert_refused_and_state_kept(impl, setup, data, bad_call, what):
-    """``bad_call(model)`` raises, on a fresh model or after a history batch (frameworks that
-    trace per shape may behave differently on each); the state is unchanged, and the next good
-    batch gives what it gives on a model that never saw the bad call."""
+def assert_refused_and_state_kept(impl, setup, data, refused):
+    """Each call of ``refused`` (``{what: call(model)}``, tried in turn on one model) raises, on a
+    fresh model or after a history batch (frameworks that trace per shape may behave
+    differently on each); the state is unchanged after each, and the next good batch gives what
+    it gives on a model that never saw them."""
     fresh = data.draw(st.booleans(), label="fresh model (no history)")
     model, control = make_model(impl, setup), make_model(impl, setup)
     if not fresh:
@@ -31,12 +32,15 @@ def assert_refused_and_state_kept(impl, setup, data, bad_call, what):
         feed(control, history)
     before = model.get_states()
     where = "a fresh model" if fresh else "a model after a history batch"
-    assert_raises(lambda: bad_call(model), f"{what} on {where} {describe_call(setup)}")
-    label = f"after the refused {what} on {where} {describe_call(setup)}"
-    assert_states_identical(model.get_states(), before, label)
+    for what, bad_call in refused.items():
+        assert_raises(lambda bad_call=bad_call: bad_call(model),
+                      f"{what} on {where} {describe_call(setup)}")
+        assert_states_identical(model.get_states(), before,
+                                f"after the refused {what} on {where} {describe_call(setup)}")
     x = data.draw(sst.inputs(setup.batch_size, 2, setup.input_dim), label="next")
     assert_close(model.predict_on_batch(x), control.predict_on_batch(x),
-                 f"predict_on_batch {label} vs a model that never saw it")
+                 f"predict_on_batch after the refused {', '.join(refused)} on {where} "
+                 f"{describe_call(setup)} vs a model that never saw them")
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
@@ -44,9 +48,8 @@ def test_batch_of_another_size_is_refused(stateful_lstm_impl, data, setup, steps
     wrong = data.draw(sst.sizes(2, sst.MAX_BATCH + 2).filter(lambda b: b != setup.batch_size),
                       label="wrong batch size")
     x = data.draw(sst.inputs(wrong, steps, setup.input_dim), label="x")
-    assert_refused_and_state_kept(stateful_lstm_impl, setup, data,
-                                  lambda m: m.predict_on_batch(x),
-                                  f"predict_on_batch of a batch of {wrong} rows")
+    assert_refused_and_state_kept(stateful_lstm_impl, setup, data, {
+        f"predict_on_batch of a batch of {wrong} rows": lambda m: m.predict_on_batch(x)})
 
 
 @given(data=st.data(), setup=sst.setups(batch_size=sst.batch_sizes(2)),
@@ -54,9 +57,8 @@ def test_batch_of_another_size_is_refused(stateful_lstm_impl, data, setup, steps
 def test_batch_of_one_row_is_refused_by_a_larger_model(stateful_lstm_impl, data, setup, steps):
     # A single row must not be broadcast over the carried rows.
     x = data.draw(sst.inputs(1, steps, setup.input_dim), label="x")
-    assert_refused_and_state_kept(stateful_lstm_impl, setup, data,
-                                  lambda m: m.predict_on_batch(x),
-                                  "predict_on_batch of a batch of 1 row")
+    assert_refused_and_state_kept(stateful_lstm_impl, setup, data, {
+        "predict_on_batch of a batch of 1 row": lambda m: m.predict_on_batch(x)})
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
@@ -64,9 +66,8 @@ def test_another_feature_count_is_refused(stateful_lstm_impl, data, setup, steps
     wrong = data.draw(sst.sizes(1, sst.MAX_INPUT_DIM + 2).filter(lambda f: f != setup.input_dim),
                       label="wrong input_dim")
     x = data.draw(sst.inputs(setup.batch_size, steps, wrong), label="x")
-    assert_refused_and_state_kept(stateful_lstm_impl, setup, data,
-                                  lambda m: m.predict_on_batch(x),
-                                  f"predict_on_batch with {wrong} features per timestep")
+    assert_refused_and_state_kept(stateful_lstm_impl, setup, data, {
+        f"predict_on_batch with {wrong} features per timestep": lambda m: m.predict_on_batch(x)})
 
 
 def not_3d_shapes(batch, steps, input_dim):
@@ -81,10 +82,10 @@ def not_3d_shapes(batch, steps, input_dim):
 def test_input_that_is_not_3d_is_refused(stateful_lstm_impl, data, setup, steps):
     for shape in not_3d_shapes(setup.batch_size, steps, setup.input_dim):
         x = data.draw(sst.float32_arrays(shape, sst.INPUT_BOUND), label=f"x of shape {shape}")
-        assert_refused_and_state_kept(stateful_lstm_impl, setup, data,
-                                      lambda m, x=x: m.predict_on_batch(x),
-                                      f"predict_on_batch of a {len(shape)}-D input of shape "
-                                      f"{shape}")
+        # Each on a model of its own: a framework may accept one only on a new model.
+        assert_refused_and_state_kept(stateful_lstm_impl, setup, data, {
+            f"predict_on_batch of a {len(shape)}-D input of shape {shape}":
+                lambda m, x=x: m.predict_on_batch(x)})
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
@@ -108,47 +109,47 @@ def test_set_states_with_a_wrong_count_of_arrays_is_refused(stateful_lstm_impl, 
                        label="states")
     count = {"none": 0, "one fewer": len(states) - 1, "one more": len(states) + 1}[wrong]
     bad = [*states, states[-1]][:count]
-    assert_refused_and_state_kept(stateful_lstm_impl, setup, data, lambda m: m.set_states(bad),
-                                  f"set_states of {count} arrays")
+    assert_refused_and_state_kept(stateful_lstm_impl, setup, data, {
+        f"set_states of {count} arrays": lambda m: m.set_states(bad)})
 
 
 @given(data=st.data(), setup=sst.setups(), which=st.sampled_from(["h", "c", "both"]))
 def test_set_states_with_a_wrong_shape_is_refused(stateful_lstm_impl, data, setup, which):
-    # Any shape but (batch_size, units), including those NumPy would broadcast to it (a cell
-    # whose state is [h] alone gets a wrong h whatever ``which`` says).
+    # Every shape a caller is likely to pass by mistake (those NumPy would broadcast to
+    # (batch_size, units) among them), and one drawn from all the others; a cell whose state is
+    # [h] alone gets a wrong h whatever ``which`` says.
     right = (setup.batch_size, setup.units)
     names = CELLS[setup.cell].states
     states = data.draw(sst.carried_states(*right, setup.cell), label="states")
-    shapes = {name: data.draw(sst.wrong_shapes(right), label=f"shape of {name}")
-              for name in names if which in (name, "both") or len(names) == 1}
-    bad = [np.resize(s, shapes.get(name, right)) for name, s in zip(names, states)]
-    assert_refused_and_state_kept(
-        stateful_lstm_impl, setup, data, lambda m: m.set_states(bad),
-        f"set_states with shapes {[a.shape for a in bad]} (the state is {right})")
+    changed = [name for name in names if which in (name, "both") or len(names) == 1]
+    refused = {}
+    for shape in [*sst.near_shapes(right), data.draw(sst.wrong_shapes(right), label="shape")]:
+        bad = [np.resize(s, shape) if name in changed else s for name, s in zip(names, states)]
+        refused[f"set_states with shapes {[a.shape for a in bad]} (the state is {right})"] = \
+            lambda m, bad=bad: m.set_states(bad)
+    assert_refused_and_state_kept(stateful_lstm_impl, setup, data, refused)
 
 
-@given(data=st.data(), setup=sst.setups(), which=st.sampled_from(WEIGHT_NAMES + ("count",)))
+@given(data=st.data(), setup=sst.setups(), which=st.sampled_from(WEIGHT_NAMES))
 def test_set_weights_with_a_wrong_shape_is_refused(stateful_lstm_impl, data, setup, which):
-    # A wrong shape must fail at set_weights, not at some later call, and change nothing.
-    if which == "count":
-        bad = [w.copy() for w in setup.weights][:data.draw(st.sampled_from([0, 2]), label="count")]
-    else:
-        index = WEIGHT_NAMES.index(which)
-        shape = data.draw(sst.wrong_shapes(setup.weights[index].shape)
-                          if setup.weights[index].ndim == 2 else
-                          st.sampled_from([(), (1,), (setup.weights[index].size + 1,),
-                                           (1, setup.weights[index].size)]),
-                          label=f"shape of {which}")
-        bad = [np.resize(w, shape) if i == index else w.copy()
-               for i, w in enumerate(setup.weights)]
+    # A wrong shape must fail at set_weights, not at some later call, and change nothing: every
+    # likely mistake for ``which`` (``near_shapes``), one shape drawn from all the others, and
+    # the wrong counts of arrays.
+    index = WEIGHT_NAMES.index(which)
+    right = setup.weights[index].shape
+    shapes = [*sst.near_shapes(right), data.draw(sst.wrong_shapes(right), label="shape")]
+    weights = [w.copy() for w in setup.weights]
+    wrong = [[np.resize(w, shape) if i == index else w for i, w in enumerate(weights)]
+             for shape in shapes] + [weights[:0], weights[:2], [*weights, weights[-1]]]
     model = make_model(stateful_lstm_impl, setup)
     feed(model, data.draw(sst.input_batches(setup, count=1), label="history"))
     before = model.get_states()
-    what = f"set_weights with shapes {[np.shape(w) for w in bad]} {describe_call(setup)}"
-    assert_raises(lambda: model.set_weights(bad), what)
-    for name, now, kept in zip(WEIGHT_NAMES, model.get_weights(), setup.weights):
-        assert_identical(now, kept, f"{name} after the refused {what}")
-    assert_states_identical(model.get_states(), before, f"the state after the refused {what}")
+    for bad in wrong:
+        what = f"set_weights with shapes {[np.shape(w) for w in bad]} {describe_call(setup)}"
+        assert_raises(lambda bad=bad: model.set_weights([w.copy() for w in bad]), what)
+        for name, now, kept in zip(WEIGHT_NAMES, model.get_weights(), setup.weights):
+            assert_identical(now, kept, f"{name} after the refused {what}")
+        assert_states_identical(model.get_states(), before, f"the state after the refused {what}")
 
 
 @given(data=st.data(), setup=sst.setups())

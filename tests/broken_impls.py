@@ -303,6 +303,15 @@ class SetStatesBroadcasts(LSTM):
                             for s in states)
 
 
+@breaks("bad-batch-rejected", "test_set_states_with_a_wrong_shape_is_refused")
+class SetStatesBroadcastsOneRow(LSTM):
+    """set_states() takes a state of one row, (1, units), as every row's (and refuses any other
+    wrong shape)."""
+    def set_states(self, states):
+        super().set_states([np.repeat(s, self.batch_size, axis=0)
+                            if np.shape(s) == (1, self.units) else s for s in states])
+
+
 @breaks("bad-batch-rejected", "test_batch_of_another_size_is_refused")
 class BadBatchZeroesState(LSTM):
     """A refused batch wipes the carried state before the error is raised."""
@@ -548,6 +557,29 @@ class _UncorrectedAdam(Adam):
     def step(self, w, g):
         super().step(w, g)
         self.t = 0          # lr_t = lr * sqrt(1 - b2) / (1 - b1) at every step
+
+
+@breaks("training-agreement", "test_train_on_batch_matches_the_reference")
+class AdamEpsilonAfterBiasCorrection(Classifier):
+    """Adam as PyTorch and optax write it (MLX with ``bias_correction=True``): epsilon added
+    after the bias correction, w -= lr m_hat / (sqrt(v_hat) + eps); it differs from Keras'
+    where a gradient is small beside epsilon / sqrt(1 - b2^t)."""
+    def __init__(self, **config):
+        super().__init__(**config)
+        self.parameters.optimizer = _EpsilonAfterBiasCorrection(config.get("learning_rate",
+                                                                           0.001))
+
+
+class _EpsilonAfterBiasCorrection(Adam):
+    def step(self, w, g):
+        if self.m is None:
+            self.m, self.v = np.zeros_like(w), np.zeros_like(w)
+        self.t += 1
+        self.m += (1 - self.beta_1) * (g - self.m)
+        self.v += (1 - self.beta_2) * (g * g - self.v)
+        m_hat = self.m / (1 - self.beta_1 ** self.t)
+        v_hat = self.v / (1 - self.beta_2 ** self.t)
+        w -= w.dtype.type(self.learning_rate) * m_hat / (np.sqrt(v_hat) + w.dtype.type(self.epsilon))
 
 
 @breaks("training-agreement", "test_train_on_batch_matches_the_reference")

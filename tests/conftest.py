@@ -13,8 +13,8 @@ import os
 import pytest
 
 from spec.harness.cores import share_cores_among_workers
-from spec.harness.loader import ENV_VAR
-from spec.harness.plugin import impl_of, load_default_profile
+from spec.harness.items import ENV_VAR, impl_of
+from spec.harness.profiles import load_default_profile
 from stateful_lstm.adapters import BUNDLED
 
 OWN_RUN = ("reference", "keras")

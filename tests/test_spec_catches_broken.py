@@ -13,7 +13,7 @@ import pytest
 from hypothesis import settings
 
 from spec.clauses import CLAUSES, SPEC_PATH, module_name, spec_test_names
-from spec.harness.plugin import OUTCOME
+from spec.harness.reporting import OUTCOME
 from spec.harness.runner import CONFORMANCE_INI
 from spec.harness.verdicts import FAIL
 from tests.broken_impls import BROKEN, CORRECT

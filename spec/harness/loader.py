@@ -25,7 +25,6 @@ from stateful_lstm.adapters import BUNDLED
 from ..contract import REQUIRED_FACTORY, offers, signature
 
 ENTRY_POINT_GROUP = "stateful_lstm_spec.implementations"
-ENV_VAR = "STATEFUL_LSTM_IMPL"
 FACTORY_SIGNATURE = signature(REQUIRED_FACTORY)
 
 

@@ -7,8 +7,8 @@ spec.harness.results``) that appends one JSON object per line to the file named 
   will run, in all and per clause;
 - ``{"event": "test", "name", "clause", "impl", "cell", "outcome", "restriction"}``: one per
   finished test, with the cell type it ran with, the outcome the plugin recorded
-  (``plugin.OUTCOME``) and what the implementation offers the test only in part ("" if
-  nothing: ``plugin.RESTRICTION``).
+  (``reporting.OUTCOME``) and what the implementation offers the test only in part ("" if
+  nothing: ``session.RESTRICTION``).
 """
 import json
 import os
@@ -16,7 +16,9 @@ from collections import Counter
 
 import pytest
 
-from .plugin import OUTCOME, RESTRICTION, clause_of, impl_of, implementations
+from .items import clause_of, impl_of
+from .reporting import OUTCOME
+from .session import RESTRICTION, implementations
 
 ENV_VAR = "STATEFUL_LSTM_SPEC_RESULTS"
 

@@ -31,6 +31,7 @@ from ..clauses import CLAUSES, module_name
 from ..contract import LSTM_CELL
 from .cores import thread_limits
 from .deviations import Cause, cause_lines
+from .items import DEFAULT_TIMEOUT, SPEC_DIR
 from .loader import (
     ImplementationError,
     NotInstalled,
@@ -39,7 +40,7 @@ from .loader import (
     load_implementation,
     target_of,
 )
-from .plugin import DEFAULT_PROFILE, DEFAULT_TIMEOUT, PROFILES, SPEC_DIR, profile_name
+from .profiles import DEFAULT_PROFILE, PROFILES, profile_name
 from .results import ENV_VAR as RESULTS_ENV_VAR
 from .verdicts import Verdict
 

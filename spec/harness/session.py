@@ -1,0 +1,323 @@
+"""A session that targets the spec: the implementations under test and, for each collected spec
+test, what it runs with and whether it applies (the plugin's collection and run hooks call
+these; ``plugin`` wires them).
+
+- The implementations come from ``--stateful-lstm-impl`` (repeatable), else
+  ``$STATEFUL_LSTM_IMPL`` (comma-separated), else every bundled and registered one; a name that
+  does not load is a usage error; one whose framework is not installed is skipped with the
+  reason; if its ``make_lstm`` raises, or a test outruns the time limit, that is reported once and
+  its remaining tests are not run.
+- Each spec test runs once per implementation, and a test marked ``every_cell`` once more per
+  cell type (``contract.CELLS``: run IDs end in ``-gru``, ``-simple_rnn``;
+  ``--stateful-lstm-cell`` chooses), with ``run_mode.MODE.cell`` set so that its setups are of
+  that cell; the cells other than the LSTM with ``profiles.CELL_EXAMPLES`` of the examples.
+- Applicability is decided at collection: a test that ``needs`` an optional factory or masks
+  the implementation lacks is "n/a"; one that ``requires`` a module that is not installed is
+  "not installed"; a declared known deviation is a strict expected failure (or not run, if it
+  ends the process).
+- An implementation that declares ``COMPILES_PER_SHAPE = True`` (JAX, tf.function) gets sizes from
+  the palette (``--stateful-lstm-all-sizes``: every size).
+- ``--stateful-lstm-shard K/N``: how ``python -m spec`` splits an implementation's run.
+"""
+import argparse
+import contextlib
+import importlib.util
+import os
+
+import pytest
+
+from ..assertions import ExpectedViolation
+from ..clauses import CLAUSES
+from ..contract import CAPABILITIES, CELLS, FACTORIES, LSTM_CELL, LSTM_MODELS, MASK_KINDS, masks, offers
+from ..run_mode import running
+from . import profiles
+from . import verdicts as v
+from .deviations import read_deviations
+from .items import ENV_VAR, cell_of, clause_of, impl_of
+from .loader import (
+    FACTORY_SIGNATURE,
+    ImplementationError,
+    NotInstalled,
+    describe,
+    known_names,
+    load_implementation,
+    target_of,
+)
+from .time_limit import TimeLimitExceeded, time_limit
+
+PROBE = dict(units=2, input_dim=3, stateful=True, batch_size=2, seed=0)
+PROBE_CALL = "make_lstm(" + ", ".join(f"{k}={v}" for k, v in PROBE.items()) + ")"
+IMPLEMENTATIONS = pytest.StashKey[dict]()
+PLANNED = pytest.StashKey[str]()        # an outcome decided at collection (n/a)
+CAUSE = pytest.StashKey[object]()       # the declared cause of a known deviation
+RESTRICTION = "restriction"    # the user_properties key of what the implementation offers in part
+
+
+class ContractWarning(pytest.PytestWarning):
+    """An implementation's ``KNOWN_DEVIATIONS`` is malformed, or it offers something where the
+    contract does not look for it."""
+
+
+class Implementation:
+    """One implementation under test: its name, the loaded module (None if not installed), its
+    known deviations by cause, and, once found, why its remaining tests are not run."""
+
+    def __init__(self, name, config):
+        self.name, self.target = name, target_of(name)
+        self.module, self.not_installed, self.stopped = None, None, None
+        self.probed, self.probe_error = False, None
+        self.timeout = config.getoption("stateful_lstm_timeout")
+        try:
+            self.module = load_implementation(name, search_dir=config.invocation_params.dir)
+        except NotInstalled as error:
+            self.not_installed = str(error)
+        self.causes, self.problems = read_deviations(
+            name, getattr(self.module, "KNOWN_DEVIATIONS", {}))
+        self.cause_of = {}       # test name -> its causes (each for some cells)
+        for cause in self.causes:
+            for test in cause.tests:
+                self.cause_of.setdefault(test, []).append(cause)
+        self.compiles_per_shape = getattr(self.module, "COMPILES_PER_SHAPE", False) is True
+        self.palette = self.compiles_per_shape and not config.getoption("stateful_lstm_all_sizes")
+        self.description = self.not_installed or self._description()
+        try:
+            self.masks = masks(self.module)
+        except ValueError as error:
+            self.masks = None
+            self.problems.append(f"{name}: {error}; its masks are not tested")
+
+    def _description(self):
+        """The module's ``describe()`` or ``__version__``; else a model's ``describe()`` (a user
+        may put it there), found by building the probe model now."""
+        if callable(getattr(self.module, "describe", None)) or \
+                hasattr(self.module, "__version__"):
+            return describe(self.module)
+        model = self._probe()
+        on_model = getattr(model, "describe", None)
+        return str(on_model()) if callable(on_model) else describe(self.module)
+
+    def title(self):
+        return v.implementation_line(self.name, self.target, self.description)
+
+    def cause_for(self, test, cell):
+        """The declared cause of ``test``'s failing with ``cell``, or None."""
+        return next((c for c in self.cause_of.get(test, ()) if c.covers(cell)), None)
+
+    def _probe(self):
+        """Build one model with ``make_lstm`` (every spec test needs it to work); returns it, or
+        None with ``probe_error`` set."""
+        self.probed = True
+        try:
+            with time_limit(self.timeout, f"{self.name}: {PROBE_CALL}"):
+                return self.module.make_lstm(**PROBE)
+        except (Exception, TimeLimitExceeded) as error:   # noqa: BLE001 (whatever it raises is reported)
+            self.probe_error = f"{self.name}: {PROBE_CALL} raised {type(error).__name__}: {error}"
+            return None
+
+    def check_usable(self):
+        """Skip the test if the implementation cannot run; on first use, see that the probe
+        model builds (a failure is reported once, as this test's error)."""
+        if self.not_installed:
+            pytest.skip(f"not installed: {self.not_installed}")
+        if self.stopped:
+            pytest.skip(f"not run: {self.stopped}")
+        if not self.probed:
+            self._probe()
+        if self.probe_error:
+            self.stopped = self.probe_error
+            pytest.fail(f"{self.stopped}\nEvery spec test builds models with make_lstm, so the "
+                        f"other tests of {self.name!r} are not run.", pytrace=False)
+
+
+def shard_option(text):
+    """``"K/N"`` -> ``(K, N)``; an argparse type, so a malformed value is a usage error."""
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected K/N, such as 0/2; received {text!r}") from None
+    if not 0 <= k < n:
+        raise argparse.ArgumentTypeError(f"expected K/N with 0 <= K < N; received {text!r}")
+    return k, n
+
+
+def implementations(config):
+    """``{name: Implementation}`` of this run (empty if the run does not involve the spec)."""
+    return config.stash.get(IMPLEMENTATIONS, {})
+
+
+def selected_implementations(config):
+    """The names given with --stateful-lstm-impl, else in $STATEFUL_LSTM_IMPL, else every bundled
+    and registered implementation."""
+    from_env = [n.strip() for n in os.environ.get(ENV_VAR, "").split(",") if n.strip()]
+    return config.getoption("stateful_lstm_impl") or from_env or known_names()
+
+
+def configure(config):
+    """Load the session's implementations (a name that does not load, or an unknown cell, is a
+    usage error) and the hypothesis profile."""
+    unknown = set(config.getoption("stateful_lstm_cell") or ()) - set(CELLS)
+    if unknown:
+        raise pytest.UsageError(f"--stateful-lstm-cell: expected one of {list(CELLS)}; received "
+                                f"{sorted(unknown)}")
+    profiles.load_default_profile(config)
+    found = {}
+    for name in selected_implementations(config):
+        try:
+            found[name] = Implementation(name, config)
+        except ImplementationError as error:
+            raise pytest.UsageError(f"{error}\nAn implementation is a bundled alias "
+                                    f"({', '.join(known_names())}), an importable module or a .py "
+                                    f"file with {FACTORY_SIGNATURE}.") from None
+    config.stash[IMPLEMENTATIONS] = found
+    for implementation in found.values():
+        for problem in implementation.problems:
+            config.issue_config_time_warning(ContractWarning(problem), stacklevel=2)
+
+
+# What a spec test builds, in the order the kinds are dealt to the shards (kind i goes to shard
+# i % N): the bare LSTM's property tests, the classifier's, the single long trainings (one fixed
+# model each: the alphabet, the text), the sequence model's. Two shards then hold about the same
+# work, and neither builds and traces a model of a size the other has built already (a Keras
+# model's first two traces cost about 1-2 s, its later calls 2 ms).
+KINDS = ("make_lstm", "make_classifier", "single run", "make_sequence_model")
+
+
+def kind_of(item):
+    """``KINDS``' entry for a spec test: a test without hypothesis is a single run, a property
+    test is of the optional factory it needs, else of the bare LSTM."""
+    if not getattr(item.obj, "is_hypothesis_test", False):
+        return "single run"
+    return next((n for n in needed_capabilities(item) if n in FACTORIES), "make_lstm")
+
+
+def take_shard(config, items, shard):
+    """Keep, of the spec's tests in ``items``, shard K of N: the test functions of the kinds
+    (``KINDS``) dealt to it, or, if the selection holds fewer kinds than shards, every N-th test
+    function from the K-th. All the implementations' parametrizations of a function stay
+    together."""
+    k, n = shard
+    spec_items = [item for item in items if impl_of(item)]
+    functions = list(dict.fromkeys(item.nodeid.split("[")[0] for item in spec_items))
+    kinds = [kind for kind in KINDS if any(kind_of(item) == kind for item in spec_items)]
+    if len(kinds) >= n:
+        mine = {item.nodeid.split("[")[0] for item in spec_items
+                if kinds.index(kind_of(item)) % n == k}
+    else:
+        mine = set(functions[k::n])
+    kept = [item for item in items if not impl_of(item) or item.nodeid.split("[")[0] in mine]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
+def cells_of(config, definition):
+    """The cell types a spec test runs with: the chosen ones (``--stateful-lstm-cell``) for a
+    test marked ``every_cell`` that builds no LSTM model (``contract.LSTM_MODELS``), else the
+    LSTM."""
+    needs = {name for marker in definition.iter_markers("needs") for name in marker.args}
+    if definition.get_closest_marker("every_cell") is None or needs & set(LSTM_MODELS):
+        return [LSTM_CELL]
+    return config.getoption("stateful_lstm_cell") or list(CELLS)
+
+
+def runs(config, definition):
+    """The spec test's runs, ``(implementation, cell)``, and their IDs."""
+    found = [(name, cell) for name in implementations(config)
+             for cell in cells_of(config, definition)]
+    return found, [name if cell == LSTM_CELL else f"{name}-{cell}" for name, cell in found]
+
+
+def needed_capabilities(item):
+    """What the test's ``needs`` markers name: optional factories, "masks"."""
+    needed = [name for marker in item.iter_markers("needs") for name in marker.args]
+    unknown = set(needed) - set(CAPABILITIES)
+    if unknown:
+        raise pytest.UsageError(f"{item.nodeid} needs {sorted(unknown)}, which the contract "
+                                f"does not define; it defines {list(CAPABILITIES)}")
+    return needed
+
+
+def decide_applicability(config, items):
+    """Take the shard, check the clause markers, and mark each spec test that does not apply
+    (n/a, not installed), is a declared known deviation (strict xfail) or is not run (it would
+    end the process)."""
+    if config.getoption("stateful_lstm_shard"):
+        take_shard(config, items, config.getoption("stateful_lstm_shard"))
+    unknown = {clause_of(i) for i in items} - set(CLAUSES) - {None}
+    if unknown:
+        raise pytest.UsageError(f"tests are marked with clauses that SPEC.md does not define: "
+                                f"{sorted(unknown)}; defined: {list(CLAUSES)}")
+    for item in items:
+        name = impl_of(item)
+        if name:
+            _decide(item, implementations(config)[name], name, cell_of(item))
+
+
+def _decide(item, implementation, name, cell):
+    item.user_properties += [("clause", clause_of(item)), ("impl", name), ("cell", cell)]
+    needed = needed_capabilities(item) + ([CELLS[cell].factory] if cell != LSTM_CELL else [])
+    missing = [f for f in needed if implementation.module is not None and
+               not (implementation.masks if f == "masks" else offers(implementation.module, f))]
+    if missing:
+        item.stash[PLANNED] = v.NOT_APPLICABLE
+        item.add_marker(pytest.mark.skip(reason=f"not applicable: {name} has no "
+                                                f"{' or '.join(missing)}"))
+        return
+    absent = [m for marker in item.iter_markers("requires") for m in marker.args
+              if importlib.util.find_spec(m) is None]
+    if absent:
+        item.stash[PLANNED] = v.NOT_INSTALLED
+        item.add_marker(pytest.mark.skip(reason=f"not installed: this test runs "
+                                                f"{', '.join(absent)} (pip install "
+                                                f"'stateful-lstm-spec[onnx]')"))
+        return
+    if "masks" in needed and MASK_KINDS.get(implementation.masks):
+        item.user_properties.append((RESTRICTION, MASK_KINDS[implementation.masks]))
+    cause = implementation.cause_for(item.originalname, cell)
+    if cause and cause.aborts:
+        # The test would end the process (a crash no test can catch): not run, shown as the
+        # known deviation it is; its repro keeps the cause from going stale.
+        item.stash[PLANNED] = v.DEVIATION
+        item.add_marker(pytest.mark.skip(reason=f"known deviation, not run (it ends the "
+                                                f"process): {name}: {cause.headline}"))
+    elif cause:
+        # A declared deviation is a strict xfail of a spec assertion: a crash is still a
+        # failure, and a test that starts passing is an error, so the list cannot go stale.
+        item.stash[CAUSE] = cause
+        item.add_marker(pytest.mark.xfail(strict=True, raises=ExpectedViolation,
+                                          reason=f"{name}: {cause.headline}"))
+
+
+def check_before_run(item, name):
+    """Skip a spec test whose implementation cannot run (not installed, or stopped earlier)."""
+    if PLANNED not in item.stash:
+        implementation = implementations(item.config)[name]
+        if implementation.not_installed:
+            item.stash[PLANNED] = v.NOT_INSTALLED
+        elif implementation.stopped:
+            item.stash[PLANNED] = v.NOT_RUN
+        implementation.check_usable()
+
+
+@contextlib.contextmanager
+def running_test(item, name):
+    """The context a spec test runs in: its implementation's time limit (if it runs out, the
+    implementation's other tests are not run: they would most likely hang too), and its run
+    mode: sizes from the palette, violations expected for a known deviation, the cell, and a
+    cell other than the LSTM with ``profiles.CELL_EXAMPLES`` of the examples (unless
+    --stateful-lstm-cell-examples). A declared deviation keeps every example, so that it shows
+    as reliably as the LSTM's (it ends at its first violation): with a few examples, one that
+    only some draws reach (a padded step, say) can pass."""
+    implementation, cell = implementations(item.config)[name], cell_of(item)
+    try:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(time_limit(implementation.timeout, item.name))
+            stack.enter_context(running(palette=implementation.palette,
+                                        violation_expected=CAUSE in item.stash, cell=cell))
+            if not (cell == LSTM_CELL or CAUSE in item.stash
+                    or item.config.getoption("stateful_lstm_cell_examples")):
+                stack.enter_context(profiles.cell_examples(item.obj))
+            yield
+    except TimeLimitExceeded as error:
+        implementation.stopped = f"{name} ran out of time in an earlier test ({error})"
+        raise
