@@ -60,7 +60,7 @@ def feed_sequence(model, x):
 def describe_call(setup, **details):
     """A label for assertion messages: the sizes and anything else that identifies the case."""
     sizes = {f.name: getattr(setup, f.name) for f in dataclasses.fields(setup)
-             if f.name != "weights"}
+             if f.name != "weights" and getattr(setup, f.name) is not None}
     return "[" + ", ".join(f"{k}={v}" for k, v in {**sizes, **details}.items()) + "]"
 
 
@@ -89,10 +89,10 @@ def make_classifier(impl, setup, n_classes, dense, *, stateful=True, learning_ra
 
 
 def draw_classifier(data, impl, setup):
-    """A stateful classifier of ``impl`` for ``setup``, with a drawn class count and Dense
-    weights (``data`` is hypothesis' ``st.data()``); returns it, the class count and the Dense
-    weights."""
-    n_classes = data.draw(sst.class_counts(), label="n_classes")
+    """A stateful classifier of ``impl`` for ``setup`` (drawn with ``setups(max_classes=...)``),
+    with drawn Dense weights (``data`` is hypothesis' ``st.data()``); returns it, the class
+    count and the Dense weights."""
+    n_classes = setup.n_classes
     dense = data.draw(sst.dense_weights(setup.units, n_classes), label="dense")
     return make_classifier(impl, setup, n_classes, dense), n_classes, dense
 

@@ -16,7 +16,7 @@ from hypothesis.extra import numpy as hnp
 from .contract import CELLS
 from .run_mode import MODE
 
-MAX_BATCH, MAX_TIMESTEPS, MAX_INPUT_DIM, MAX_UNITS = 8, 12, 5, 8
+MAX_BATCH, MAX_TIMESTEPS, MAX_INPUT_DIM, MAX_UNITS, MAX_CLASSES = 8, 12, 5, 8, 6
 WEIGHT_BOUND, INPUT_BOUND, H_BOUND, C_BOUND = 1.0, 2.0, 1.0, 3.0
 
 
@@ -38,6 +38,7 @@ class Setup:
     units: int
     weights: tuple
     cell: str = "lstm"
+    n_classes: int | None = None       # a classifier's (``setups(max_classes=...)``)
 
     def with_batch_size(self, batch_size):
         return replace(self, batch_size=batch_size)
@@ -50,8 +51,9 @@ class Setup:
 
     def __repr__(self):
         cell = {} if self.cell == "lstm" else {"cell": repr(self.cell)}
+        classes = {} if self.n_classes is None else {"n_classes": self.n_classes}
         return exact_repr("Setup", dict(batch_size=self.batch_size, input_dim=self.input_dim,
-                                        units=self.units, **cell), self.weights)
+                                        units=self.units, **cell, **classes), self.weights)
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,6 @@ def timesteps(min_value=1):
     return sizes(min_value, MAX_TIMESTEPS)
 
 
-def class_counts(max_value=6):
-    return sizes(2, max_value)
-
-
 def cell_weights(input_dim, units, cell="lstm"):
     """``cell``'s ``[kernel, recurrent_kernel, bias]`` in Keras' shapes (``contract.CELLS``;
     the LSTM's: (input_dim, 4u), (u, 4u), (4u,)), bounded. The SimpleRNN's recurrent kernel is
@@ -126,16 +124,38 @@ def lstm_weights(input_dim, units):
     return cell_weights(input_dim, units)
 
 
+# One model's sizes, drawn together while sizes come from the palette: a row of this orthogonal
+# array of strength 2 (L9) picks each size's level in its palette (0, 1, 2: its range's two
+# smallest values and its largest). In its nine rows every pair of levels of any two sizes
+# occurs once, so a run builds at most nine shapes of each kind of model, where drawing each
+# size alone from the palette made 3**k (27 bare models, 81 classifiers and sequence models),
+# and every size still meets every size of every other.
+L9 = ((0, 0, 0, 0), (0, 1, 1, 1), (0, 2, 2, 2), (1, 0, 1, 2), (1, 1, 2, 0), (1, 2, 0, 1),
+      (2, 0, 2, 1), (2, 1, 0, 2), (2, 2, 1, 0))
+
+
 @st.composite
-def setups(draw, batch_size=None):
-    """A ``Setup`` of the cell the test runs with (``run_mode.MODE.cell``): sizes drawn from
-    the spec's ranges, weights. ``batch_size``: a strategy for it (default
-    ``batch_sizes()``)."""
-    batch = draw(batch_sizes() if batch_size is None else batch_size)
-    input_dim = draw(sizes(1, MAX_INPUT_DIM))
-    units = draw(sizes(1, MAX_UNITS))
+def joint_sizes(draw, *ranges):
+    """One size from each ``(low, high)`` range (at most four): each from its whole range, or,
+    while ``run_mode.MODE.palette``, a row of ``L9`` (the level of each range in its palette)."""
+    if not MODE.palette:
+        return tuple(draw(st.integers(low, high)) for low, high in ranges)
+    row = draw(st.sampled_from(L9))
+    return tuple(palette(low, high)[min(level, len(palette(low, high)) - 1)]
+                 for (low, high), level in zip(ranges, row))
+
+
+@st.composite
+def setups(draw, min_batch=1, max_batch=MAX_BATCH, max_classes=None):
+    """A ``Setup`` of the cell the test runs with (``run_mode.MODE.cell``): sizes drawn
+    together from the spec's ranges (``joint_sizes``: batch size from ``min_batch`` to
+    ``max_batch``, input_dim, units, and with ``max_classes`` a classifier's class count from
+    2), weights."""
+    ranges = [(min_batch, max_batch), (1, MAX_INPUT_DIM), (1, MAX_UNITS)]
+    batch, input_dim, units, *classes = draw(joint_sizes(
+        *ranges, *([(2, max_classes)] if max_classes else [])))
     return Setup(batch, input_dim, units, draw(cell_weights(input_dim, units, MODE.cell)),
-                 MODE.cell)
+                 MODE.cell, *classes)
 
 
 def inputs(batch, steps, input_dim):
@@ -239,14 +259,12 @@ def memory_layouts():
 
 
 @st.composite
-def sequence_setups(draw, vocab_size=None):
-    """A ``SequenceSetup``: batch size, vocabulary (``vocab_size``: a strategy, default
-    ``class_counts()``), embedding size (as input_dim) and units from the spec's ranges, and
+def sequence_setups(draw, vocab=(2, MAX_CLASSES)):
+    """A ``SequenceSetup``: batch size, vocabulary (from the range ``vocab``), embedding size
+    (as input_dim) and units drawn together from the spec's ranges (``joint_sizes``), and
     bounded weights."""
-    batch = draw(batch_sizes())
-    vocab = draw(class_counts() if vocab_size is None else vocab_size)
-    embedding_dim = draw(sizes(1, MAX_INPUT_DIM))
-    units = draw(sizes(1, MAX_UNITS))
+    batch, vocab, embedding_dim, units = draw(joint_sizes(
+        (1, MAX_BATCH), vocab, (1, MAX_INPUT_DIM), (1, MAX_UNITS)))
     weights = draw(st.tuples(float32_arrays((vocab, embedding_dim), WEIGHT_BOUND),
                              lstm_weights(embedding_dim, units), dense_weights(units, vocab)))
     return SequenceSetup(batch, vocab, embedding_dim, units,

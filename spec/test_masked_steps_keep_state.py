@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from . import strategies as sst
 from .assertions import assert_close, assert_identical
 from .contract import CELLS
-from .masking import REFUSED, compact, describe_mask, masked_call
+from .masking import REFUSED, compact, describe_mask, masked_call, patterns_taken
 from .models import describe_call, feed_sequence, make_model
 
 pytestmark = [pytest.mark.clause("masked-steps-keep-state"), pytest.mark.needs("masks"),
@@ -75,7 +75,7 @@ def test_a_masked_step_outputs_the_h_its_row_keeps(stateful_lstm_impl, data, set
     if stateful:
         model.set_states(start_states(data, setup, stateful))
     for k in range(calls):
-        x, mask = draw_masked_batch(data, setup)
+        x, mask = draw_masked_batch(data, setup, patterns_taken(impl))
         held = model.get_states()[0] if stateful else np.zeros((setup.batch_size, setup.units),
                                                                 np.float32)
         out = masked_call(impl, model, "predict_on_batch", x, mask=mask,
@@ -98,7 +98,7 @@ def test_a_row_masked_for_a_whole_batch_keeps_its_state_bit_for_bit(stateful_lst
     impl = stateful_lstm_impl
     model = make_model(impl, setup)
     model.set_states(start_states(data, setup, True))
-    x, mask = draw_masked_batch(data, setup)
+    x, mask = draw_masked_batch(data, setup, patterns_taken(impl))
     waiting = data.draw(st.lists(st.integers(0, setup.batch_size - 1), min_size=1, unique=True),
                         label="rows masked for the whole batch")
     mask[waiting] = False

@@ -18,10 +18,11 @@ CALLS = st.lists(st.sampled_from(METHODS), min_size=1, max_size=2)
 
 
 @pytest.mark.needs("make_classifier")
-@given(data=st.data(), setup=sst.setups(), n_classes=sst.class_counts(), stateful=st.booleans(),
+@given(data=st.data(), setup=sst.setups(max_classes=sst.MAX_CLASSES), stateful=st.booleans(),
        steps=sst.timesteps(), calls=CALLS, learning_rate=st.sampled_from(LEARNING_RATES))
-def test_masked_classifier_steps_match_the_reference(stateful_lstm_impl, data, setup, n_classes,
-                                                     stateful, steps, calls, learning_rate):
+def test_masked_classifier_steps_match_the_reference(stateful_lstm_impl, data, setup, stateful,
+                                                     steps, calls, learning_rate):
+    n_classes = setup.n_classes
     assert_weighted_classifier_steps(stateful_lstm_impl, data, setup, n_classes=n_classes,
                                      stateful=stateful, steps=steps, calls=calls,
                                      learning_rate=learning_rate, masked=True)

@@ -7,7 +7,6 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
-    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -61,50 +60,54 @@ def test_a_fresh_model_computes_with_the_weights_it_reports(stateful_lstm_impl, 
 
 
 class AgreesWithReference(RuleBasedStateMachine):
-    """Any history of calls gives what the reference gives (the 'compare with a model' pattern)."""
+    """Any history of calls gives what the reference gives (the 'compare with a model' pattern),
+    on a stateful and a stateless model side by side; the history starts with a call, so that
+    every example sees a state carried from one call to the next."""
     impl = None  # set by the test below
 
-    @initialize(setup=sst.setups(), stateful=st.booleans())
-    def build(self, setup, stateful):
-        self.setup, self.stateful = setup, stateful
-        self.model = make_model(self.impl, setup, stateful=stateful)
-        self.oracle = make_model(reference, setup, stateful=stateful)
-        self.calls = []
+    @initialize(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
+    def build(self, data, setup, steps):
+        self.setup, self.calls = setup, []
+        self.pairs = {stateful: (make_model(self.impl, setup, stateful=stateful),
+                                 make_model(reference, setup, stateful=stateful))
+                      for stateful in (True, False)}
+        self.predict_on_batch(data, steps)
 
     @rule(data=st.data(), steps=sst.timesteps())
     def predict_on_batch(self, data, steps):
-        if self.stateful:
-            # From the state the implementation has (the invariant found it equal to the
-            # reference's within the tolerance): each call is compared over at most 12
-            # timesteps, and float32 rounding cannot pile up over a long history (SPEC.md).
-            self.oracle.set_states(self.model.get_states())
-        batch = self.setup.batch_size if self.stateful else data.draw(sst.batch_sizes())
-        x = data.draw(sst.inputs(batch, steps, self.setup.input_dim), label="x")
-        self.calls.append(f"predict_on_batch({x.shape})")
-        assert_close(self.model.predict_on_batch(x), self.oracle.predict_on_batch(x),
-                     f"predict_on_batch vs the reference after {self.calls} "
-                     f"{describe_call(self.setup, stateful=self.stateful)}")
+        for stateful, (model, oracle) in self.pairs.items():
+            if stateful:
+                # From the state the implementation has (the invariant found it equal to the
+                # reference's within the tolerance): each call is compared over at most 12
+                # timesteps, and float32 rounding cannot pile up over a long history (SPEC.md).
+                oracle.set_states(model.get_states())
+            batch = self.setup.batch_size if stateful else data.draw(sst.batch_sizes())
+            x = data.draw(sst.inputs(batch, steps, self.setup.input_dim), label="x")
+            self.calls.append(f"predict_on_batch({x.shape})")
+            assert_close(model.predict_on_batch(x), oracle.predict_on_batch(x),
+                         f"predict_on_batch vs the reference after {self.calls} "
+                         f"{describe_call(self.setup, stateful=stateful)}")
 
-    @precondition(lambda self: self.stateful)
     @rule()
     def reset_states(self):
         self.calls.append("reset_states()")
-        self.model.reset_states()
-        self.oracle.reset_states()
+        for model in self.pairs[True]:
+            model.reset_states()
 
-    @precondition(lambda self: self.stateful)
     @rule(data=st.data())
     def set_states(self, data):
         states = data.draw(sst.carried_states(self.setup.batch_size, self.setup.units,
                                               self.setup.cell))
         self.calls.append("set_states(...)")
-        self.model.set_states([s.copy() for s in states])
-        self.oracle.set_states(states)
+        model, oracle = self.pairs[True]
+        model.set_states([s.copy() for s in states])
+        oracle.set_states(states)
 
     @invariant()
     def states_agree(self):
-        if getattr(self, "stateful", False):
-            assert_states_close(self.model.get_states(), self.oracle.get_states(),
+        if hasattr(self, "pairs"):
+            model, oracle = self.pairs[True]
+            assert_states_close(model.get_states(), oracle.get_states(),
                                 f"state vs the reference's after {self.calls} "
                                 f"{describe_call(self.setup)}")
 

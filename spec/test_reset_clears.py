@@ -61,7 +61,7 @@ def test_reset_is_idempotent(stateful_lstm_impl, data, setup, steps):
 
 
 @pytest.mark.needs("make_classifier")
-@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
+@given(data=st.data(), setup=sst.setups(max_classes=sst.MAX_CLASSES), steps=sst.timesteps())
 def test_a_classifier_reset_clears_h_and_c(stateful_lstm_impl, data, setup, steps):
     # The classifier's LSTM carries state as the bare one does, and resets the same way.
     impl = stateful_lstm_impl

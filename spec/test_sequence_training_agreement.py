@@ -40,7 +40,7 @@ def test_sequence_train_on_batch_matches_the_reference(stateful_lstm_impl, data,
                 sst.token_batches)
 
 
-@given(data=st.data(), setup=sst.sequence_setups(vocab_size=st.just(DISTINCT_VOCAB)),
+@given(data=st.data(), setup=sst.sequence_setups(vocab=(DISTINCT_VOCAB, DISTINCT_VOCAB)),
        stateful=st.booleans(), n_steps=st.integers(1, 2),
        learning_rate=st.sampled_from(LEARNING_RATES))
 def test_sequence_train_on_batch_matches_the_reference_when_no_token_repeats(

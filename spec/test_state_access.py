@@ -171,7 +171,8 @@ def test_model_reports_its_configuration(stateful_lstm_impl, setup, stateful):
 
 
 @pytest.mark.needs("make_classifier")
-@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(), layout=sst.memory_layouts())
+@given(data=st.data(), setup=sst.setups(max_classes=sst.MAX_CLASSES), steps=sst.timesteps(),
+       layout=sst.memory_layouts())
 def test_a_classifier_shares_no_memory_with_the_caller(stateful_lstm_impl, data, setup, steps,
                                                        layout):
     model, n_classes, dense = draw_classifier(data, stateful_lstm_impl, setup)

@@ -18,11 +18,12 @@ pytestmark = [pytest.mark.clause("training-agreement"), pytest.mark.needs("make_
 GRADIENT_SCALES = (1.0, 1e-3, 1e-5)
 
 
-@given(data=st.data(), setup=sst.setups(), n_classes=sst.class_counts(), stateful=st.booleans(),
+@given(data=st.data(), setup=sst.setups(max_classes=sst.MAX_CLASSES), stateful=st.booleans(),
        steps=sst.timesteps(), n_steps=st.integers(1, 2),
        learning_rate=st.sampled_from(LEARNING_RATES))
-def test_train_on_batch_matches_the_reference(stateful_lstm_impl, data, setup, n_classes,
-                                              stateful, steps, n_steps, learning_rate):
+def test_train_on_batch_matches_the_reference(stateful_lstm_impl, data, setup, stateful, steps,
+                                              n_steps, learning_rate):
+    n_classes = setup.n_classes
     scale = data.draw(st.sampled_from(GRADIENT_SCALES), label="Dense kernel scale")
     kernel, bias = data.draw(sst.dense_weights(setup.units, n_classes), label="dense")
     dense = (kernel * np.float32(scale), bias)

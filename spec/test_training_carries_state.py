@@ -17,9 +17,10 @@ def run(model, call, x, y):
     return model.train_on_batch(x, y) if call == "train_on_batch" else model.predict_on_batch(x)
 
 
-@given(data=st.data(), setup=sst.setups(), n_classes=sst.class_counts(5), calls=CALLS)
+@given(data=st.data(), setup=sst.setups(max_classes=5), calls=CALLS)
 def test_stateful_classifier_moves_the_state_like_the_bare_lstm(stateful_lstm_impl, data, setup,
-                                                                n_classes, calls):
+                                                                calls):
+    n_classes = setup.n_classes
     impl = stateful_lstm_impl
     dense = data.draw(sst.dense_weights(setup.units, n_classes), label="dense")
     model = make_classifier(impl, setup, n_classes, dense)
@@ -37,10 +38,11 @@ def test_stateful_classifier_moves_the_state_like_the_bare_lstm(stateful_lstm_im
                             f"LSTM's predict_on_batch {describe_call(setup, n_classes=n_classes)}")
 
 
-@given(data=st.data(), setup=sst.setups(), n_classes=sst.class_counts(5), calls=CALLS,
+@given(data=st.data(), setup=sst.setups(max_classes=5), calls=CALLS,
        steps=sst.timesteps())
-def test_stateless_classifier_carries_nothing(stateful_lstm_impl, data, setup, n_classes, calls,
+def test_stateless_classifier_carries_nothing(stateful_lstm_impl, data, setup, calls,
                                               steps):
+    n_classes = setup.n_classes
     impl = stateful_lstm_impl
     dense = data.draw(sst.dense_weights(setup.units, n_classes), label="dense")
     model = make_classifier(impl, setup, n_classes, dense, stateful=False)

@@ -14,6 +14,7 @@ import pytest
 
 from spec.clauses import every_cell_test_names, spec_test_names
 from spec.harness.cores import THREAD_VARIABLES
+from spec.harness.loader import known_names
 
 # Each test runs pytest in a process of its own, as a user does: the slow run's.
 pytestmark = pytest.mark.slow
@@ -74,10 +75,15 @@ def test_a_session_that_does_not_target_the_spec_imports_nothing_of_it(tmp_path)
     assert code == 0 and "1 passed" in out, out
 
 
-def test_no_conftest_sits_above_the_spec_in_the_checkout():
-    # An editable install makes `pytest --pyargs spec` load every conftest.py above spec/, which
-    # would change the spec's verdict depending on how the kit was installed.
-    assert not (ROOT / "conftest.py").exists()
+def test_the_checkouts_own_conftest_changes_nothing_in_another_folders_run(tmp_path):
+    # An editable install makes `pytest --pyargs spec` load the conftest.py above spec/; in this
+    # checkout's own run it deselects the other frameworks and marks Keras' tests slow, which
+    # would change the verdict depending on how the kit was installed.
+    assert (ROOT / "conftest.py").is_file()
+    code, out = run([PYTEST, "--pyargs", "spec", "--co", "-q", "-m", "not slow",
+                     "-p", "no:cacheprovider", *FAST], tmp_path)
+    assert code == 0, out
+    assert all(f"[{name}]" in out for name in known_names()), out
 
 
 def test_the_profiles_and_names_are_the_projects_own():
@@ -221,6 +227,32 @@ def test_a_failure_is_not_shrunk_unless_asked(tmp_path):
     assert built["named"] == built["default"] < built["shrink"], built
 
 
+def test_a_declared_run_draws_the_examples_an_undeclared_one_draws(tmp_path):
+    # Counted by the GRUs built: the GRU run of a test, declared as a known deviation (which then
+    # passes: a strict expected failure that errs) or not.
+    write(tmp_path, "counted.py", """
+        import os
+        import stateful_lstm
+        from stateful_lstm import make_lstm
+        KNOWN_DEVIATIONS = [{"tests": ["test_batch_split_along_time_equals_one_call"],
+                             "cells": ["gru"], "reason": "declared for the count"}] \\
+            if os.environ.get("DECLARED") else []
+        def make_gru(**config):
+            with open(os.environ["BUILT"], "a") as built:
+                built.write("model\\n")
+            return stateful_lstm.make_gru(**config)
+        """)
+    built = {}
+    for declared in ("", "1"):
+        counter = tmp_path / f"built{declared}.txt"
+        code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "counted", *FAST,
+                         "--stateful-lstm-cell", "gru"], tmp_path, BUILT=str(counter),
+                        DECLARED=declared)
+        assert code == (1 if declared else 0), out
+        built[declared] = len(counter.read_text().splitlines())
+    assert built[""] == built["1"] > 0, built
+
+
 def test_a_file_path_is_accepted(tmp_path):
     write(tmp_path, "my_lstm.py", "from stateful_lstm import make_lstm\n")
     code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "./my_lstm.py", *FAST,
@@ -307,6 +339,8 @@ def test_a_failure_report_names_the_clause_and_how_to_reproduce_it(tmp_path):
      "KNOWN_DEVIATIONS[0] is a str, not a mapping with the fields tests, title, reason"),
     ("{'test_no_such_test': 'a reason'}",
      "KNOWN_DEVIATIONS names 'test_no_such_test', which is not a spec test or clause"),
+    ("[{'tests': ['reset-clears'], 'reason': 'r', 'repro': 'repros/missing.py'}]",
+     "the repro of 'r', repros/missing.py, is not a file under"),
 ])
 def test_a_malformed_known_deviations_is_reported(tmp_path, declared, warning):
     write(tmp_path, "declares.py", f"from stateful_lstm import make_lstm\n"

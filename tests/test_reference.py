@@ -30,7 +30,7 @@ def scalar_lstm(x, h, c, kernel, recurrent_kernel, bias):
     return outputs, h, c
 
 
-@given(data=st.data(), setup=sst.setups(batch_size=st.just(1)), steps=sst.timesteps())
+@given(data=st.data(), setup=sst.setups(max_batch=1), steps=sst.timesteps())
 def test_vectorised_reference_equals_the_scalar_equations(data, setup, steps):
     x = data.draw(sst.inputs(1, steps, setup.input_dim))
     h0, c0 = data.draw(sst.carried_states(1, setup.units))

@@ -2,7 +2,9 @@
 a clause; the clause parser, the implementation loader, the strategies and the assertion helpers
 do what they say."""
 import ast
+import collections
 import importlib
+import itertools
 import sys
 from pathlib import Path
 
@@ -14,7 +16,14 @@ from hypothesis import strategies as st
 import stateful_lstm
 from spec import assertions, contract
 from spec import strategies as sst
-from spec.clauses import CLAUSES, SPEC_PATH, module_name, read_clauses, spec_test_names
+from spec.clauses import (
+    CLAUSES,
+    SPEC_PATH,
+    module_name,
+    read_clauses,
+    spec_test_names,
+    tests_by_clause,
+)
 from spec.contract import FACTORIES, signature
 from spec.harness.cores import THREAD_VARIABLES, thread_limits
 from spec.harness.deviations import read_deviations
@@ -35,6 +44,13 @@ def spec_items(pytester):
                                         str(CONFORMANCE_INI),
                                         "--stateful-lstm-impl=reference")
     return items
+
+
+def test_spec_md_ends_with_the_tests_of_each_clause():
+    # What KNOWN_DEVIATIONS names, listed where an adapter writer reads the clauses.
+    text = SPEC_PATH.read_text(encoding="utf-8")
+    assert text.endswith("\n" + tests_by_clause()), \
+        "SPEC.md's last section is stale: replace it with `python -m spec --list-tests`"
 
 
 def test_every_clause_has_tests_and_every_spec_test_names_its_clause(spec_items):
@@ -225,14 +241,36 @@ def test_the_palette_holds_each_ranges_two_smallest_sizes_and_its_largest():
     assert sst.palette(2, 3) == [2, 3] and sst.palette(5, 5) == [5]
 
 
+def test_l9_pairs_every_level_of_any_two_sizes_exactly_once():
+    for a, b in itertools.combinations(range(4), 2):
+        pairs = sorted((row[a], row[b]) for row in sst.L9)
+        assert pairs == sorted(itertools.product(range(3), repeat=2)), (a, b)
+
+
+def test_in_the_palette_run_mode_a_model_s_sizes_are_one_of_nine_shapes():
+    seen = set()
+
+    @settings(max_examples=200, database=None)
+    @given(data=st.data())
+    def draw(data):
+        with running(palette=True):
+            for setup in (data.draw(sst.setups(max_classes=sst.MAX_CLASSES)),
+                          data.draw(sst.sequence_setups())):
+                seen.add((type(setup).__name__, *(getattr(setup, name, None) for name in (
+                    "batch_size", "input_dim", "units", "n_classes", "vocab_size",
+                    "embedding_dim"))))
+    draw()
+    kinds = collections.Counter(shape[0] for shape in seen)   # (drawn freely: up to 81 each)
+    assert set(kinds) == {"Setup", "SequenceSetup"} and max(kinds.values()) <= 9, sorted(seen)
+
+
 @given(data=st.data())
 def test_in_the_palette_run_mode_every_drawn_size_is_a_palette_size(data):
     with running(palette=True):
-        setup = data.draw(sst.setups())
+        setup = data.draw(sst.setups(max_classes=sst.MAX_CLASSES))
         steps = data.draw(sst.timesteps(min_value=0))
-        classes = data.draw(sst.class_counts())
     assert setup.batch_size in (1, 2, 8) and setup.input_dim in (1, 2, 5)
-    assert setup.units in (1, 2, 8) and steps in (0, 1, 12) and classes in (2, 3, 6)
+    assert setup.units in (1, 2, 8) and steps in (0, 1, 12) and setup.n_classes in (2, 3, 6)
     with running(palette=False):
         inner = data.draw(sst.setups())
     assert 1 <= inner.batch_size <= 8

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..clauses import CLAUSES, module_name
+from ..clauses import CLAUSES, module_name, tests_by_clause
 from ..contract import LSTM_CELL
 from .cores import thread_limits
 from .deviations import Cause, cause_lines
@@ -146,7 +146,13 @@ def parse_args(argv):
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the verdict as JSON")
     parser.add_argument("--markdown", type=Path, metavar="FILE",
                         help="write the verdict as a Markdown table")
+    parser.add_argument("--list-tests", action="store_true",
+                        help="print each clause's test functions (the names KNOWN_DEVIATIONS "
+                             "takes) and exit")
     args = parser.parse_args(argv)
+    if args.list_tests:
+        print(tests_by_clause(), end="")
+        parser.exit(0)
     args.pytest_args = pytest_args
     if args.jobs < 1:
         parser.error(f"--jobs must be at least 1; received {args.jobs}")
@@ -159,9 +165,11 @@ def parse_args(argv):
                          f"writable)")
     args.targets = column_names(args.impl or known_names())
     args.not_installed = {}                 # column -> why: no process is started for it
+    args.compiles = set()                   # columns that compile per shape: the long ones
     for column, name in args.targets.items():
         try:
-            load_implementation(name)
+            if getattr(load_implementation(name), "COMPILES_PER_SHAPE", False) is True:
+                args.compiles.add(column)
         except NotInstalled as error:
             args.not_installed[column] = str(error)
         except ImplementationError as error:
@@ -236,11 +244,14 @@ class Progress:
 
 def run(args, folder):
     """Run every job, at most ``args.jobs`` at a time, showing progress; returns the jobs by
-    implementation (column name)."""
+    implementation (column name). The columns that do not compile per shape start first: they
+    take seconds where a framework that compiles takes minutes, and would otherwise wait behind
+    it."""
     jobs = {column: [Job(column, target, k, folder / f"{i}-{k}.log", folder / f"{i}-{k}.jsonl")
                      for k in range(SHARDS if column not in args.not_installed else 0)]
             for i, (column, target) in enumerate(args.targets.items())}
-    pending = [job for group in jobs.values() for job in group]
+    pending = sorted((job for group in jobs.values() for job in group),
+                     key=lambda job: job.name in args.compiles)
     running, progress = [], Progress(jobs, args)
     try:
         while pending or running:

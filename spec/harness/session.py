@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import importlib.util
 import os
+from pathlib import Path
 
 import pytest
 
@@ -73,6 +74,7 @@ class Implementation:
             self.not_installed = str(error)
         self.causes, self.problems = read_deviations(
             name, getattr(self.module, "KNOWN_DEVIATIONS", {}))
+        self.problems += missing_repros(name, self.module, self.causes)
         self.cause_of = {}       # test name -> its causes (each for some cells)
         for cause in self.causes:
             for test in cause.tests:
@@ -127,6 +129,31 @@ class Implementation:
             self.stopped = self.probe_error
             pytest.fail(f"{self.stopped}\nEvery spec test builds models with make_lstm, so the "
                         f"other tests of {self.name!r} are not run.", pytrace=False)
+
+
+def source_root(module):
+    """The root of the source tree that holds ``module``: the folder above its top-level
+    package, or a lone module's own folder; None for an installed one (its tree is not at
+    hand) or one without a file."""
+    path = getattr(module, "__file__", None)
+    if not path or {"site-packages", "dist-packages"} & set(Path(path).parts):
+        return None
+    folder = Path(path).resolve().parent
+    if Path(path).name == "__init__.py" or (folder / "__init__.py").is_file():
+        while (folder.parent / "__init__.py").is_file():
+            folder = folder.parent
+        folder = folder.parent
+    return folder
+
+
+def missing_repros(name, module, causes):
+    """A problem for each cause whose ``repro`` path is not a file under ``source_root`` (a
+    URL is not checked)."""
+    root = source_root(module)
+    return [f"{name}: the repro of {cause.headline!r}, {cause.repro}, is not a file under "
+            f"{root} (a repro path is relative to the root of the implementation's source tree)"
+            for cause in causes if root is not None and cause.repro and "://" not in cause.repro
+            and not (root / cause.repro).is_file()]
 
 
 def shard_option(text):
@@ -305,17 +332,15 @@ def running_test(item, name):
     implementation's other tests are not run: they would most likely hang too), and its run
     mode: sizes from the palette, violations expected for a known deviation, the cell, and a
     cell other than the LSTM with ``profiles.CELL_EXAMPLES`` of the examples (unless
-    --stateful-lstm-cell-examples). A declared deviation keeps every example, so that it shows
-    as reliably as the LSTM's (it ends at its first violation): with a few examples, one that
-    only some draws reach (a padded step, say) can pass."""
+    --stateful-lstm-cell-examples), declared or not: a declared run draws what an undeclared
+    one draws, so that what the undeclared run showed can be declared."""
     implementation, cell = implementations(item.config)[name], cell_of(item)
     try:
         with contextlib.ExitStack() as stack:
             stack.enter_context(time_limit(implementation.timeout, item.name))
             stack.enter_context(running(palette=implementation.palette,
                                         violation_expected=CAUSE in item.stash, cell=cell))
-            if not (cell == LSTM_CELL or CAUSE in item.stash
-                    or item.config.getoption("stateful_lstm_cell_examples")):
+            if not (cell == LSTM_CELL or item.config.getoption("stateful_lstm_cell_examples")):
                 stack.enter_context(profiles.cell_examples(item.obj))
             yield
     except TimeLimitExceeded as error:

@@ -27,7 +27,7 @@ from .held_state import HeldState
 
 REQUIRES = ("flax", "jax", "optax")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[flax]')"
-# Traced and compiled per input shape: the spec does not shrink failures (spec/harness/plugin.py).
+# Traced and compiled per input shape: the spec draws sizes from its palette (SPEC.md).
 COMPILES_PER_SHAPE = True
 # seq_lengths knows a length per row: a mask must be right-padded (the adapter refuses any other,
 # which lengths could not express).

@@ -18,7 +18,7 @@ from .keras_pool import PooledKerasModel, PooledTokenModel, read_states
 
 REQUIRES = ("tf_keras", "tensorflow")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[tf-keras]')"
-# Traced and compiled per input shape: the spec does not shrink failures (spec/harness/plugin.py).
+# Traced and compiled per input shape: the spec draws sizes from its palette (SPEC.md).
 COMPILES_PER_SHAPE = True
 MASKS = "any"          # any pattern, through keras_pool.masked_companion
 KNOWN_DEVIATIONS = [

@@ -4,7 +4,7 @@ from . import keras3
 REQUIRES = ("tensorflow", "keras")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[keras]')"
 
-# Traced and compiled per input shape: the spec does not shrink failures (spec/harness/plugin.py).
+# Traced and compiled per input shape: the spec draws sizes from its palette (SPEC.md).
 COMPILES_PER_SHAPE = True
 MASKS = "any"          # a bool mask input passed to the LSTM call
 # Where Keras breaks the spec (found by it), by cause. The spec runs these tests as strict expected
