@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from spec.clauses import tests_by_clause
+
 # Each test runs `python -m spec` (two pytest processes) as a user does: the slow run's.
 pytestmark = pytest.mark.slow
 
@@ -127,3 +129,19 @@ def test_ctrl_c_stops_the_runs_and_exits_130():
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, out + err
     assert err.splitlines()[-1] == "interrupted" and "Traceback" not in err, err
+
+
+def test_list_tests_prints_spec_md_s_last_section():
+    code, out, _ = spec("--list-tests")
+    assert code == 0 and out == tests_by_clause(), out
+
+
+def test_profile_shows_each_implementation_s_cpu_by_clause_and_its_costliest_tests():
+    code, out, err = spec("--impl", "reference", "--profile", "--",
+                          "-k", "carry_per_index or stream_layout")
+    assert code == 0, out + err
+    by_clause = next(line for line in out.splitlines()
+                     if line.startswith("reference: ") and "s of CPU in its tests" in line)
+    assert by_clause.split("by clause: ")[1].startswith("1 "), by_clause
+    assert "  test_carry_per_index.py::test_batch_split_along_time_equals_one_call[reference]" \
+        in out, out

@@ -146,6 +146,9 @@ def parse_args(argv):
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the verdict as JSON")
     parser.add_argument("--markdown", type=Path, metavar="FILE",
                         help="write the verdict as a Markdown table")
+    parser.add_argument("--profile", action="store_true",
+                        help="after the table, each implementation's CPU time by clause and its "
+                             "costliest tests")
     parser.add_argument("--list-tests", action="store_true",
                         help="print each clause's test functions (the names KNOWN_DEVIATIONS "
                              "takes) and exit")
@@ -322,6 +325,22 @@ def report(verdict, seconds):
     print(f"The run took {seconds:.0f} s.")
 
 
+def profile(jobs, top=8):
+    """Each implementation's tests' CPU seconds by clause, and its ``top`` costliest tests (the
+    CPU its processes spent from each test's setup to its teardown)."""
+    for name, group in jobs.items():
+        tests = [event for job in group for event in job.of("test") if "cpu" in event]
+        if not tests:
+            continue
+        by_clause = {clause: sum(e["cpu"] for e in tests if e["clause"] == clause)
+                     for clause in CLAUSES}
+        print(f"{name}: {sum(by_clause.values()):.0f} s of CPU in its tests; by clause: " +
+              ", ".join(f"{number} {seconds:.0f}" for number, seconds in
+                        enumerate(by_clause.values(), 1)))
+        for event in sorted(tests, key=lambda e: -e["cpu"])[:top]:
+            print(f"  {event['cpu']:6.1f} s  {event['name'].split('/')[-1]}")
+
+
 def main(argv=None):
     args = parse_args(argv)
     started = time.monotonic()
@@ -338,6 +357,9 @@ def main(argv=None):
     print(verdict.table())
     print()
     report(verdict, time.monotonic() - started)
+    if args.profile:
+        print()
+        profile(jobs)
     if args.json:
         args.json.write_text(verdict.json(), encoding="utf-8")
         print(f"wrote {args.json}")
