@@ -1,8 +1,11 @@
 """Deliberately broken implementations: each breaks one clause, and the meta-tests check that the
-spec catches it. Each is the reference LSTM (or classifier, sequence model, stream layout) with one
-method changed, registered with ``@breaks(clause, caught_by)``: the clause it breaks and the test
-of that clause that catches it (the meta-tests run that test alone). ``@passes(clause)`` registers
-correct implementations that compute differently from the reference, which the spec must pass.
+spec catches it. Each is the reference LSTM (or GRU, SimpleRNN, classifier, sequence model,
+stream layout, exporter) with one method changed, registered with ``@breaks(clause, caught_by,
+cell=..., factory=...)``: the clause it breaks, the test of that clause that catches it, the cell
+whose run of that test catches it and the factory it stands in for (the meta-tests run that
+test alone); ``@breaks_every_cell`` registers a mixin once per cell. ``@passes(clause)``
+registers correct implementations that compute differently from the reference, which the spec
+must pass.
 
 Each registered name is an implementation: ``tests.broken_impls.never_carries`` loads it
 (``--stateful-lstm-impl``)."""
@@ -12,6 +15,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from spec.contract import CELLS
 from stateful_lstm import export, sequence, streams, validation
 from stateful_lstm.adam import Adam
 from stateful_lstm.classifier import Classifier
@@ -20,8 +24,7 @@ from stateful_lstm.gru import GRU, gru_forward
 from stateful_lstm.lstm import LSTM as ReferenceLSTM
 from stateful_lstm.lstm import lstm_forward
 from stateful_lstm.sequence import SequenceModel
-
-FUNCTIONS = ("stream_batches", "to_onnx")     # what a broken function stands in for, by its name
+from stateful_lstm.simple_rnn import SimpleRNN, simple_rnn_forward
 
 
 class LSTM(ReferenceLSTM):
@@ -45,43 +48,33 @@ class LSTM(ReferenceLSTM):
         self._state = [getattr(self, "_state", [value])[0], value]
 
 
-def _implementation(broken):
-    """An implementation object with ``broken`` in its place: a ``make_lstm`` model class, a
-    classifier or sequence model class (with the reference ``make_lstm``), or a
-    ``stream_batches`` or ``to_onnx`` function, named ``..._stream_batches`` or ``..._to_onnx``
-    (with the reference ``make_lstm`` and sequence model)."""
-    common = dict(MASKS=getattr(broken, "MASKS", "any"), __doc__=broken.__doc__)
-    if isinstance(broken, type) and issubclass(broken, Classifier):
-        return SimpleNamespace(make_lstm=LSTM, make_classifier=broken, **common)
-    if isinstance(broken, type) and issubclass(broken, SequenceModel):
-        return SimpleNamespace(make_lstm=LSTM, make_sequence_model=broken, **common)
-    if not isinstance(broken, type):
-        role = next(f for f in FUNCTIONS if broken.__name__.endswith(f))
-        return SimpleNamespace(make_lstm=LSTM, make_sequence_model=SequenceModel,
-                               **{role: broken}, **common)
-    if isinstance(broken, type) and issubclass(broken, GRU):
-        return SimpleNamespace(make_lstm=LSTM, make_gru=broken, **common)
-    return SimpleNamespace(make_lstm=broken, **common)
+CELL_BASES = {"lstm": LSTM, "gru": GRU, "simple_rnn": SimpleRNN}
+REFERENCE_CELLS = {CELLS[cell].factory: base for cell, base in CELL_BASES.items()}
+# What a broken function stands in for needs the reference sequence model besides (clause 12's
+# layout and clause 20's exported sequence model use it).
+FUNCTIONS = ("stream_batches", "to_onnx")
 
 
 @dataclass(frozen=True)
 class Registered:
-    """A broken (or correct) implementation, the clause it breaks (or passes), and for a broken
-    one the test of that clause that catches it."""
+    """A broken (or correct) implementation: what it is made of, the clause it breaks (or
+    passes), the test of that clause that catches a broken one, the cell whose run of that test
+    catches it, and the factory (or function) of the contract it stands in for."""
     name: str
     made_of: object
     clause: str
     caught_by: str | None
+    cell: str
+    factory: str
 
     @property
     def implementation(self):
-        return _implementation(self.made_of)
-
-    @property
-    def cell(self):
-        """The cell type it breaks: ``"gru"`` for a broken GRU, else ``"lstm"``."""
-        return "gru" if isinstance(self.made_of, type) and issubclass(self.made_of, GRU) \
-            else "lstm"
+        """An implementation object: the reference's cells, the sequence model where a broken
+        function needs it, and ``made_of`` as ``factory``."""
+        extra = {"make_sequence_model": SequenceModel} if self.factory in FUNCTIONS else {}
+        factories = {**REFERENCE_CELLS, **extra, self.factory: self.made_of}
+        return SimpleNamespace(**factories, MASKS=getattr(self.made_of, "MASKS", "any"),
+                               __doc__=self.made_of.__doc__)
 
 
 BROKEN: dict[str, Registered] = {}
@@ -92,21 +85,40 @@ def _name(obj):
     return re.sub(r"(?<!^)(?=[A-Z])", "_", obj.__name__).lower()
 
 
-def breaks(clause, caught_by, name=None):
+def breaks(clause, caught_by, *, cell="lstm", factory=None, name=None):
     """Register the decorated class or function as breaking ``clause``, caught by the spec test
-    ``caught_by`` (a test of that clause), under ``name`` (default: its name in snake case)."""
+    ``caught_by`` (a test of that clause) in its run with ``cell``, standing in for ``factory``
+    (default: the cell's, ``make_lstm``, ``make_gru`` or ``make_simple_rnn``), under ``name``
+    (default: its name in snake case)."""
     def register(obj):
         key = name or _name(obj)
-        BROKEN[key] = Registered(key, obj, clause, caught_by)
+        BROKEN[key] = Registered(key, obj, clause, caught_by, cell,
+                                 factory or CELLS[cell].factory)
         return obj
     return register
 
 
-def passes(clause, name=None):
-    """Register the decorated class as a correct implementation that must pass ``clause``."""
+def breaks_every_cell(clause, caught_by, cells=tuple(CELL_BASES)):
+    """Register the decorated mixin, on each of ``cells``' reference layers, as breaking
+    ``clause`` in that cell's run of ``caught_by``: ``<name>`` for the LSTM, ``<name>_gru`` and
+    ``<name>_simple_rnn`` for the others. The mixin handles the state as the list every cell
+    keeps (``_state``)."""
+    def register(mixin):
+        for cell in cells:
+            built = type(mixin.__name__ + CELLS[cell].title, (mixin, CELL_BASES[cell]),
+                         {"__doc__": mixin.__doc__})
+            suffix = "" if cell == "lstm" else f"_{cell}"
+            breaks(clause, caught_by, cell=cell, name=_name(mixin) + suffix)(built)
+        return mixin
+    return register
+
+
+def passes(clause, *, factory="make_lstm", name=None):
+    """Register the decorated class as a correct implementation of ``factory`` that must pass
+    ``clause``."""
     def register(obj):
         key = name or _name(obj)
-        CORRECT[key] = Registered(key, obj, clause, None)
+        CORRECT[key] = Registered(key, obj, clause, None, "lstm", factory)
         return obj
     return register
 
@@ -119,9 +131,8 @@ def __getattr__(name):
     return found.implementation
 
 
-
-@breaks("carry-per-index", "test_row_i_continues_row_i_of_the_previous_batch")
-class NeverCarries(LSTM):
+@breaks_every_cell("carry-per-index", "test_row_i_continues_row_i_of_the_previous_batch")
+class NeverCarries:
     """A stateful model that forgets its state at the start of every call."""
     def predict_on_batch(self, x):
         self.reset_states()
@@ -173,15 +184,16 @@ class MaskedStepMovesC(LSTM):
         return hs
 
 
-@breaks("masked-steps-keep-state", "test_a_row_masked_for_a_whole_batch_keeps_its_state_bit_for_bit")
-class MaskedRowStartsAfresh(LSTM):
+@breaks_every_cell("masked-steps-keep-state",
+                   "test_a_row_masked_for_a_whole_batch_keeps_its_state_bit_for_bit")
+class MaskedRowStartsAfresh:
     """A row masked for a whole batch is reset to zeros (as if its stream had ended)."""
     def run(self, x, cache=None, mask=None):
         hs = super().run(x, cache, mask)
         if self.stateful and mask is not None:
             waiting = ~mask.any(axis=1)
-            self._h, self._c = (np.where(waiting[:, None], 0, s).astype(np.float32)
-                                for s in (self._h, self._c))
+            self._state = [np.where(waiting[:, None], 0, s).astype(np.float32)
+                           for s in self._state]
         return hs
 
 
@@ -222,6 +234,16 @@ class LengthsFromMaskCounts(LSTM):
         return super().run(x, cache, mask)
 
 
+@breaks_every_cell("reset-clears", "test_reset_makes_h_and_c_exactly_zero")
+class ResetLeavesTheLastRow:
+    """reset_states() zeroes every row but the last (an off-by-one over the rows)."""
+    def reset_states(self):
+        if self.stateful and hasattr(self, "_state"):
+            self._state = [np.concatenate([np.zeros_like(s[:-1]), s[-1:]]) for s in self._state]
+        else:
+            super().reset_states()
+
+
 @breaks("reset-clears", "test_reset_makes_h_and_c_exactly_zero")
 class ResetKeepsC(LSTM):
     """reset_states() zeroes h but keeps the cell state c."""
@@ -255,18 +277,19 @@ class NoFlowThroughTime(LSTM):
             np.zeros((x.shape[0], 0, self.units), np.float32)
 
 
-@breaks("in-batch-flow", "test_one_call_of_T_steps_equals_T_calls_of_one_step")
-class RowsLeak(LSTM):
+@breaks_every_cell("in-batch-flow", "test_one_call_of_T_steps_equals_T_calls_of_one_step")
+class RowsLeak:
     """Each row's carried h is mixed with the batch mean at the end of every call."""
     def predict_on_batch(self, x):
         out = super().predict_on_batch(x)
         if self.stateful:
-            self._h = 0.5 * (self._h + self._h.mean(axis=0, keepdims=True))
+            h = self._state[0]
+            self._state = [0.5 * (h + h.mean(axis=0, keepdims=True)), *self._state[1:]]
         return out
 
 
-@breaks("state-access", "test_set_states_then_predict_continues_from_exactly_that_state")
-class StaleGetStates(LSTM):
+@breaks_every_cell("state-access", "test_set_states_then_predict_continues_from_exactly_that_state")
+class StaleGetStates:
     """get_states() returns the state as it was before the last call."""
     def predict_on_batch(self, x):
         self._previous = super().get_states() if self.stateful else None
@@ -303,8 +326,8 @@ class SetStatesBroadcasts(LSTM):
                             for s in states)
 
 
-@breaks("bad-batch-rejected", "test_set_states_with_a_wrong_shape_is_refused")
-class SetStatesBroadcastsOneRow(LSTM):
+@breaks_every_cell("bad-batch-rejected", "test_set_states_with_a_wrong_shape_is_refused")
+class SetStatesBroadcastsOneRow:
     """set_states() takes a state of one row, (1, units), as every row's (and refuses any other
     wrong shape)."""
     def set_states(self, states):
@@ -473,7 +496,8 @@ class NoForgetGate(LSTM):
             self.bias = bias
 
 
-@breaks("training-carries-state", "test_stateful_classifier_moves_the_state_like_the_bare_lstm")
+@breaks("training-carries-state", "test_stateful_classifier_moves_the_state_like_the_bare_lstm",
+        factory="make_classifier")
 class TrainingKeepsState(Classifier):
     """train_on_batch leaves the carried state where it was (only prediction moves it)."""
     def train_on_batch(self, x, y):
@@ -484,7 +508,8 @@ class TrainingKeepsState(Classifier):
         return loss
 
 
-@breaks("test-on-batch", "test_classifier_test_on_batch_is_the_training_loss_without_the_step")
+@breaks("test-on-batch", "test_classifier_test_on_batch_is_the_training_loss_without_the_step",
+        factory="make_classifier")
 class SampleWeightsIgnored(Classifier):
     """train_on_batch and test_on_batch ignore the sample weights."""
     def train_on_batch(self, x, y, sample_weight=None, mask=None):
@@ -494,7 +519,8 @@ class SampleWeightsIgnored(Classifier):
         return super().test_on_batch(x, y, mask=mask)
 
 
-@breaks("test-on-batch", "test_classifier_test_on_batch_is_the_training_loss_without_the_step")
+@breaks("test-on-batch", "test_classifier_test_on_batch_is_the_training_loss_without_the_step",
+        factory="make_classifier")
 class WeightedLossOverTheWeights(Classifier):
     """The weighted loss divided by the sum of the weights (Keras' "mean_with_sample_weight"),
     not by the batch size."""
@@ -506,14 +532,16 @@ class WeightedLossOverTheWeights(Classifier):
         return x, (p, loss * scale, dh * scale, dW * scale, db * scale)
 
 
-@breaks("test-on-batch", "test_classifier_test_on_batch_is_the_training_loss_without_the_step")
+@breaks("test-on-batch", "test_classifier_test_on_batch_is_the_training_loss_without_the_step",
+        factory="make_classifier")
 class TestOnBatchTrains(Classifier):
     """test_on_batch takes a training step."""
     def test_on_batch(self, x, y, sample_weight=None, mask=None):
         return self.train_on_batch(x, y, sample_weight, mask)
 
 
-@breaks("test-on-batch", "test_sequence_test_on_batch_is_the_training_loss_without_the_step")
+@breaks("test-on-batch", "test_sequence_test_on_batch_is_the_training_loss_without_the_step",
+        factory="make_sequence_model")
 class TestOnBatchKeepsState(SequenceModel):
     """test_on_batch leaves the carried state where it was."""
     def test_on_batch(self, x, y, sample_weight=None, mask=None):
@@ -524,14 +552,16 @@ class TestOnBatchKeepsState(SequenceModel):
         return loss
 
 
-@breaks("masked-training-agreement", "test_masked_classifier_steps_match_the_reference")
+@breaks("masked-training-agreement", "test_masked_classifier_steps_match_the_reference",
+        factory="make_classifier")
 class TrainingIgnoresTheMask(Classifier):
     """train_on_batch and test_on_batch run the LSTM over the padding (prediction masks)."""
     def _loss(self, what, x, y, sample_weight, mask, cache=None):
         return super()._loss(what, x, y, sample_weight, None, cache)
 
 
-@breaks("masked-training-agreement", "test_masked_sequence_steps_match_the_reference")
+@breaks("masked-training-agreement", "test_masked_sequence_steps_match_the_reference",
+        factory="make_sequence_model")
 class PaddingInTheLoss(SequenceModel):
     """The masked tokens count in the loss (the mean over every token), though the state is
     kept at the masked steps."""
@@ -545,7 +575,7 @@ class PaddingInTheLoss(SequenceModel):
         return step
 
 
-@breaks("training-agreement", "test_train_on_batch_matches_the_reference")
+@breaks("training-agreement", "test_train_on_batch_matches_the_reference", factory="make_classifier")
 class AdamWithoutBiasCorrection(Classifier):
     """Adam without the bias correction of its moment estimates (steps are ~3x too small)."""
     def __init__(self, **config):
@@ -559,7 +589,7 @@ class _UncorrectedAdam(Adam):
         self.t = 0          # lr_t = lr * sqrt(1 - b2) / (1 - b1) at every step
 
 
-@breaks("training-agreement", "test_train_on_batch_matches_the_reference")
+@breaks("training-agreement", "test_train_on_batch_matches_the_reference", factory="make_classifier")
 class AdamEpsilonAfterBiasCorrection(Classifier):
     """Adam as PyTorch and optax write it (MLX with ``bias_correction=True``): epsilon added
     after the bias correction, w -= lr m_hat / (sqrt(v_hat) + eps); it differs from Keras'
@@ -582,7 +612,7 @@ class _EpsilonAfterBiasCorrection(Adam):
         w -= w.dtype.type(self.learning_rate) * m_hat / (np.sqrt(v_hat) + w.dtype.type(self.epsilon))
 
 
-@breaks("training-agreement", "test_train_on_batch_matches_the_reference")
+@breaks("training-agreement", "test_train_on_batch_matches_the_reference", factory="make_classifier")
 class IgnoresLearningRate(Classifier):
     """Trains with the default learning rate 0.001 whatever ``learning_rate`` it is given."""
     def __init__(self, **config):
@@ -590,7 +620,7 @@ class IgnoresLearningRate(Classifier):
         self.parameters.optimizer = Adam(0.001)
 
 
-@breaks("reset-clears", "test_a_classifier_reset_clears_h_and_c")
+@breaks("reset-clears", "test_a_classifier_reset_clears_h_and_c", factory="make_classifier")
 class ClassifierResetKeepsC(Classifier):
     """A classifier whose reset_states() clears h but keeps the cell state c."""
     def reset_states(self):
@@ -600,7 +630,7 @@ class ClassifierResetKeepsC(Classifier):
             self.lstm._state[1] = c
 
 
-@breaks("bad-batch-rejected", "test_a_classifier_refuses_a_batch_of_another_size")
+@breaks("bad-batch-rejected", "test_a_classifier_refuses_a_batch_of_another_size", factory="make_classifier")
 class ClassifierFitsAnyBatch(Classifier):
     """A stateful classifier that silently cuts or repeats a batch of another size to its own
     batch_size rows."""
@@ -613,7 +643,7 @@ class ClassifierFitsAnyBatch(Classifier):
         return super()._checked(what, x, y, sample_weight, mask)
 
 
-@breaks("bad-batch-rejected", "test_a_classifier_refuses_a_batch_of_one_row")
+@breaks("bad-batch-rejected", "test_a_classifier_refuses_a_batch_of_one_row", factory="make_classifier")
 class ClassifierBroadcastsOneRow(Classifier):
     """A stateful classifier that broadcasts a batch of 1 row over its rows (as the Keras LSTM
     does); every other wrong batch size is refused."""
@@ -626,7 +656,7 @@ class ClassifierBroadcastsOneRow(Classifier):
         return super()._checked(what, x, y, sample_weight, mask)
 
 
-@breaks("state-access", "test_a_classifier_shares_no_memory_with_the_caller")
+@breaks("state-access", "test_a_classifier_shares_no_memory_with_the_caller", factory="make_classifier")
 class ClassifierKeepsCallerStates(Classifier):
     """A classifier whose set_states keeps the caller's arrays instead of copies."""
     def set_states(self, states):
@@ -635,9 +665,10 @@ class ClassifierKeepsCallerStates(Classifier):
 
 
 @breaks("position-only-alphabet",
-        "test_tutorial_model_walks_from_a_but_answers_b_from_other_letters")
+        "test_tutorial_model_walks_from_a_but_answers_b_from_other_letters", factory="make_classifier")
 @breaks("alphabet-remedies",
-        "test_stateful_model_trained_on_subsequences_from_any_letter", name="never_learns_remedies")
+        "test_stateful_model_trained_on_subsequences_from_any_letter", name="never_learns_remedies",
+        factory="make_classifier")
 class NeverLearns(Classifier):
     """train_on_batch returns the loss but never updates the weights."""
     def train_on_batch(self, x, y, sample_weight=None, mask=None):
@@ -657,7 +688,7 @@ class Float64Forward(LSTM):
         return hs.astype(np.float32)
 
 
-@passes("training-agreement")
+@passes("training-agreement", factory="make_classifier")
 class ReversedRowOrder(Classifier):
     """A correct classifier that trains on the batch's rows in reverse order: the gradient's sums
     run in another order, so it differs from the reference's by float32 rounding (and a gradient
@@ -674,7 +705,8 @@ class ReversedRowOrder(Classifier):
 
 
 @breaks("stream-layout",
-        "test_streams_are_contiguous_windows_with_next_token_targets", name="interleaved_streams")
+        "test_streams_are_contiguous_windows_with_next_token_targets", name="interleaved_streams",
+        factory="stream_batches")
 def interleaved_stream_batches(tokens, batch_size, seq_len):
     """Deals the windows of the text out to the rows in turn (row i gets windows i, i + B, ...):
     each row's windows are not contiguous, so the carried state follows no real text."""
@@ -686,7 +718,8 @@ def interleaved_stream_batches(tokens, batch_size, seq_len):
         yield x, np.stack([tokens[s + 1:s + seq_len + 1] for s in starts])
 
 
-@breaks("sequence-training-agreement", "test_sequence_train_on_batch_matches_the_reference")
+@breaks("sequence-training-agreement", "test_sequence_train_on_batch_matches_the_reference",
+        factory="make_sequence_model")
 class EmbeddingKeepsOneOccurrence(SequenceModel):
     """The embedding's gradient keeps one occurrence of a repeated token (``dE[x] = de``, the
     NumPy fancy-indexing pitfall) instead of the sum over all of them (``np.add.at``)."""
@@ -705,7 +738,8 @@ class EmbeddingKeepsOneOccurrence(SequenceModel):
         return float(step.loss)
 
 
-@breaks("streams-carry-context", "test_carried_state_beats_a_reset_before_every_window")
+@breaks("streams-carry-context", "test_carried_state_beats_a_reset_before_every_window",
+        factory="make_sequence_model")
 class SequenceNeverCarries(SequenceModel):
     """A stateful sequence model that starts every call from zeros (it reports its state, but
     never reads it back)."""
@@ -718,7 +752,7 @@ class SequenceNeverCarries(SequenceModel):
         return super().train_on_batch(x, y)
 
 
-@breaks("batch1-copy", "test_a_copy_given_row_i_state_continues_row_i")
+@breaks("batch1-copy", "test_a_copy_given_row_i_state_continues_row_i", factory="make_sequence_model")
 class SoftmaxOverTheBatch(SequenceModel):
     """predict_on_batch normalizes the probabilities over the batch's rows (axis 0) instead of
     over the vocabulary: a batch-size-1 copy answers differently from row i of the batch."""
@@ -738,7 +772,7 @@ def _with_initializers(model_proto, **arrays):
 
 
 @breaks("exported-copy", "test_an_exported_lstm_given_row_i_state_continues_row_i",
-        name="exports_gates_in_keras_order")
+        name="exports_gates_in_keras_order", factory="to_onnx")
 def keras_gate_order_to_onnx(model, *, batch_size=1):
     """Gives the ONNX LSTM operator Keras' blocks as they are (i, f, c, o), where it reads i, o,
     f, c: the copy runs, and computes another LSTM."""
@@ -751,19 +785,24 @@ def keras_gate_order_to_onnx(model, *, batch_size=1):
 
 
 @breaks("exported-copy", "test_an_exported_lstm_given_row_i_state_continues_row_i",
-        name="exports_without_the_state")
+        name="exports_without_the_state", factory="to_onnx")
+@breaks("exported-copy", "test_an_exported_lstm_given_row_i_state_continues_row_i", cell="gru",
+        name="exports_without_the_state_gru", factory="to_onnx")
+@breaks("exported-copy", "test_an_exported_lstm_given_row_i_state_continues_row_i",
+        cell="simple_rnn", name="exports_without_the_state_simple_rnn", factory="to_onnx")
 def stateless_to_onnx(model, *, batch_size=1):
-    """Takes h and c as inputs but does not wire them to the operator's initial_h and initial_c
-    (what converters that drop a stateful model's state variables do): the copy always starts
-    from zeros."""
+    """Takes the state (h and c, or h) as inputs but does not wire it to the operator's
+    initial_h (and initial_c), what converters that drop a stateful model's state variables do:
+    the copy always starts from zeros."""
     model_proto = export.to_onnx(model, batch_size=batch_size)
-    lstm = next(node for node in model_proto.graph.node if node.op_type == "LSTM")
-    lstm.input[5] = lstm.input[6] = ""
+    cell = next(node for node in model_proto.graph.node if node.op_type in ("LSTM", "GRU", "RNN"))
+    for k in range(5, len(cell.input)):
+        cell.input[k] = ""
     return model_proto
 
 
 @breaks("exported-copy", "test_an_exported_lstm_fed_row_i_history_gives_row_i_outputs",
-        name="exports_the_bias_twice")
+        name="exports_the_bias_twice", factory="to_onnx")
 def bias_twice_to_onnx(model, *, batch_size=1):
     """Puts the bias in both of the operator's biases, Wb and Rb (as a port that copies
     PyTorch's bias_ih and bias_hh might), which it adds: the copy computes with twice the
@@ -775,7 +814,7 @@ def bias_twice_to_onnx(model, *, batch_size=1):
 
 
 @breaks("exported-copy", "test_an_exported_sequence_model_fed_row_i_history_gives_row_i_outputs",
-        name="exports_no_dense_bias")
+        name="exports_no_dense_bias", factory="to_onnx")
 def dense_bias_dropped_to_onnx(model, *, batch_size=1):
     """Leaves the Dense layer's bias out of the exported sequence model (zeros): its
     probabilities differ wherever the trained bias is not zero."""
@@ -794,7 +833,7 @@ def _blocks(weights, order):
     return [w[..., columns] for w in weights]
 
 
-@breaks("reference-agreement", "test_outputs_and_state_match_the_reference_from_any_state")
+@breaks("reference-agreement", "test_outputs_and_state_match_the_reference_from_any_state", cell="gru")
 class GruGateBlocksSwapped(GRU):
     """Reads the gate blocks in PyTorch's order r, z, n as if they were Keras' z, r, h: the update
     and reset gates swapped (a port that copies nn.GRU's weights unchanged)."""
@@ -803,7 +842,7 @@ class GruGateBlocksSwapped(GRU):
         return gru_forward(x, h, *_blocks([kernel, recurrent_kernel, bias], (1, 0, 2)), mask)
 
 
-@breaks("reference-agreement", "test_outputs_and_state_match_the_reference_from_any_state")
+@breaks("reference-agreement", "test_outputs_and_state_match_the_reference_from_any_state", cell="gru")
 class GruResetBefore(GRU):
     """The reset_after=False formula: the reset gate applied to h before the recurrent product,
     g = tanh(x W_h + b_h + (r * h) U_h + b'_h) (Keras 2's old default, ONNX's default
@@ -824,7 +863,7 @@ class GruResetBefore(GRU):
         return hs, h
 
 
-@breaks("reference-agreement", "test_outputs_and_state_match_the_reference_from_any_state")
+@breaks("reference-agreement", "test_outputs_and_state_match_the_reference_from_any_state", cell="gru")
 class GruDropsRecurrentBias(GRU):
     """Computes without the recurrent bias (bias row 1), as a framework with one bias per gate
     block does when only the input's bias is copied over."""
@@ -834,12 +873,21 @@ class GruDropsRecurrentBias(GRU):
         return hs, h.astype(np.float32)
 
 
-@breaks("stateless-zero-start", "test_equals_a_stateful_model_right_after_reset")
-class GruStatelessStartNotZero(GRU):
-    """A stateless GRU that starts every call from tanh of the candidate's input bias (a learned
+@breaks_every_cell("stateless-zero-start", "test_equals_a_stateful_model_right_after_reset")
+class StatelessStartNotZero:
+    """A stateless model that starts every call from tanh of its bias' first units (a learned
     initial state) instead of zeros; a stateful one starts from zeros after a reset."""
     def start_states(self, batch):
         if self.stateful:
             return super().start_states(batch)
-        start = np.tanh(self.bias[0, 2 * self.units:])
-        return (np.repeat(start[None], batch, axis=0).astype(np.float32),)
+        start = np.tanh(self.bias.reshape(-1)[:self.units])
+        return (np.repeat(start[None], batch, axis=0).astype(np.float32),) * len(self.STATES)
+
+
+@breaks("reference-agreement", "test_outputs_and_state_match_the_reference_from_any_state",
+        cell="simple_rnn")
+class SimpleRnnWithoutBias(SimpleRNN):
+    """Computes without the bias, as a port that maps only the kernels does."""
+    @staticmethod
+    def forward(x, h, kernel, recurrent_kernel, bias, mask=None):
+        return simple_rnn_forward(x, h, kernel, recurrent_kernel, np.zeros_like(bias), mask)

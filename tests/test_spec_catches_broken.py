@@ -12,7 +12,14 @@ import sys
 import pytest
 from hypothesis import settings
 
-from spec.clauses import CLAUSES, SPEC_PATH, module_name, spec_test_names
+from spec.clauses import (
+    CLAUSES,
+    SPEC_PATH,
+    every_cell_test_names,
+    module_name,
+    spec_test_names,
+)
+from spec.contract import CELLS
 from spec.harness.reporting import OUTCOME
 from spec.harness.runner import CONFORMANCE_INI
 from spec.harness.verdicts import FAIL
@@ -48,8 +55,8 @@ def outcomes(reports):
 
 @pytest.mark.parametrize("clause", sorted({broken.clause for broken in BROKEN.values()}))
 def test_spec_fails_each_broken_implementation_on_its_clause(pytester, monkeypatch, clause):
-    # Every implementation that breaks the clause, in one session: each on the test it names.
-    # (A broken GRU is run with the GRU: its run's ID ends in "-gru".)
+    # Every implementation that breaks the clause, in one session: each on the test it names,
+    # in the run of the cell it breaks (a run's ID ends in "-gru" or "-simple_rnn").
     breaking = {f"tests.broken_impls.{name}": broken for name, broken in BROKEN.items()
                 if broken.clause == clause}
     runs = {impl + ("" if broken.cell == "lstm" else f"-{broken.cell}"): impl
@@ -79,9 +86,17 @@ def test_every_clause_is_broken_by_some_implementation():
     assert {broken.clause for broken in BROKEN.values()} == set(CLAUSES)
 
 
+def test_each_clause_that_runs_every_cell_is_broken_for_each_cell():
+    for clause in CLAUSES:
+        if every_cell_test_names(clause):
+            broken_cells = {broken.cell for broken in BROKEN.values() if broken.clause == clause}
+            assert broken_cells == set(CELLS), (clause, broken_cells)
+
+
 def test_each_broken_implementation_names_a_test_of_its_clause_that_catches_it():
     for name, broken in BROKEN.items():
         assert broken.caught_by in spec_test_names(broken.clause), (name, broken)
+        assert broken.cell == "lstm" or broken.caught_by in every_cell_test_names(), (name, broken)
 
 
 def test_reference_passes_a_clause_module_run_the_same_way(pytester, monkeypatch):
