@@ -49,7 +49,6 @@ class LSTM(ReferenceLSTM):
 
 
 CELL_BASES = {"lstm": LSTM, "gru": GRU, "simple_rnn": SimpleRNN}
-REFERENCE_CELLS = {CELLS[cell].factory: base for cell, base in CELL_BASES.items()}
 # What a broken function stands in for needs the reference sequence model besides (clause 12's
 # layout and clause 20's exported sequence model use it).
 FUNCTIONS = ("stream_batches", "to_onnx")
@@ -69,10 +68,12 @@ class Registered:
 
     @property
     def implementation(self):
-        """An implementation object: the reference's cells, the sequence model where a broken
-        function needs it, and ``made_of`` as ``factory``."""
+        """An implementation object offering no more than its run needs: the reference LSTM
+        (every implementation has ``make_lstm``) and the reference cell it breaks, the sequence
+        model where a broken function needs it, and ``made_of`` as ``factory``."""
         extra = {"make_sequence_model": SequenceModel} if self.factory in FUNCTIONS else {}
-        factories = {**REFERENCE_CELLS, **extra, self.factory: self.made_of}
+        factories = {"make_lstm": LSTM, CELLS[self.cell].factory: CELL_BASES[self.cell],
+                     **extra, self.factory: self.made_of}
         return SimpleNamespace(**factories, MASKS=getattr(self.made_of, "MASKS", "any"),
                                __doc__=self.made_of.__doc__)
 
