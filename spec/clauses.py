@@ -41,7 +41,7 @@ def spec_test_names(*clauses):
 TESTS_HEADING = "## The tests of each clause"
 
 
-def tests_by_clause():
+def list_of_tests():
     """SPEC.md's last section: each clause's test functions, the names ``KNOWN_DEVIATIONS``
     takes (``python -m spec --list-tests`` prints it; a meta-test checks SPEC.md holds it)."""
     lines = [TESTS_HEADING, "",

@@ -9,10 +9,11 @@ An implementation is a module or object with ``make_lstm`` and, optionally, the 
 """
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol, TypedDict, runtime_checkable
 
 import numpy as np
+
+from stateful_lstm import cells
 
 Array = np.ndarray
 
@@ -157,27 +158,9 @@ FACTORIES = {"make_lstm": MakeLSTM, "make_gru": MakeGRU, "make_simple_rnn": Make
 REQUIRED_FACTORY = "make_lstm"
 
 
-@dataclass(frozen=True)
-class Cell:
-    """A cell type of the contract: its factory, its name in reports, the arrays of its carried
-    state, and its weight shapes in Keras' layout for (input_dim, units)."""
-    factory: str
-    title: str
-    states: tuple[str, ...]
-    weight_shapes: Callable[[int, int], list[tuple[int, ...]]]
-
-
-# Every cell type, by the name tests and reports use; the LSTM first (the one every
-# implementation has). Gate blocks: LSTM i, f, c, o; GRU z, r, h with its input bias and its
-# recurrent bias as two rows (Keras' reset_after=True); SimpleRNN one block (SPEC.md).
-CELLS = {
-    "lstm": Cell("make_lstm", "LSTM", ("h", "c"),
-                 lambda i, u: [(i, 4 * u), (u, 4 * u), (4 * u,)]),
-    "gru": Cell("make_gru", "GRU", ("h",), lambda i, u: [(i, 3 * u), (u, 3 * u), (2, 3 * u)]),
-    "simple_rnn": Cell("make_simple_rnn", "SimpleRNN", ("h",),
-                       lambda i, u: [(i, u), (u, u), (u,)]),
-}
-LSTM_CELL = "lstm"
+# Every cell type (stateful_lstm.cells: one description of each), by the name tests and reports
+# use; the LSTM first (the one every implementation has).
+CELLS, LSTM_CELL = cells.CELLS, cells.LSTM_CELL
 
 
 def signature(factory: str) -> str:

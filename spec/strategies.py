@@ -136,13 +136,22 @@ L9 = ((0, 0, 0, 0), (0, 1, 1, 1), (0, 2, 2, 2), (1, 0, 1, 2), (1, 1, 2, 0), (1, 
 
 @st.composite
 def joint_sizes(draw, *ranges):
-    """One size from each ``(low, high)`` range (at most four): each from its whole range, or,
-    while ``run_mode.MODE.palette``, a row of ``L9`` (the level of each range in its palette)."""
+    """One size from each range (at most four): each from its whole range, or, while
+    ``run_mode.MODE.palette``, a row of ``L9`` (the level of each range in its palette). A range
+    is ``(low, high)``, or ``(low, high, least)`` for a test that needs sizes of at least
+    ``least``: its palette is still that of ``(low, high)``, and the rows that put it below
+    ``least`` are left out, so that every test builds its models among the same shapes (a
+    palette of ``(least, high)`` would add shapes no other test builds)."""
+    ranges = [(*r, r[0]) if len(r) == 2 else r for r in ranges]
     if not MODE.palette:
-        return tuple(draw(st.integers(low, high)) for low, high in ranges)
-    row = draw(st.sampled_from(L9))
-    return tuple(palette(low, high)[min(level, len(palette(low, high)) - 1)]
-                 for (low, high), level in zip(ranges, row))
+        return tuple(draw(st.integers(least, high)) for _, high, least in ranges)
+
+    def sizes_of(row):
+        return tuple(palette(low, high)[min(level, len(palette(low, high)) - 1)]
+                     for (low, high, _), level in zip(ranges, row))
+    rows = [sizes_of(row) for row in L9
+            if all(size >= least for size, (*_, least) in zip(sizes_of(row), ranges))]
+    return draw(st.sampled_from(rows))
 
 
 @st.composite
@@ -151,7 +160,7 @@ def setups(draw, min_batch=1, max_batch=MAX_BATCH, max_classes=None):
     together from the spec's ranges (``joint_sizes``: batch size from ``min_batch`` to
     ``max_batch``, input_dim, units, and with ``max_classes`` a classifier's class count from
     2), weights."""
-    ranges = [(min_batch, max_batch), (1, MAX_INPUT_DIM), (1, MAX_UNITS)]
+    ranges = [(1, max_batch, min_batch), (1, MAX_INPUT_DIM), (1, MAX_UNITS)]
     batch, input_dim, units, *classes = draw(joint_sizes(
         *ranges, *([(2, max_classes)] if max_classes else [])))
     return Setup(batch, input_dim, units, draw(cell_weights(input_dim, units, MODE.cell)),

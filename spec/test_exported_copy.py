@@ -19,10 +19,12 @@ pytestmark = [pytest.mark.clause("exported-copy"), pytest.mark.requires("onnx", 
               pytest.mark.every_cell]
 
 
-def exported_copy(impl, model):
-    """An ONNX Runtime session of ``model`` exported with batch size 1 (by the implementation's
-    ``to_onnx``, else the kit's)."""
-    return StepSession(getattr(impl, "to_onnx", export.to_onnx)(model, batch_size=1))
+def exported_copy(impl, model, cell="lstm"):
+    """An ONNX Runtime session of ``model`` (of ``cell``) exported with batch size 1 by the
+    implementation's ``to_onnx``, else by the kit's, told the cell."""
+    if hasattr(impl, "to_onnx"):
+        return StepSession(impl.to_onnx(model, batch_size=1))
+    return StepSession(export.to_onnx(model, batch_size=1, cell=cell))
 
 
 def step_by_step(session, inputs, *state):
@@ -48,7 +50,7 @@ def test_an_exported_lstm_given_row_i_state_continues_row_i(stateful_lstm_impl, 
     for x in history:
         model.predict_on_batch(x)
     row = data.draw(st.integers(0, setup.batch_size - 1), label="row")
-    session = exported_copy(stateful_lstm_impl, model)
+    session = exported_copy(stateful_lstm_impl, model, setup.cell)
     start = row_of(model.get_states(), row)
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     expected = model.predict_on_batch(x)[row]
@@ -67,7 +69,7 @@ def test_an_exported_lstm_fed_row_i_history_gives_row_i_outputs(stateful_lstm_im
     batches = data.draw(sst.input_batches(setup, (1, 3)), label="batches")
     expected = feed(model, batches)
     row = data.draw(st.integers(0, setup.batch_size - 1), label="row")
-    got, state = step_by_step(exported_copy(stateful_lstm_impl, model),
+    got, state = step_by_step(exported_copy(stateful_lstm_impl, model, setup.cell),
                               np.concatenate([x[row] for x in batches]),
                               *setup.zero_states(batch=1))
     label = describe_call(setup, row=row, batches=len(batches))

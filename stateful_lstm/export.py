@@ -38,52 +38,32 @@ import json
 
 import numpy as np
 
-from . import LAYERS
+from .cells import CELLS
 from .step_session import PROMPT_KEY, VOCABULARY_KEY
 
 OPSET = 17                           # LSTM-14, Softmax-13, Squeeze/Unsqueeze with axes inputs
-# Each cell's ONNX operator (its state: the reference layer's STATES), and its gate blocks in
-# ONNX's order as blocks of Keras' order: the LSTM's i, o, f, c of Keras' i, f, c, o; the GRU's
-# z, r, h are Keras' (with linear_before_reset=1: Keras' reset_after=True); the RNN's one block.
-OPERATORS = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "RNN"}
-GATE_ORDER = {"lstm": (0, 3, 1, 2), "gru": (0, 1, 2), "simple_rnn": (0,)}
 KIND_KEY = "stateful_lstm.kind"      # metadata: the cell of a layer, "classifier", "sequence"
 
 
-def cell_of(weights):
-    """The cell whose Keras ``[kernel, recurrent_kernel, bias]`` these are, read from the
-    recurrent kernel's width (4u: LSTM, 3u: GRU, u: SimpleRNN)."""
-    blocks = weights[1].shape[1] // weights[1].shape[0]
-    return {4: "lstm", 3: "gru", 1: "simple_rnn"}[blocks]
-
-
-def _columns(cell, u):
-    """Keras' columns in ONNX's order of the gate blocks (``GATE_ORDER``)."""
-    return np.concatenate([np.arange(k * u, (k + 1) * u) for k in GATE_ORDER[cell]])
-
-
-def onnx_weights(kernel, recurrent_kernel, bias):
-    """Keras' ``[kernel, recurrent_kernel, bias]`` (of any cell: ``cell_of``) as its ONNX
-    operator's ``W, R, B``: ``B = [Wb, Rb]``, Keras' bias and zeros, or the GRU's two bias
-    rows."""
-    u, cell = recurrent_kernel.shape[0], cell_of([kernel, recurrent_kernel])
-    columns = _columns(cell, u)
+def onnx_weights(cell, kernel, recurrent_kernel, bias):
+    """Keras' ``[kernel, recurrent_kernel, bias]`` of ``cell`` as its ONNX operator's ``W, R,
+    B``, the gate blocks in ONNX's order (``cells.CELLS``): ``B = [Wb, Rb]``, Keras' bias and
+    zeros, or the GRU's two bias rows."""
+    columns = CELLS[cell].columns("onnx", recurrent_kernel.shape[0])
     W = np.asarray(kernel, np.float32)[:, columns].T[None]
     R = np.asarray(recurrent_kernel, np.float32)[:, columns].T[None]
     bias = np.asarray(bias, np.float32)[..., columns]
-    B = (bias.reshape(-1) if cell == "gru" else np.concatenate([bias, np.zeros_like(bias)]))[None]
+    B = (bias.reshape(-1) if bias.ndim == 2 else np.concatenate([bias, np.zeros_like(bias)]))[None]
     return [np.ascontiguousarray(a) for a in (W, R, B)]
 
 
-def keras_weights(W, R, B):
-    """The inverse of ``onnx_weights``: Keras' ``[kernel, recurrent_kernel, bias]`` from an ONNX
-    operator's ``W, R, B`` (one direction), the bias being ``Wb + Rb`` (the sum the operator
-    computes with), or the GRU's two rows ``[Wb, Rb]``."""
-    u = R.shape[2]
-    cell = {4: "lstm", 3: "gru", 1: "simple_rnn"}[R.shape[1] // u]
-    back = np.argsort(_columns(cell, u))      # Keras' column j is ONNX's column back[j]
+def keras_weights(cell, W, R, B):
+    """The inverse of ``onnx_weights``: Keras' ``[kernel, recurrent_kernel, bias]`` of ``cell``
+    from its ONNX operator's ``W, R, B`` (one direction), the bias being ``Wb + Rb`` (the sum
+    the operator computes with), or the GRU's two rows ``[Wb, Rb]``."""
+    back = np.argsort(CELLS[cell].columns("onnx", R.shape[2]))   # Keras' column j: ONNX's back[j]
     Wb, Rb = B[0, :B.shape[1] // 2], B[0, B.shape[1] // 2:]
-    bias = np.stack([Wb[back], Rb[back]]) if cell == "gru" else (Wb + Rb)[back]
+    bias = np.stack([Wb[back], Rb[back]]) if CELLS[cell].bias_rows == 2 else (Wb + Rb)[back]
     return [np.ascontiguousarray(W[0][back].T, np.float32),
             np.ascontiguousarray(R[0][back].T, np.float32), np.ascontiguousarray(bias, np.float32)]
 
@@ -121,14 +101,13 @@ class _Graph:
         return model
 
 
-def _recurrent(graph, x, weights, batch, units, state, lengths):
-    """The operator of the weights' cell (``OPERATORS``) on ``x`` (B, T, F), batch first in and
+def _recurrent(graph, x, cell, weights, batch, units, state, lengths):
+    """The ONNX operator of ``cell`` (``cells.CELLS``) on ``x`` (B, T, F), batch first in and
     out; declares the lengths and (with ``state``) the state inputs (``h``, and ``c`` for the
     LSTM) and the new state's outputs (``h_next``, ``c_next``). Returns the names of y (B, T,
     u) and of the final h (B, u) (None without ``state``)."""
-    cell = cell_of(weights)
-    names = LAYERS[cell].STATES
-    W, R, B = (graph.constant(n, a) for n, a in zip("WRB", onnx_weights(*weights)))
+    names = CELLS[cell].states
+    W, R, B = (graph.constant(n, a) for n, a in zip("WRB", onnx_weights(cell, *weights)))
     time_first = graph.node("Transpose", [x], ["x_time_first"], perm=[1, 0, 2])
     zero_axis = graph.constant("axis_0", np.array([0], np.int64)) if state else None
     start = [""] * (1 + len(names))            # sequence_lens, initial_h (, initial_c): absent
@@ -139,9 +118,9 @@ def _recurrent(graph, x, weights, batch, units, state, lengths):
         for name in names:
             graph.tensor(name, "FLOAT", [batch, units])
         start[1:] = [graph.node("Unsqueeze", [n, zero_axis], [f"initial_{n}"]) for n in names]
-    Y, *finals = graph.node(OPERATORS[cell], [time_first, W, R, B, *start],
+    Y, *finals = graph.node(CELLS[cell].layers["onnx"], [time_first, W, R, B, *start],
                             ["Y", *(f"Y_{n}" for n in names)], hidden_size=units,
-                            **({"linear_before_reset": 1} if cell == "gru" else {}))
+                            **CELLS[cell].onnx_attributes)
     one_axis = graph.constant("axis_1", np.array([1], np.int64))
     y = graph.node("Transpose", [graph.node("Squeeze", [Y, one_axis], ["Y_squeezed"])], ["y"],
                    perm=[1, 0, 2])
@@ -160,8 +139,8 @@ def _dense_softmax(graph, h, kernel, bias, name):
     return graph.node("Softmax", [logits], [name], axis=-1)
 
 
-def layer_model(weights, *, batch_size=1, state=True, lengths=False):
-    """The step model of a recurrent layer (LSTM, GRU or SimpleRNN: ``cell_of``) from Keras'
+def layer_model(weights, *, cell="lstm", batch_size=1, state=True, lengths=False):
+    """The step model of a recurrent layer of ``cell`` (LSTM, GRU or SimpleRNN) from Keras'
     ``[kernel, recurrent_kernel, bias]``: inputs ``x`` (B, T, input_dim) float32 (and
     ``lengths``, ``h``, and the LSTM's ``c``), outputs ``y`` (B, T, u) (and ``h_next``, the
     LSTM's ``c_next``). ``batch_size`` None: any batch size. ``state=False``: no state inputs
@@ -169,10 +148,10 @@ def layer_model(weights, *, batch_size=1, state=True, lengths=False):
     input_dim, units = weights[0].shape[0], weights[1].shape[0]
     graph = _Graph()
     graph.tensor("x", "FLOAT", [batch_size, "time", input_dim])
-    y, _ = _recurrent(graph, "x", weights, batch_size, units, state, lengths)
+    y, _ = _recurrent(graph, "x", cell, weights, batch_size, units, state, lengths)
     graph.tensor(y, "FLOAT", [batch_size, "time", units], output=True)
     graph.outputs.insert(0, graph.outputs.pop())          # y first, then the state
-    return graph.model(cell_of(weights))
+    return graph.model(cell)
 
 
 def classifier_model(weights, *, batch_size=1, lengths=False):
@@ -183,7 +162,7 @@ def classifier_model(weights, *, batch_size=1, lengths=False):
     units, n_classes = kernel.shape
     graph = _Graph()
     graph.tensor("x", "FLOAT", [batch_size, "time", lstm_weights[0].shape[0]])
-    _, h = _recurrent(graph, "x", lstm_weights, batch_size, units, True, lengths)
+    _, h = _recurrent(graph, "x", "lstm", lstm_weights, batch_size, units, True, lengths)
     probabilities = _dense_softmax(graph, h, kernel, bias, "probabilities")
     graph.tensor(probabilities, "FLOAT", [batch_size, n_classes], output=True)
     graph.outputs.insert(0, graph.outputs.pop())
@@ -202,7 +181,7 @@ def sequence_model(weights, *, batch_size=1, vocabulary=None, prompt=None, lengt
     graph.tensor("tokens", "INT64", [batch_size, "time"])
     embedded = graph.node("Gather", [graph.constant("embeddings", embeddings), "tokens"],
                           ["embedded"])
-    y, _ = _recurrent(graph, embedded, lstm_weights, batch_size, units, True, lengths)
+    y, _ = _recurrent(graph, embedded, "lstm", lstm_weights, batch_size, units, True, lengths)
     probabilities = _dense_softmax(graph, y, kernel, bias, "probabilities")
     graph.tensor(probabilities, "FLOAT", [batch_size, "time", vocab_size], output=True)
     graph.outputs.insert(0, graph.outputs.pop())
@@ -223,11 +202,13 @@ def kind_of(model):
     return "classifier" if hasattr(model, "n_classes") else "lstm"
 
 
-def to_onnx(model, *, batch_size=1, vocabulary=None, prompt=None):
+def to_onnx(model, *, batch_size=1, cell=None, vocabulary=None, prompt=None):
     """The step model (an ``onnx.ModelProto``) of any implementation's ``model``, from its
     ``get_weights()``; ``batch_size`` 1 (the seed's copy), any integer, or None (any batch
-    size). Its state is explicit whether ``model`` is stateful or not. A sequence model's
-    ``vocabulary`` and ``prompt`` go into its metadata (``sequence_model``)."""
+    size). Its state is explicit whether ``model`` is stateful or not. A bare recurrent layer's
+    ``cell`` (``cells.CELLS``) is the model's ``cell`` attribute unless given (a model without
+    one is an LSTM, as ``make_lstm``'s); its weights must have that cell's shapes. A sequence
+    model's ``vocabulary`` and ``prompt`` go into its metadata (``sequence_model``)."""
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise ValueError(f"batch_size must be a positive int or None; received {batch_size!r}")
     kind, weights = kind_of(model), [np.asarray(w, np.float32) for w in model.get_weights()]
@@ -239,7 +220,15 @@ def to_onnx(model, *, batch_size=1, vocabulary=None, prompt=None):
                               prompt=prompt)
     if kind == "classifier":
         return classifier_model(weights, batch_size=batch_size)
-    return layer_model(weights, batch_size=batch_size)
+    cell = cell or getattr(model, "cell", "lstm")
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {list(CELLS)}; received {cell!r}")
+    shapes = [w.shape for w in weights]
+    expected = CELLS[cell].weight_shapes(model.input_dim, model.units)
+    if shapes != expected:
+        raise ValueError(f"to_onnx of a {CELLS[cell].title}: expected weights of shapes "
+                         f"{expected}; the model's get_weights() has {shapes} (pass cell=)")
+    return layer_model(weights, cell=cell, batch_size=batch_size)
 
 
 def initializers(model_proto):
@@ -248,8 +237,8 @@ def initializers(model_proto):
     return {t.name: numpy_helper.to_array(t) for t in model_proto.graph.initializer}
 
 
-def export(model, path, *, batch_size=1, vocabulary=None, prompt=None):
+def export(model, path, *, batch_size=1, cell=None, vocabulary=None, prompt=None):
     """Write ``to_onnx(model, ...)`` to ``path`` (an ``.onnx`` file)."""
     import onnx
-    onnx.save_model(to_onnx(model, batch_size=batch_size, vocabulary=vocabulary, prompt=prompt),
-                    str(path))
+    onnx.save_model(to_onnx(model, batch_size=batch_size, cell=cell, vocabulary=vocabulary,
+                            prompt=prompt), str(path))

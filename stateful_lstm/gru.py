@@ -20,6 +20,7 @@ cell's (``recurrent.RecurrentLayer``).
 """
 import numpy as np
 
+from .cells import CELLS
 from .lstm import sigmoid
 from .recurrent import RecurrentLayer, keep_masked, keras_initial_weights, step_mask
 
@@ -44,12 +45,13 @@ def gru_forward(x, h, kernel, recurrent_kernel, bias, mask=None):
 def initial_weights(input_dim, units, seed):
     """Keras' default initialisation, drawn from ``seed``: Glorot-uniform kernel, orthogonal
     recurrent kernel, zero biases."""
-    return keras_initial_weights(input_dim, units, 3, (2, 3 * units), seed)
+    return keras_initial_weights(input_dim, units, "gru", seed)
 
 
 class GRU(RecurrentLayer):
     """A GRU layer (Keras' ``reset_after=True``) returning every timestep's h; with
     ``stateful=True`` it carries each row's final h into that row of the next call."""
 
-    STATES, CELL = ("h",), "gru"
+    cell = "gru"
+    STATES = CELLS[cell].states
     forward, initial_weights = staticmethod(gru_forward), staticmethod(initial_weights)

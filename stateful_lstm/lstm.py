@@ -22,6 +22,7 @@ Everything is float32. ``LSTM`` wraps ``lstm_forward`` into a model that satisfi
 """
 import numpy as np
 
+from .cells import CELLS
 from .recurrent import RecurrentLayer, keep_masked, keras_initial_weights, step_mask
 
 
@@ -114,7 +115,7 @@ def lstm_backward(x, dh_out, cache, recurrent_kernel, kernel=None, dsigmoid=dsig
 def initial_weights(input_dim, units, seed):
     """Keras' default initialisation, drawn from ``seed``: Glorot-uniform kernel, orthogonal
     recurrent kernel, zero bias except the forget gate's, which is 1 (``unit_forget_bias``)."""
-    kernel, recurrent_kernel, bias = keras_initial_weights(input_dim, units, 4, 4 * units, seed)
+    kernel, recurrent_kernel, bias = keras_initial_weights(input_dim, units, "lstm", seed)
     bias[units:2 * units] = 1.0
     return [kernel, recurrent_kernel, bias]
 
@@ -124,5 +125,6 @@ class LSTM(RecurrentLayer):
     row i, the final (h, c) of one ``predict_on_batch`` call into row i of the next call (the
     state handling is every cell's: ``recurrent.RecurrentLayer``)."""
 
-    STATES, CELL = ("h", "c"), "lstm"
+    cell = "lstm"
+    STATES = CELLS[cell].states
     forward, initial_weights = staticmethod(lstm_forward), staticmethod(initial_weights)

@@ -2,9 +2,9 @@
 one call to the next (``RecurrentLayer``: the contract's state handling and checks, written
 once), the masked-step rule, and Keras' default initial kernels.
 
-A cell is a subclass that names its carried arrays (``STATES``: ``("h", "c")`` for the LSTM,
-``("h",)`` for the GRU and SimpleRNN) and its weight shapes (``CELL``, a key of
-``validation.WEIGHT_SHAPES``), and gives two static methods: ``forward(x, *state, kernel,
+A cell is a subclass that names its cell (``cell``, a key of ``cells.CELLS``, which gives its
+weight shapes) and its carried arrays (``STATES``, the registry's: ``("h", "c")`` for the LSTM,
+``("h",)`` for the GRU and SimpleRNN), and gives two static methods: ``forward(x, *state, kernel,
 recurrent_kernel, bias, mask=None)``, the cell over ``x`` (batch, T, input_dim) from the state
 (each (batch, u), in the order of ``STATES``) returning every timestep's h (batch, T, u) and
 the final state, ``hs, *state`` (the equations, one screen each: ``lstm.py``, ``gru.py``,
@@ -13,6 +13,7 @@ the final state, ``hs, *state`` (the equations, one screen each: ``lstm.py``, ``
 import numpy as np
 
 from . import validation
+from .cells import CELLS
 
 DTYPE = np.float32
 
@@ -28,14 +29,15 @@ def keep_masked(m, new, old):
     return new if m is None else np.where(m, new, old)
 
 
-def keras_initial_weights(input_dim, units, blocks, bias_shape, seed):
-    """Keras' default weights for ``blocks`` gate blocks, drawn from ``seed``: a Glorot-uniform
-    kernel (input_dim, blocks*u), an orthogonal recurrent kernel (u, blocks*u) and a zero bias
-    of ``bias_shape``, float32."""
+def keras_initial_weights(input_dim, units, cell, seed):
+    """Keras' default weights of ``cell`` (``cells.CELLS``), drawn from ``seed``: a
+    Glorot-uniform kernel (input_dim, blocks*u), an orthogonal recurrent kernel (u, blocks*u)
+    and a zero bias, float32."""
+    kernel_shape, (_, width), bias_shape = CELLS[cell].weight_shapes(input_dim, units)
     rng = np.random.default_rng(seed)
-    limit = np.sqrt(6.0 / (input_dim + blocks * units))
-    kernel = rng.uniform(-limit, limit, (input_dim, blocks * units))
-    q, r = np.linalg.qr(rng.standard_normal((blocks * units, units)))
+    limit = np.sqrt(6.0 / (input_dim + width))
+    kernel = rng.uniform(-limit, limit, kernel_shape)
+    q, r = np.linalg.qr(rng.standard_normal((width, units)))
     recurrent_kernel = (q * np.sign(np.diag(r))).T        # orthonormal rows, shape (u, blocks*u)
     return [np.ascontiguousarray(w, DTYPE) for w in (kernel, recurrent_kernel,
                                                      np.zeros(bias_shape))]
@@ -110,4 +112,4 @@ class RecurrentLayer:
     def set_weights(self, weights):
         """Replace the weights with float32 copies; refuses a wrong count or shape."""
         self.kernel, self.recurrent_kernel, self.bias = validation.check_weights(
-            weights, self.input_dim, self.units, cell=self.CELL)
+            weights, self.input_dim, self.units, cell=self.cell)

@@ -13,6 +13,7 @@ the layer around the cell is every cell's (``recurrent.RecurrentLayer``).
 """
 import numpy as np
 
+from .cells import CELLS
 from .recurrent import RecurrentLayer, keep_masked, keras_initial_weights, step_mask
 
 
@@ -30,12 +31,13 @@ def simple_rnn_forward(x, h, kernel, recurrent_kernel, bias, mask=None):
 def initial_weights(input_dim, units, seed):
     """Keras' default initialisation, drawn from ``seed``: Glorot-uniform kernel, orthogonal
     recurrent kernel, zero bias."""
-    return keras_initial_weights(input_dim, units, 1, units, seed)
+    return keras_initial_weights(input_dim, units, "simple_rnn", seed)
 
 
 class SimpleRNN(RecurrentLayer):
     """A SimpleRNN layer (tanh) returning every timestep's h; with ``stateful=True`` it carries
     each row's final h into that row of the next call."""
 
-    STATES, CELL = ("h",), "simple_rnn"
+    cell = "simple_rnn"
+    STATES = CELLS[cell].states
     forward, initial_weights = staticmethod(simple_rnn_forward), staticmethod(initial_weights)

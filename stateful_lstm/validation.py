@@ -4,6 +4,8 @@ import numbers
 
 import numpy as np
 
+from .cells import CELLS
+
 DTYPE = np.float32
 
 
@@ -139,27 +141,17 @@ def check_states(states, batch_size, units, finite=True, count=2):
     return _check_arrays("set_states", states, [(batch_size, units)] * count, finite)
 
 
-# Each cell's weights in Keras' layout, ``[kernel, recurrent_kernel, bias]``, for (input_dim,
-# units): the LSTM's 4 gate blocks i, f, c, o; the GRU's 3 blocks z, r, h with two bias rows
-# (input, recurrent: ``reset_after=True``); the SimpleRNN's one block.
-WEIGHT_SHAPES = {
-    "lstm": lambda i, u: [(i, 4 * u), (u, 4 * u), (4 * u,)],
-    "gru": lambda i, u: [(i, 3 * u), (u, 3 * u), (2, 3 * u)],
-    "simple_rnn": lambda i, u: [(i, u), (u, u), (u,)],
-}
-
-
 def check_weights(weights, input_dim, units, finite=True, cell="lstm"):
     """Float32 copies of ``cell``'s ``[kernel, recurrent_kernel, bias]`` in Keras' shapes
-    (``WEIGHT_SHAPES``), or ``ValueError`` (``finite`` as in ``check_states``)."""
-    return _check_arrays("set_weights", weights, WEIGHT_SHAPES[cell](input_dim, units), finite)
+    (``cells.CELLS``), or ``ValueError`` (``finite`` as in ``check_states``)."""
+    return _check_arrays("set_weights", weights, CELLS[cell].weight_shapes(input_dim, units), finite)
 
 
 def check_classifier_weights(weights, input_dim, units, n_classes, finite=True):
     """Float32 copies of the LSTM's three arrays, then the Dense kernel and bias, or ValueError
     (``finite`` as in ``check_states``)."""
     return _check_arrays("set_weights", weights,
-                         WEIGHT_SHAPES["lstm"](input_dim, units) + [(units, n_classes), (n_classes,)],
+                         CELLS["lstm"].weight_shapes(input_dim, units) + [(units, n_classes), (n_classes,)],
                          finite)
 
 
@@ -226,5 +218,5 @@ def check_sequence_weights(weights, vocab_size, embedding_dim, units, finite=Tru
     """Float32 copies of the embeddings (vocab_size, embedding_dim), the LSTM's three arrays, and
     the Dense kernel and bias, or ValueError (``finite`` as in ``check_states``)."""
     return _check_arrays("set_weights", weights,
-                         [(vocab_size, embedding_dim)] + WEIGHT_SHAPES["lstm"](embedding_dim, units) +
+                         [(vocab_size, embedding_dim)] + CELLS["lstm"].weight_shapes(embedding_dim, units) +
                          [(units, vocab_size), (vocab_size,)], finite)

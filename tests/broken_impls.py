@@ -779,7 +779,7 @@ def keras_gate_order_to_onnx(model, *, batch_size=1):
     f, c: the copy runs, and computes another LSTM."""
     model_proto = export.to_onnx(model, batch_size=batch_size)
     found = export.initializers(model_proto)
-    kernel, recurrent_kernel, bias = export.keras_weights(found["W"], found["R"], found["B"])
+    kernel, recurrent_kernel, bias = export.keras_weights("lstm", found["W"], found["R"], found["B"])
     return _with_initializers(model_proto, W=kernel.T[None].copy(),
                               R=recurrent_kernel.T[None].copy(),
                               B=np.concatenate([bias, np.zeros_like(bias)])[None])
@@ -827,10 +827,9 @@ def dense_bias_dropped_to_onnx(model, *, batch_size=1):
 # Broken GRUs: each passes every LSTM test (it is not an LSTM) and is caught only by the runs of
 # the clauses with the GRU (``every_cell``).
 
-def _blocks(weights, order):
-    """The GRU's weights with their gate blocks (z, r, h) put in ``order``."""
-    u = weights[1].shape[0]
-    columns = np.concatenate([np.arange(k * u, (k + 1) * u) for k in order])
+def _in_torch_order(weights):
+    """The GRU's weights with their gate blocks (z, r, h) put in PyTorch's order r, z, n."""
+    columns = CELLS["gru"].columns("torch", weights[1].shape[0])
     return [w[..., columns] for w in weights]
 
 
@@ -840,7 +839,7 @@ class GruGateBlocksSwapped(GRU):
     and reset gates swapped (a port that copies nn.GRU's weights unchanged)."""
     @staticmethod
     def forward(x, h, kernel, recurrent_kernel, bias, mask=None):
-        return gru_forward(x, h, *_blocks([kernel, recurrent_kernel, bias], (1, 0, 2)), mask)
+        return gru_forward(x, h, *_in_torch_order([kernel, recurrent_kernel, bias]), mask)
 
 
 @breaks("reference-agreement", "test_outputs_and_state_match_the_reference_from_any_state", cell="gru")

@@ -27,11 +27,11 @@ def random_weights(model, seed=0):
 def test_the_operator_weights_map_back_to_keras_exactly(input_dim, units, seed):
     model = random_weights(stateful_lstm.make_lstm(units=units, input_dim=input_dim,
                                                    stateful=False), seed)
-    W, R, B = export.onnx_weights(*model.get_weights())
+    W, R, B = export.onnx_weights("lstm", *model.get_weights())
     assert (W.shape, R.shape, B.shape) == ((1, 4 * units, input_dim), (1, 4 * units, units),
                                            (1, 8 * units))
     assert not B[0, 4 * units:].any()                       # Rb: zero
-    for got, expected in zip(export.keras_weights(W, R, B), model.get_weights()):
+    for got, expected in zip(export.keras_weights("lstm", W, R, B), model.get_weights()):
         np.testing.assert_array_equal(got, expected)
 
 
@@ -45,14 +45,14 @@ def test_the_gru_and_rnn_operator_weights_map_back_to_keras_exactly(input_dim, u
     factory = stateful_lstm.make_gru if cell == "gru" else stateful_lstm.make_simple_rnn
     model = random_weights(factory(units=units, input_dim=input_dim, stateful=False), seed)
     kernel, recurrent_kernel, bias = model.get_weights()
-    W, R, B = export.onnx_weights(kernel, recurrent_kernel, bias)
+    W, R, B = export.onnx_weights(cell, kernel, recurrent_kernel, bias)
     blocks = 3 if cell == "gru" else 1
     assert (W.shape, R.shape, B.shape) == ((1, blocks * units, input_dim),
                                            (1, blocks * units, units), (1, 2 * blocks * units))
     np.testing.assert_array_equal(W[0], kernel.T)            # no reordering for either
     np.testing.assert_array_equal(B[0], bias.reshape(-1) if cell == "gru" else
                                   np.concatenate([bias, np.zeros_like(bias)]))
-    for got, expected in zip(export.keras_weights(W, R, B), model.get_weights()):
+    for got, expected in zip(export.keras_weights(cell, W, R, B), model.get_weights()):
         np.testing.assert_array_equal(got, expected)
 
 
@@ -134,3 +134,18 @@ def test_a_text_models_metadata_and_file(tmp_path):
 def test_bad_arguments_are_refused(make, call, message):
     with pytest.raises(ValueError, match=message):
         export.to_onnx(make(), **call)
+
+
+def test_a_model_s_cell_is_read_from_the_model_and_a_wrong_one_is_refused():
+    gru = stateful_lstm.make_gru(units=2, input_dim=3, stateful=True, batch_size=1)
+    def operators(model_proto):
+        return {node.op_type for node in model_proto.graph.node} & {"LSTM", "GRU", "RNN"}
+    assert operators(export.to_onnx(gru)) == {"GRU"}                   # its ``cell``
+
+    class Unnamed:             # an implementation's GRU without a ``cell`` attribute
+        units, input_dim = 2, 3
+        get_weights = gru.get_weights
+    with pytest.raises(ValueError, match=r"to_onnx of a LSTM: expected weights of shapes "
+                                         r"\[\(3, 8\), \(2, 8\), \(8,\)\].*\(pass cell=\)"):
+        export.to_onnx(Unnamed())
+    assert operators(export.to_onnx(Unnamed(), cell="gru")) == {"GRU"}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from spec.clauses import tests_by_clause
+from spec.clauses import list_of_tests
 
 # Each test runs `python -m spec` (two pytest processes) as a user does: the slow run's.
 pytestmark = pytest.mark.slow
@@ -133,7 +133,7 @@ def test_ctrl_c_stops_the_runs_and_exits_130():
 
 def test_list_tests_prints_spec_md_s_last_section():
     code, out, _ = spec("--list-tests")
-    assert code == 0 and out == tests_by_clause(), out
+    assert code == 0 and out == list_of_tests(), out
 
 
 def test_profile_shows_each_implementation_s_cpu_by_clause_and_its_costliest_tests():

@@ -19,10 +19,10 @@ from spec import strategies as sst
 from spec.clauses import (
     CLAUSES,
     SPEC_PATH,
+    list_of_tests,
     module_name,
     read_clauses,
     spec_test_names,
-    tests_by_clause,
 )
 from spec.contract import FACTORIES, signature
 from spec.harness.cores import THREAD_VARIABLES, thread_limits
@@ -49,7 +49,7 @@ def spec_items(pytester):
 def test_spec_md_ends_with_the_tests_of_each_clause():
     # What KNOWN_DEVIATIONS names, listed where an adapter writer reads the clauses.
     text = SPEC_PATH.read_text(encoding="utf-8")
-    assert text.endswith("\n" + tests_by_clause()), \
+    assert text.endswith("\n" + list_of_tests()), \
         "SPEC.md's last section is stale: replace it with `python -m spec --list-tests`"
 
 
@@ -262,6 +262,21 @@ def test_in_the_palette_run_mode_a_model_s_sizes_are_one_of_nine_shapes():
     draw()
     kinds = collections.Counter(shape[0] for shape in seen)   # (drawn freely: up to 81 each)
     assert set(kinds) == {"Setup", "SequenceSetup"} and max(kinds.values()) <= 9, sorted(seen)
+
+
+def test_in_the_palette_run_mode_a_test_that_needs_two_rows_builds_shapes_the_others_build():
+    seen = collections.defaultdict(set)
+
+    @settings(max_examples=200, database=None)
+    @given(data=st.data())
+    def draw(data):
+        with running(palette=True):
+            for least in (1, 2):
+                setup = data.draw(sst.setups(min_batch=least))
+                seen[least].add((setup.batch_size, setup.input_dim, setup.units))
+    draw()
+    assert min(batch for batch, _, _ in seen[2]) == 2
+    assert seen[2] < seen[1] and len(seen[1]) == 9, dict(seen)
 
 
 @given(data=st.data())

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..clauses import CLAUSES, module_name, tests_by_clause
+from ..clauses import CLAUSES, list_of_tests, module_name
 from ..contract import LSTM_CELL
 from .cores import thread_limits
 from .deviations import Cause, cause_lines
@@ -154,7 +154,7 @@ def parse_args(argv):
                              "takes) and exit")
     args = parser.parse_args(argv)
     if args.list_tests:
-        print(tests_by_clause(), end="")
+        print(list_of_tests(), end="")
         parser.exit(0)
     args.pytest_args = pytest_args
     if args.jobs < 1:

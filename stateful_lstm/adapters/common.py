@@ -1,38 +1,46 @@
 """What every framework adapter shares: version lines read from package metadata, the
-factories' argument checks (the reference's), and the cell types (``CELLS``)."""
-from importlib import metadata
-from typing import NamedTuple
+factories' argument checks (the reference's), Keras' initial weights and the known
+deviations (``known_deviations``, read from ``known_deviations.toml``)."""
+import functools
+import sys
+from importlib import metadata, resources
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:                                   # pragma: no cover (the [project] dependency's backport)
+    import tomli as tomllib
 
 import numpy as np
 
-from .. import LAYERS, validation
-
-
-class Cell(NamedTuple):
-    """A cell type as the adapters see it: its Keras layer, its gate blocks, the number of its
-    carried arrays (the reference layer's ``STATES``)."""
-    keras_layer: str
-    blocks: int
-    states: int
-
-
-# The contract's cell types (spec/SPEC.md, "Cell types"), by the name the factories take.
-CELLS = {cell: Cell(keras_layer, blocks, len(LAYERS[cell].STATES)) for cell, keras_layer, blocks
-         in [("lstm", "LSTM", 4), ("gru", "GRU", 3), ("simple_rnn", "SimpleRNN", 1)]}
+from .. import validation
+from ..cells import CELLS
 
 
 def keras_initial_weights(initializers, cell, input_dim, units, seed):
     """Keras' default weights of ``cell`` drawn from ``seed`` with Keras' ``initializers``
     (Keras 3's or Keras 2's): Glorot-uniform kernel, orthogonal recurrent kernel, zero biases but
     the LSTM's forget gate's, 1 (``unit_forget_bias``)."""
-    blocks = CELLS[cell].blocks
-    bias = np.zeros({"lstm": (4 * units,), "gru": (2, 3 * units)}.get(cell, (units,)), np.float32)
+    kernel, recurrent_kernel, bias = CELLS[cell].weight_shapes(input_dim, units)
+    bias = np.zeros(bias, np.float32)
     if cell == "lstm":
         bias[units:2 * units] = 1.0
-    return [np.asarray(initializers.GlorotUniform(seed=seed)((input_dim, blocks * units)),
-                       np.float32),
-            np.asarray(initializers.Orthogonal(seed=seed)((units, blocks * units)), np.float32),
-            bias]
+    return [np.asarray(initializers.GlorotUniform(seed=seed)(kernel), np.float32),
+            np.asarray(initializers.Orthogonal(seed=seed)(recurrent_kernel), np.float32), bias]
+
+
+@functools.cache
+def _causes():
+    text = resources.files(__package__).joinpath("known_deviations.toml").read_text("utf-8")
+    return tuple(tomllib.loads(text)["cause"])
+
+
+def known_deviations(module_name):
+    """The ``KNOWN_DEVIATIONS`` of the adapter module ``module_name`` (its ``__name__``): the
+    causes of ``known_deviations.toml`` whose ``adapters`` name it, in the file's order, each
+    without that field."""
+    adapter = module_name.rpartition(".")[2]
+    return [{k: v for k, v in cause.items() if k != "adapters"} for cause in _causes()
+            if adapter in cause["adapters"]]
 
 
 def version(*distributions):

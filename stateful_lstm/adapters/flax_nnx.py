@@ -22,7 +22,8 @@ import functools
 import numpy as np
 
 from .. import validation
-from .common import configure, configure_sequence, version
+from ..cells import CELLS
+from .common import configure, configure_sequence, known_deviations, version
 from .held_state import HeldState
 
 REQUIRES = ("flax", "jax", "optax")
@@ -32,55 +33,7 @@ COMPILES_PER_SHAPE = True
 # seq_lengths knows a length per row: a mask must be right-padded (the adapter refuses any other,
 # which lengths could not express).
 MASKS = "right-padded"
-KNOWN_DEVIATIONS = [
-    {"tests": ["test_batch_of_one_row_is_refused_by_a_larger_model",
-               "test_a_classifier_refuses_a_batch_of_one_row",
-               "test_input_that_is_not_3d_is_refused",
-               "test_input_that_is_not_3d_is_refused_by_a_stateless_model"],
-     "title": "nnx.RNN checks no shapes: JAX broadcasting decides",
-     "reason": "nnx.RNN over nnx.LSTMCell checks no shapes: a batch of 1 row given the carry of "
-               "B > 1 rows is broadcast over them, returns (B, T, units) (a classifier's "
-               "(B, n_classes)) and moves every row's state; a 2-D input is read as one "
-               "unbatched sequence (timesteps, features), broadcast over the carried rows (or "
-               "the zero state's), returned time first and moving every row's state.",
-     "versions": "Flax 0.12.8, JAX 0.10.2",
-     "upstream": "none found",
-     "repro": "repros/flax_rnn_broadcasts_the_carry.py"},
-    {"tests": ["test_a_masked_step_outputs_the_h_its_row_keeps",
-               "test_a_row_masked_for_a_whole_batch_keeps_its_state_bit_for_bit",
-               "test_masked_classifier_steps_match_the_reference",
-               "test_masked_sequence_steps_match_the_reference"],
-     "title": "seq_lengths: a row of length 0 gets the carry after the padding; padded steps "
-              "output the cell run on the padding",
-     "reason": "nnx.RNN with seq_lengths returns each row's carry at index seq_lengths - 1 "
-               "(_select_last_carry, flax/nnx/nn/recurrent.py), which for a row with no real "
-               "step in the batch is -1: the carry after running the cell over all the padding, "
-               "not the carry the row had; and the outputs at padded steps are the cell run on "
-               "the padding, not the h the row keeps (documented: padding elements are not "
-               "zeroed out). Rows of length 1 or more keep their state and train as the "
-               "reference does.",
-     "versions": "Flax 0.12.8, JAX 0.10.2",
-     "upstream": "none found",
-     "repro": "repros/flax_rnn_seq_lengths_zero_runs_the_padding.py"},
-    {"tests": ["test_outputs_and_state_match_the_reference_from_any_state",
-               "test_any_history_of_calls_matches_the_reference",
-               "test_reset_leaves_the_weights_untouched",
-               "test_no_memory_is_shared_with_the_caller",
-               "test_set_weights_with_a_wrong_shape_is_refused"],
-     "cells": ["gru"],
-     "title": "nnx.GRUCell has no recurrent bias: Keras' and PyTorch's GRU weights do not fit",
-     "reason": "nnx.GRUCell's recurrent dense_h has use_bias=False, though its docstring writes "
-               "n = tanh(W_in x + b_in + r * (W_hn h + b_hn)): one bias per gate block, the "
-               "input's. Keras' recurrent bias row goes in summed for z and r (where the two "
-               "enter as a sum), but the candidate's, b_hn, inside the reset gate's product, "
-               "has no place and is left out: the cell computes otherwise whenever it is not "
-               "zero (a trained Keras or PyTorch GRU), and get_weights reports the sums in row "
-               "0 and zeros in row 1, not the weights that were set. With zero biases (Flax' "
-               "and Keras' initialisation) the two agree.",
-     "versions": "Flax 0.12.8, JAX 0.10.2",
-     "upstream": "google/flax#5594 (open; fix proposed in google/flax#5595)",
-     "repro": "repros/flax_gru_cell_has_no_recurrent_bias.py"},
-]
+KNOWN_DEVIATIONS = known_deviations(__name__)     # known_deviations.toml
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7     # Keras' Adam defaults (the contract's)
 GATES = ("i", "f", "g", "o")
 _compiled = {}                                  # (kind, sizes) -> jitted pure functions
@@ -91,15 +44,9 @@ def describe():
             f"optax {version('optax')}, state carried by the adapter")
 
 
-# Each cell's nnx class, and its gate blocks in Flax' order as blocks of Keras' order (the
-# GRUCell's r, z, n are Keras' blocks 1, 0, 2 of z, r, h).
-CELL_CLASSES = {"lstm": "LSTMCell", "gru": "GRUCell", "simple_rnn": "SimpleCell"}
-BLOCKS = {"gru": (1, 0, 2), "simple_rnn": (0,)}
-
-
 def _cell(cell, input_dim, units, seed):
     from flax import nnx
-    return getattr(nnx, CELL_CLASSES[cell])(input_dim, units, rngs=nnx.Rngs(seed))
+    return getattr(nnx, CELLS[cell].layers["flax"])(input_dim, units, rngs=nnx.Rngs(seed))
 
 
 def _scan(cell, x, state, lengths):
@@ -137,7 +84,7 @@ def to_keras(params, cell="lstm"):
     and SimpleCell's one bias (``dense_i``'s) is Keras' input bias: the GRU's recurrent bias
     row is zeros (``dense_h`` has none)."""
     if cell != "lstm":
-        columns = _columns(cell, params["dense_h"]["kernel"].shape[0])
+        columns = CELLS[cell].columns("flax", params["dense_h"]["kernel"].shape[0])
         arrays = [params["dense_i"]["kernel"], params["dense_h"]["kernel"],
                   params["dense_i"]["bias"]]
         keras = [np.empty(a.shape, np.float32) for a in arrays]
@@ -153,11 +100,6 @@ def to_keras(params, cell="lstm"):
             np.concatenate([np.asarray(d["bias"][...]) for d in hidden])]
 
 
-def _columns(cell, u):
-    """Keras' columns in Flax' order of a GRU's or SimpleRNN's gate blocks (``BLOCKS``)."""
-    return np.concatenate([np.arange(k * u, (k + 1) * u) for k in BLOCKS[cell]])
-
-
 def from_keras(params, kernel, recurrent_kernel, bias, cell="lstm"):
     """Put Keras' three arrays into a Flax cell's parameter state (in place). The GRUCell has
     one bias per gate block, ``dense_i``'s: Keras' two biases of z and r enter as sums and go
@@ -168,7 +110,7 @@ def from_keras(params, kernel, recurrent_kernel, bias, cell="lstm"):
         u = recurrent_kernel.shape[0]
         if cell == "gru":
             bias = bias[0] + np.concatenate([bias[1, :2 * u], np.zeros(u, np.float32)])
-        columns = _columns(cell, u)
+        columns = CELLS[cell].columns("flax", u)
         params["dense_i"]["kernel"][...] = jnp.asarray(kernel[:, columns])
         params["dense_h"]["kernel"][...] = jnp.asarray(recurrent_kernel[:, columns])
         params["dense_i"]["bias"][...] = jnp.asarray(bias[columns])

@@ -4,7 +4,7 @@ or SimpleRNN) between calls, as users of those frameworks do."""
 import numpy as np
 
 from .. import validation
-from .common import CELLS
+from ..cells import CELLS
 
 
 class HeldState:
@@ -21,7 +21,7 @@ class HeldState:
         self._held = None if not self.stateful else self._zeros(self.batch_size)
 
     def _zeros(self, batch):
-        return [np.zeros((batch, self.units), np.float32) for _ in range(CELLS[self.cell].states)]
+        return [np.zeros((batch, self.units), np.float32) for _ in CELLS[self.cell].states]
 
     def get_states(self):
         validation.require_stateful(self, "get_states")
@@ -30,7 +30,7 @@ class HeldState:
     def set_states(self, states):
         validation.require_stateful(self, "set_states")
         self._held = validation.check_states(states, self.batch_size, self.units, finite=False,
-                                             count=CELLS[self.cell].states)
+                                             count=len(CELLS[self.cell].states))
 
     def start_states(self, batch):
         """The state a call on ``batch`` rows starts from: the carried state, or zeros for a

@@ -12,8 +12,14 @@ import os
 import numpy as np
 
 from .. import validation
-from . import keras3
-from .common import CELLS, configure, configure_sequence, keras_initial_weights, version
+from ..cells import CELLS
+from .common import (
+    configure,
+    configure_sequence,
+    keras_initial_weights,
+    known_deviations,
+    version,
+)
 from .keras_pool import PooledKerasModel, PooledTokenModel, read_states
 
 REQUIRES = ("tf_keras", "tensorflow")
@@ -21,43 +27,7 @@ INSTALL_HINT = " (pip install 'stateful-lstm-spec[tf-keras]')"
 # Traced and compiled per input shape: the spec draws sizes from its palette (SPEC.md).
 COMPILES_PER_SHAPE = True
 MASKS = "any"          # any pattern, through keras_pool.masked_companion
-KNOWN_DEVIATIONS = [
-    {"tests": ["test_batch_of_one_row_is_refused_by_a_larger_model",
-               "test_a_classifier_refuses_a_batch_of_one_row"],
-     "title": "a stateful model called before broadcasts a 1-row batch over its B rows",
-     "reason": "a stateful LSTM built with batch_input_shape=(B, None, F), B > 1, accepts a "
-               "batch of 1 row through predict_on_batch once the model has been called: it "
-               "broadcasts that row over the B carried states and moves them all (2, 3 or 5 rows "
-               "raise), as Keras 3 on TensorFlow does; so does a classifier.",
-     "versions": "tf_keras 2.21.0, TensorFlow 2.21",
-     "upstream": "keras-team/keras#21183 (open)",
-     "repro": "repros/tf_keras_stateful_broadcasts_one_row.py"},
-    {"tests": ["test_input_that_is_not_3d_is_refused",
-               "test_input_that_is_not_3d_is_refused_by_a_stateless_model"],
-     "title": "a new model reshapes a 2-D or 4-D input to 3-D",
-     "reason": "a new model accepts a 4-D (batch, timesteps, input_dim, 1) input, and a 2-D "
-               "(batch, timesteps) one when input_dim is 1, and reshapes it to 3-D "
-               "(Functional._conform_to_reference_input, tf_keras/src/engine/functional.py); a "
-               "stateful one moves its carried state. The same as Keras 3's input-rank "
-               "adjustment.",
-     "versions": "tf_keras 2.21.0, TensorFlow 2.21",
-     "upstream": "none found",
-     "repro": "repros/tf_keras_model_adjusts_input_rank.py"},
-    {"tests": ["test_masked_sequence_steps_match_the_reference"],
-     "title": "a batch with no real step gives a NaN loss and NaN weights",
-     "reason": "the masked loss is divided by the number of real steps, 0 for a batch whose "
-               "every step is masked (ragged streams whose documents have all ended): "
-               "test_on_batch and train_on_batch return NaN, and the training step writes NaN "
-               "into every weight. Keras 3 returns 0 (divide_no_nan).",
-     "versions": "tf_keras 2.21.0, TensorFlow 2.21",
-     "upstream": "none found for tf-keras (fixed in multi-backend Keras by "
-                 "keras-team/keras#11643; related: keras-team/tf-keras#734, open)",
-     "repro": "repros/tf_keras_all_masked_batch_makes_the_loss_nan.py"},
-    {**keras3.MASKED_STEP_AT_CALL_START,
-     "reason": keras3.MASKED_STEP_AT_CALL_START["reason"].replace(
-         "keras/src/backend/tensorflow/rnn.py", "tf_keras/src/backend.py, rnn"),
-     "versions": "tf_keras 2.21.0, TensorFlow 2.21"},
-]
+KNOWN_DEVIATIONS = known_deviations(__name__)     # known_deviations.toml
 
 
 def tf_keras():
@@ -72,7 +42,7 @@ def describe():
 
 
 def _lstm_layer(k, units, input_dim, batch_size, stateful, return_sequences, cell="lstm"):
-    return getattr(k.layers, CELLS[cell].keras_layer)(
+    return getattr(k.layers, CELLS[cell].layers["keras"])(
         units, stateful=stateful, return_sequences=return_sequences,
         batch_input_shape=(batch_size, None, input_dim))
 

@@ -23,39 +23,9 @@ import os
 import numpy as np
 
 from .. import validation
-from .common import CELLS, configure, configure_sequence, keras_initial_weights, version
+from ..cells import CELLS
+from .common import configure, configure_sequence, keras_initial_weights, version
 from .keras_pool import PooledKerasModel, PooledTokenModel, read_states
-
-# Where Keras 3 breaks the spec on either backend (each adapter's KNOWN_DEVIATIONS lists it).
-ADJUSTS_RANK = {
-    "tests": ["test_input_that_is_not_3d_is_refused",
-              "test_input_that_is_not_3d_is_refused_by_a_stateless_model"],
-    "title": "a new functional model reshapes a 2-D or 4-D input to 3-D",
-    "reason": "a new functional model built for (batch, timesteps, input_dim) accepts a 4-D "
-              "(batch, timesteps, input_dim, 1) input for any input_dim, and a 2-D (batch, "
-              "timesteps) one when input_dim is 1, and reshapes it to 3-D "
-              "(Functional._adjust_input_rank, keras/src/models/functional.py); a stateful one "
-              "moves its carried state. On TensorFlow, once predict_on_batch has been traced the "
-              "same inputs raise.",
-    "versions": "Keras 3.15.1 (TensorFlow 2.21, JAX 0.10.2)",
-    "upstream": "none found",
-    "repro": "repros/keras_functional_model_adjusts_input_rank.py",
-}
-
-MASKED_STEP_AT_CALL_START = {
-    "tests": ["test_a_masked_step_outputs_the_h_its_row_keeps",
-              "test_masked_classifier_steps_match_the_reference"],
-    "title": "a masked step before a row's first real step of a call outputs zeros",
-    "reason": "a masked step outputs the previous output of the same call, and zeros at the "
-              "call's first step (keras/src/backend/tensorflow/rnn.py: 'In the case T = 0, a "
-              "zero filled tensor will be used'), not the h the row carries, though the state "
-              "itself is kept exactly; so the outputs at masked steps depend on where the batch "
-              "boundaries fall, and a classifier reads zeros from a row with no real step in the "
-              "batch (its loss and gradients follow).",
-    "versions": "Keras 3.15.1, TensorFlow 2.21",
-    "upstream": "none found for the stateful case (the rule: keras-team/keras#7185)",
-    "repro": "repros/keras_masked_step_at_call_start_outputs_zeros.py",
-}
 
 _seeded_weights = {}   # (cell, input_dim, units, seed) -> initial weights drawn by Keras
 BACKEND_PACKAGES = {"tensorflow": ("tensorflow", "tensorflow-cpu"), "jax": ("jax",)}
@@ -87,7 +57,7 @@ def describe(backend):
 def _build(backend, cell, units, input_dim, batch_size, stateful):
     k = keras(backend)
     inputs = k.Input(batch_size=batch_size, shape=(None, input_dim))
-    layer = getattr(k.layers, CELLS[cell].keras_layer)
+    layer = getattr(k.layers, CELLS[cell].layers["keras"])
     return k.Model(inputs, layer(units, stateful=stateful, return_sequences=True)(inputs))
 
 

@@ -22,45 +22,16 @@ models are clause 20's.
 """
 import numpy as np
 
-from .. import gru, lstm, simple_rnn, validation
-from .common import configure, version
+from .. import LAYERS, validation
+from .common import configure, known_deviations, version
 from .held_state import HeldState
-
-# A new model's weights: the reference's initialisation of the cell for its seed.
-INITIAL_WEIGHTS = {"lstm": lstm.initial_weights, "gru": gru.initial_weights,
-                   "simple_rnn": simple_rnn.initial_weights}
 
 REQUIRES = ("onnxruntime", "onnx")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[onnx]')"
 # sequence_lens knows a length per row: a mask must be right-padded (the adapter refuses any
 # other, which lengths could not express).
 MASKS = "right-padded"
-KNOWN_DEVIATIONS = [
-    {"tests": ["test_a_batch_of_no_timesteps_is_refused_or_changes_nothing"], "cells": ["gru"],
-     "aborts": True,
-     "title": "the GRU operator aborts the process on an input of 0 timesteps",
-     "reason": "run on an input of 0 timesteps, the CPU GRU operator (linear_before_reset 1 or "
-               "0) terminates the process ('terminate called without an active exception', "
-               "SIGABRT): no error to catch, the caller's process is gone. The LSTM and RNN "
-               "operators return a zero state there (the cause below).",
-     "versions": "ONNX Runtime 1.32.0, onnx 1.23.2",
-     "upstream": "none found",
-     "repro": "repros/onnxruntime_gru_zero_timesteps_aborts.py"},
-    {"tests": ["test_a_batch_of_no_timesteps_is_refused_or_changes_nothing",
-               "test_a_row_masked_for_a_whole_batch_keeps_its_state_bit_for_bit",
-               "test_a_masked_step_outputs_the_h_its_row_keeps"],
-     "title": "a row with no step comes out with a zero state; padded steps output zeros",
-     "reason": "the CPU LSTM, GRU and RNN operators return a Y_h (and Y_c) of zeros, not "
-               "initial_h (and initial_c), for an input of 0 timesteps and for a row whose "
-               "sequence_lens is 0 (a stream that waits), so the carried state is lost; and Y "
-               "is zero at the steps past a row's sequence_lens, not the h the row keeps. Rows "
-               "of length 1 or more keep their state exactly.",
-     "versions": "ONNX Runtime 1.32.0, onnx 1.23.2",
-     "upstream": "deliberate: microsoft/onnxruntime#749 (zero-fill for length 0), #1193 (zeros "
-                 "past a row's length; #12492 asked why); the operator spec leaves Y_h of a "
-                 "length-0 row undefined (onnx/onnx#1674)",
-     "repro": "repros/onnxruntime_lstm_length_zero_returns_a_zero_state.py"},
-]
+KNOWN_DEVIATIONS = known_deviations(__name__)     # known_deviations.toml
 
 
 def describe():
@@ -76,7 +47,7 @@ class OnnxRuntimeRecurrent(HeldState):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
                   batch_size=batch_size, seed=seed)
         self.cell = cell
-        self._build(INITIAL_WEIGHTS[cell](input_dim, units, seed))
+        self._build(LAYERS[cell].initial_weights(input_dim, units, seed))   # the reference's
         self.reset_states()
 
     def _build(self, weights):
@@ -86,7 +57,8 @@ class OnnxRuntimeRecurrent(HeldState):
         batch = self.batch_size if self.stateful else None
 
         def graph(lengths):
-            return layer_model(weights, batch_size=batch, state=self.stateful, lengths=lengths)
+            return layer_model(weights, cell=self.cell, batch_size=batch, state=self.stateful,
+                               lengths=lengths)
         self._graph = graph(False)
         self._sessions = {False: StepSession(self._graph)}
         self._with_lengths = lambda: StepSession(graph(True))
@@ -106,7 +78,7 @@ class OnnxRuntimeRecurrent(HeldState):
     def get_weights(self):
         from ..export import initializers, keras_weights
         found = initializers(self._graph)
-        return keras_weights(found["W"], found["R"], found["B"])
+        return keras_weights(self.cell, found["W"], found["R"], found["B"])
 
     def set_weights(self, weights):
         self._build(validation.check_weights(weights, self.input_dim, self.units, finite=False,

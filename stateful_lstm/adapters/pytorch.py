@@ -25,7 +25,8 @@ import functools
 import numpy as np
 
 from .. import validation
-from .common import CELLS, configure, version
+from ..cells import CELLS
+from .common import configure, known_deviations, version
 from .held_state import HeldState
 
 REQUIRES = ("torch",)
@@ -33,31 +34,7 @@ INSTALL_HINT = " (pip install 'stateful-lstm-spec[torch]')"
 # pack_padded_sequence knows a length per row: a mask must be right-padded (the adapter refuses any
 # other, which lengths could not express).
 MASKS = "right-padded"
-KNOWN_DEVIATIONS = [
-    {"tests": ["test_input_that_is_not_3d_is_refused_by_a_stateless_model"],
-     "title": "a stateless model reads a 2-D input as one unbatched sequence",
-     "reason": "torch.nn.LSTM reads a 2-D input as one unbatched sequence (timesteps, "
-               "features), as documented: a stateless model given (batch, input_dim) returns "
-               "(batch, units) computed as one sequence of batch timesteps. (A stateful model "
-               "passes a 3-D (h0, c0), and then torch raises.)",
-     "versions": "PyTorch 2.13",
-     "upstream": "documented behaviour (torch.nn.LSTM: unbatched input)",
-     "repro": "repros/torch_lstm_reads_2d_as_one_sequence.py"},
-    {"tests": ["test_a_masked_step_outputs_the_h_its_row_keeps",
-               "test_a_row_masked_for_a_whole_batch_keeps_its_state_bit_for_bit",
-               "test_masked_classifier_steps_match_the_reference",
-               "test_masked_sequence_steps_match_the_reference",
-               "test_each_document_in_ragged_streams_reads_as_if_alone"],
-     "title": "a packed sequence refuses a row of length 0, and its padded steps output zeros",
-     "reason": "pack_padded_sequence raises RuntimeError for a row with no real step in the "
-               "batch (a stream that has ended or waits), so that row cannot carry its state "
-               "through the batch; and pad_packed_sequence fills the padded steps' outputs with "
-               "zeros, not the h the row keeps (h_n). Rows of length 1 or more keep their state "
-               "exactly and train as the reference does.",
-     "versions": "PyTorch 2.13",
-     "upstream": "pytorch/pytorch#11514 (open: allow sequence lengths of 0)",
-     "repro": "repros/torch_packed_sequence_length_zero_and_zero_padding.py"},
-]
+KNOWN_DEVIATIONS = known_deviations(__name__)     # known_deviations.toml
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7     # Keras' Adam defaults (the contract's)
 
 
@@ -71,12 +48,6 @@ def describe():
     return f"PyTorch {version('torch')} (torch.nn.LSTM, state carried by the adapter)"
 
 
-# Each cell's PyTorch module, and its gate blocks in PyTorch's order as blocks of Keras' order
-# (LSTM i, f, g, o = Keras' i, f, c, o; GRU r, z, n = Keras' blocks 1, 0, 2 of z, r, h).
-MODULES = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "RNN"}
-BLOCKS = {"lstm": (0, 1, 2, 3), "gru": (1, 0, 2), "simple_rnn": (0,)}
-
-
 class TorchRecurrent(HeldState):
     """``nn.LSTM(input_dim, units, batch_first=True)`` (``nn.GRU``, ``nn.RNN``: ``cell``), its
     final state carried by the adapter."""
@@ -88,7 +59,7 @@ class TorchRecurrent(HeldState):
         t = torch()
         with t.random.fork_rng():
             t.manual_seed(seed)
-            self.rnn = getattr(t.nn, MODULES[cell])(input_dim, units, batch_first=True)
+            self.rnn = getattr(t.nn, CELLS[cell].layers["torch"])(input_dim, units, batch_first=True)
             self._init_head(t, seed)
         self.reset_states()
 
@@ -123,9 +94,8 @@ class TorchRecurrent(HeldState):
             return self.run(x, mask)[0].numpy().copy()
 
     def _columns(self):
-        """Keras' columns in PyTorch's order of the gate blocks (``BLOCKS``)."""
-        u = self.units
-        return np.concatenate([np.arange(k * u, (k + 1) * u) for k in BLOCKS[self.cell]])
+        """Keras' columns in PyTorch's order of the gate blocks (``cells.CELLS``)."""
+        return CELLS[self.cell].columns("torch", self.units)
 
     def _lstm_weights(self):
         """Keras' three arrays from PyTorch's: the bias is ``bias_ih + bias_hh`` (they enter as
@@ -388,7 +358,7 @@ def to_onnx(model, *, batch_size=1, dynamo=False):
     x = t.zeros((batch_size, 2), dtype=t.int64) if sequence else \
         t.zeros((batch_size, 2, model.input_dim))
     # Separate tensors: given one object twice, the dynamo exporter reads c from the h input.
-    state = [t.zeros((batch_size, model.units)) for _ in range(CELLS[model.cell].states)]
+    state = [t.zeros((batch_size, model.units)) for _ in CELLS[model.cell].states]
     states = ["h", "c"][:len(state)]
     names = ["tokens" if sequence else "x", *states]
     time_axis = {"dynamic_shapes": ({1: t.export.Dim("time", min=1)}, *[None] * len(state))} \
