@@ -82,6 +82,13 @@ def check_right_padded(what, mask):
     return mask
 
 
+def right_padded_lengths(what, mask):
+    """Each row's number of real steps (batch,) int32 of a right-padded ``mask``
+    (``check_right_padded``: any other is a ValueError); None stays None."""
+    mask = check_right_padded(what, mask)
+    return None if mask is None else np.sum(mask, axis=1, dtype=np.int32)
+
+
 def check_sample_weight(what, sample_weight, shape):
     """``sample_weight`` as float32 of ``shape`` ((batch,) for a classifier, (batch, T) per
     token for a sequence model), finite and non-negative, or ValueError; None stays None."""

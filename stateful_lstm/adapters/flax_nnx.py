@@ -25,6 +25,7 @@ from .. import validation
 from ..cells import CELLS
 from .common import configure, configure_sequence, known_deviations, version
 from .held_state import HeldState
+from .trained import BETA_1, BETA_2, EPSILON, TrainedModel, classifier_loss, real_steps, sequence_loss
 
 REQUIRES = ("flax", "jax", "optax")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[flax]')"
@@ -34,7 +35,6 @@ COMPILES_PER_SHAPE = True
 # which lengths could not express).
 MASKS = "right-padded"
 KNOWN_DEVIATIONS = known_deviations(__name__)     # known_deviations.toml
-BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7     # Keras' Adam defaults (the contract's)
 GATES = ("i", "f", "g", "o")
 _compiled = {}                                  # (kind, sizes) -> jitted pure functions
 
@@ -58,13 +58,6 @@ def _scan(cell, x, state, lengths):
     carry = state[::-1] if len(state) == 2 else state[0]
     carry, out = nnx.RNN(cell, return_carry=True)(x, initial_carry=carry, seq_lengths=lengths)
     return out, tuple(carry[::-1]) if len(state) == 2 else (carry,)
-
-
-def lengths_of(what, mask):
-    """Each row's number of real steps for ``seq_lengths``, from a right-padded mask (None
-    stays None); any other mask is refused, as lengths cannot express it."""
-    mask = validation.check_right_padded(what, mask)
-    return None if mask is None else np.sum(mask, axis=1, dtype=np.int32)
 
 
 def _forward_fn(graphdef):
@@ -135,7 +128,7 @@ class FlaxRecurrent(HeldState):
         self.reset_states()
 
     def predict_on_batch(self, x, mask=None):
-        lengths = lengths_of("predict_on_batch", mask)
+        lengths = validation.right_padded_lengths("predict_on_batch", mask)
         x = np.asarray(x)
         out, state = _forward_fn(self.graphdef)(self.params, x,
                                                 tuple(self.start_states(x.shape[0])), lengths)
@@ -159,10 +152,9 @@ def _classifier_outputs(net, x, h, c, lengths):
 
 
 def _classifier_loss(z, y, w, lengths):
-    """Keras' loss: the rows' cross-entropies against one-hot ``y``, weighted by ``w`` (batch,),
-    summed, over the batch size."""
+    """Keras' loss (``trained.classifier_loss``) of the logits ``z``."""
     import jax
-    return (w * -(y * jax.nn.log_softmax(z)).sum(axis=-1)).mean()
+    return classifier_loss(jax.nn.log_softmax(z), y, w)
 
 
 def _sequence_outputs(net, x, h, c, lengths):
@@ -173,16 +165,12 @@ def _sequence_outputs(net, x, h, c, lengths):
 
 
 def _sequence_loss(z, y, w, lengths):
-    """Keras' loss: each real token's ``-log p[y]`` weighted by ``w`` (batch, T), summed, over
-    the number of real tokens (0 if there is none); the real tokens are the first ``lengths``
-    of each row."""
+    """Keras' loss (``trained.sequence_loss``) of each token's ``-log p[y]``; the real tokens
+    are the first ``lengths`` of each row."""
     import jax
     import jax.numpy as jnp
     nll = -jnp.take_along_axis(jax.nn.log_softmax(z), y[..., None], axis=-1)[..., 0]
-    real = jnp.ones(nll.shape) if lengths is None else \
-        (jnp.arange(nll.shape[1]) < lengths[:, None]).astype(nll.dtype)
-    count = real.sum()
-    return jnp.where(count > 0, (w * real * nll).sum() / jnp.maximum(count, 1), 0.0)
+    return sequence_loss(nll, w, real_steps(lengths, nll.shape))
 
 
 HEADS = {"classifier": (_classifier_outputs, _classifier_loss),
@@ -253,12 +241,11 @@ def _adam():
                                                 eps=EPSILON)
 
 
-class _FlaxTrained(HeldState):
+class _FlaxTrained(TrainedModel, HeldState):
     """What the classifier and the sequence model share: an ``nnx`` network (``HEAD``, a key
     of ``HEADS``) split into ``graphdef`` and ``params``, ``optax.adam`` under
-    ``inject_hyperparams`` (for the per-step epsilon), and the jitted predict, train and
-    evaluate steps. Subclasses set ``TARGETS`` (the dtype of ``y``) and ``WEIGHT_DIMS`` (the
-    sample weights' shape is ``y.shape[:WEIGHT_DIMS]``: one per row, or one per token)."""
+    ``inject_hyperparams`` (for Keras' epsilon at each step: ``trained.TrainedModel``), and the
+    jitted predict, train and evaluate steps."""
 
     def _init_network(self, learning_rate, *sizes, seed):
         from flax import nnx
@@ -266,43 +253,29 @@ class _FlaxTrained(HeldState):
         self.optimizer = _adam()
         self.opt_state = self.optimizer.init(self.params)
         self.opt_state.hyperparams["learning_rate"] = np.float32(learning_rate)
-        self.steps = 0
         self.reset_states()
 
     def _fns(self):
         return _trained_fns(self.graphdef, self.optimizer, self.HEAD)
 
-    def predict_on_batch(self, x, mask=None):
-        lengths = lengths_of("predict_on_batch", mask)
-        x = np.asarray(x)
+    def _predict(self, x, lengths):
         probabilities, h, c = self._fns()[0](self.params, x, *self.start_states(x.shape[0]),
                                              lengths)
         self.keep(h, c)
         return np.array(probabilities)
 
-    def _targets(self, what, x, y, sample_weight, mask):
-        """``x``, ``y``, the sample weights (ones without), the start state and the lengths,
-        as arrays."""
-        lengths = lengths_of(what, mask)
-        x, y = np.asarray(x), np.asarray(y, self.TARGETS)
-        weights = np.ones(y.shape[:self.WEIGHT_DIMS], np.float32) if sample_weight is None \
-            else np.asarray(sample_weight, np.float32)
-        return x, y, weights, *self.start_states(x.shape[0]), lengths
-
-    def train_on_batch(self, x, y, sample_weight=None, mask=None):
-        batch = self._targets("train_on_batch", x, y, sample_weight, mask)
-        self.steps += 1
-        epsilon = EPSILON / np.sqrt(1 - BETA_2 ** self.steps)   # Keras' placement (docstring)
+    def _step(self, x, y, weights, lengths, epsilon):
         self.params, self.opt_state, loss, h, c = self._fns()[1](
-            self.params, self.opt_state, *batch, np.float32(epsilon))
+            self.params, self.opt_state, x, y, weights, *self.start_states(x.shape[0]),
+            lengths, np.float32(epsilon))
         self.keep(h, c)
-        return float(loss)
+        return loss
 
-    def test_on_batch(self, x, y, sample_weight=None, mask=None):
-        loss, h, c = self._fns()[2](self.params, *self._targets("test_on_batch", x, y,
-                                                                sample_weight, mask))
+    def _evaluate(self, x, y, weights, lengths):
+        loss, h, c = self._fns()[2](self.params, x, y, weights, *self.start_states(x.shape[0]),
+                                    lengths)
         self.keep(h, c)
-        return float(loss)
+        return loss
 
     def _dense_weights(self):
         dense = self.params["dense"]

@@ -64,11 +64,10 @@ class OnnxRuntimeRecurrent(HeldState):
         self._with_lengths = lambda: StepSession(graph(True))
 
     def predict_on_batch(self, x, mask=None):
-        mask = validation.check_right_padded("predict_on_batch", mask)
-        masked = mask is not None
+        lengths = validation.right_padded_lengths("predict_on_batch", mask)
+        masked = lengths is not None
         if masked not in self._sessions:
             self._sessions[masked] = self._with_lengths()
-        lengths = np.sum(mask, axis=1, dtype=np.int32) if masked else None
         carried = self._held if self.stateful else ()      # a stateless graph takes no state
         y, *final = self._sessions[masked].run(np.asarray(x), *carried, lengths=lengths)
         if final:

@@ -28,6 +28,7 @@ from .. import validation
 from ..cells import CELLS
 from .common import configure, known_deviations, version
 from .held_state import HeldState
+from .trained import BETA_1, BETA_2, EPSILON, TrainedModel, classifier_loss, real_steps, sequence_loss
 
 REQUIRES = ("torch",)
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[torch]')"
@@ -35,7 +36,6 @@ INSTALL_HINT = " (pip install 'stateful-lstm-spec[torch]')"
 # other, which lengths could not express).
 MASKS = "right-padded"
 KNOWN_DEVIATIONS = known_deviations(__name__)     # known_deviations.toml
-BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7     # Keras' Adam defaults (the contract's)
 
 
 def torch():
@@ -66,21 +66,21 @@ class TorchRecurrent(HeldState):
     def _init_head(self, t, seed):
         """Layers after the LSTM (the classifier's Dense), built under the same seed."""
 
-    def run(self, x, mask=None):
+    def run(self, x, lengths=None):
         """The LSTM's outputs for ``x`` from the state it starts from, and its final h (batch,
-        units); carries the final state. With a mask, ``x`` goes in as a packed sequence of the
-        mask's lengths (``pack_padded_sequence``), and the outputs come back padded with zeros
-        (``pad_packed_sequence``)."""
+        units); carries the final state. With ``lengths`` (each row's real steps), ``x`` goes in
+        as a packed sequence (``pack_padded_sequence``), and the outputs come back padded with
+        zeros (``pad_packed_sequence``)."""
         t = torch()
         if not isinstance(x, t.Tensor):          # the sequence model's embedded tokens are
             x = t.as_tensor(np.asarray(x))       # already a tensor
         held = tuple(t.as_tensor(s).unsqueeze(0) for s in self._held) if self.stateful else ()
         start = [held if len(held) > 1 else held[0]] if held else []    # (h, c), or h
-        if mask is None:
+        if lengths is None:
             out, final = self.rnn(x, *start)
         else:
             rnn = t.nn.utils.rnn
-            packed = rnn.pack_padded_sequence(x, t.as_tensor(np.sum(mask, axis=1)),
+            packed = rnn.pack_padded_sequence(x, t.as_tensor(lengths),
                                               batch_first=True, enforce_sorted=False)
             out, final = self.rnn(packed, *start)
             out = rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])[0]
@@ -89,9 +89,9 @@ class TorchRecurrent(HeldState):
         return out, final[0].squeeze(0)
 
     def predict_on_batch(self, x, mask=None):
-        mask = validation.check_right_padded("predict_on_batch", mask)
+        lengths = validation.right_padded_lengths("predict_on_batch", mask)
         with torch().no_grad():
-            return self.run(x, mask)[0].numpy().copy()
+            return self.run(x, lengths)[0].numpy().copy()
 
     def _columns(self):
         """Keras' columns in PyTorch's order of the gate blocks (``cells.CELLS``)."""
@@ -132,11 +132,11 @@ class TorchRecurrent(HeldState):
                                                          finite=False, cell=self.cell))
 
 
-class _TorchTrained(TorchRecurrent):
-    """What the classifier and the sequence model share: ``torch.optim.Adam`` with Keras'
-    epsilon placement over every trained parameter (``bias_hh`` held at zero, its value moved
-    into ``bias_ih``), ``predict_on_batch``, ``train_on_batch`` and ``test_on_batch`` on the
-    subclass' ``_logits`` and ``_loss``, and the Dense layer ``dense``."""
+class _TorchTrained(TrainedModel, TorchRecurrent):
+    """What the classifier and the sequence model share: ``torch.optim.Adam`` over every
+    trained parameter (``bias_hh`` held at zero, its value moved into ``bias_ih``), given
+    Keras' epsilon at each step (``trained.TrainedModel``), the softmax of the subclass'
+    ``_logits`` and its ``_loss``, and the Dense layer ``dense``."""
 
     def _init_optimizer(self, learning_rate):
         self.rnn.bias_hh_l0.requires_grad_(False)
@@ -146,30 +146,24 @@ class _TorchTrained(TorchRecurrent):
         params = [p for p in self.parameters() if p.requires_grad]
         self.optimizer = torch().optim.Adam(params, lr=learning_rate, betas=(BETA_1, BETA_2),
                                             eps=EPSILON)
-        self.steps = 0
 
-    def predict_on_batch(self, x, mask=None):
-        """The softmax of ``_logits`` (moves a stateful model's state)."""
-        mask = validation.check_right_padded("predict_on_batch", mask)
+    def _predict(self, x, lengths):
         t = torch()
         with t.no_grad():
-            return t.softmax(self._logits(x, mask), dim=-1).numpy().copy()
+            return t.softmax(self._logits(x, lengths), dim=-1).numpy().copy()
 
-    def train_on_batch(self, x, y, sample_weight=None, mask=None):
-        mask = validation.check_right_padded("train_on_batch", mask)
-        loss = self._loss(x, y, sample_weight, mask)
+    def _step(self, x, y, weights, lengths, epsilon):
+        loss = self._loss(x, y, weights, lengths)
         self.optimizer.zero_grad()
         loss.backward()
-        self.steps += 1
-        for group in self.optimizer.param_groups:      # Keras' epsilon placement (docstring)
-            group["eps"] = EPSILON / np.sqrt(1 - BETA_2 ** self.steps)
+        for group in self.optimizer.param_groups:
+            group["eps"] = epsilon
         self.optimizer.step()
-        return float(loss.detach())
+        return loss.detach()
 
-    def test_on_batch(self, x, y, sample_weight=None, mask=None):
-        mask = validation.check_right_padded("test_on_batch", mask)
+    def _evaluate(self, x, y, weights, lengths):
         with torch().no_grad():
-            return float(self._loss(x, y, sample_weight, mask))
+            return self._loss(x, y, weights, lengths)
 
     def _set_dense(self, kernel, bias):
         t = torch()
@@ -181,6 +175,7 @@ class _TorchTrained(TorchRecurrent):
 class TorchClassifier(_TorchTrained):
     """``nn.LSTM`` -> ``nn.Linear`` -> softmax, trained with ``torch.optim.Adam`` on the
     categorical cross-entropy (the last timestep's h feeds the Dense layer)."""
+    TARGETS, WEIGHT_DIMS = np.float32, 1
 
     def __init__(self, *, n_classes, learning_rate=0.001, **lstm):
         validation.check_classifier_config(n_classes=n_classes, learning_rate=learning_rate)
@@ -194,19 +189,15 @@ class TorchClassifier(_TorchTrained):
     def parameters(self):
         return [*self.rnn.parameters(), *self.dense.parameters()]
 
-    def _logits(self, x, mask):
+    def _logits(self, x, lengths):
         """The Dense layer on the LSTM's final h (``h_n``, the last real step's h of each row)."""
-        return self.dense(self.run(x, mask)[1])
+        return self.dense(self.run(x, lengths)[1])
 
-    def _loss(self, x, y, sample_weight, mask):
-        """Keras' loss: each row's cross-entropy times its weight, summed, over the batch
-        size (PyTorch's losses have no such reduction: written out, as its users do)."""
+    def _loss(self, x, y, weights, lengths):
+        """Keras' loss (``trained.classifier_loss``: PyTorch's losses have no such reduction)."""
         t = torch()
-        y = t.as_tensor(np.asarray(y, np.float32))
-        losses = -(y * t.log_softmax(self._logits(x, mask), dim=-1)).sum(dim=-1)
-        if sample_weight is not None:
-            losses = losses * t.as_tensor(np.asarray(sample_weight, np.float32))
-        return losses.sum() / len(losses)
+        return classifier_loss(t.log_softmax(self._logits(x, lengths), dim=-1), t.as_tensor(y),
+                               t.as_tensor(weights))
 
     def get_weights(self):
         return self._lstm_weights() + [self.dense.weight.detach().numpy().T.copy(),
@@ -224,6 +215,7 @@ class TorchSequenceModel(_TorchTrained):
     ``torch.optim.Adam`` on the mean over the batch's (real) tokens of ``-log p[y]``. The
     embedding's gradient is dense (``sparse=False``, the default), so Adam updates the whole
     table, as Keras does."""
+    TARGETS, WEIGHT_DIMS = np.int64, 2
 
     def __init__(self, *, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
                  learning_rate=0.001):
@@ -241,25 +233,18 @@ class TorchSequenceModel(_TorchTrained):
     def parameters(self):
         return [*self.embedding.parameters(), *self.rnn.parameters(), *self.dense.parameters()]
 
-    def _logits(self, x, mask):
+    def _logits(self, x, lengths):
         """The Dense layer on the LSTM's output at every step (zeros at padded steps:
         ``pad_packed_sequence``'s)."""
         tokens = torch().as_tensor(np.asarray(x)).long()
-        return self.dense(self.run(self.embedding(tokens), mask)[0])
+        return self.dense(self.run(self.embedding(tokens), lengths)[0])
 
-    def _loss(self, x, y, sample_weight, mask):
-        """Keras' loss: each real token's ``-log p[y]`` times its weight, summed, over the
-        number of real tokens (0 if there is none)."""
+    def _loss(self, x, y, weights, lengths):
+        """Keras' loss (``trained.sequence_loss``) of each token's ``-log p[y]``."""
         t = torch()
-        log_p = t.log_softmax(self._logits(x, mask), dim=-1)
-        y = t.as_tensor(np.asarray(y)).long()
-        losses = -log_p.gather(-1, y.unsqueeze(-1)).squeeze(-1)
-        weights = t.ones_like(losses) if sample_weight is None else \
-            t.as_tensor(np.asarray(sample_weight, np.float32))
-        count = losses.numel()
-        if mask is not None:
-            weights, count = weights * t.as_tensor(mask), int(np.sum(mask))
-        return (weights * losses).sum() / count if count else (weights * losses).sum() * 0
+        log_p = t.log_softmax(self._logits(x, lengths), dim=-1)
+        nll = -log_p.gather(-1, t.as_tensor(y).unsqueeze(-1)).squeeze(-1)
+        return sequence_loss(nll, t.as_tensor(weights), t.as_tensor(real_steps(lengths, y.shape)))
 
     def get_weights(self):
         return [self.embedding.weight.detach().numpy().copy(), *self._lstm_weights(),
