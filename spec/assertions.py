@@ -11,8 +11,6 @@ from typing import NoReturn
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .run_mode import MODE
-
 # float32 tolerance for comparing outputs or states computed two ways (see SPEC.md).
 RTOL = 1e-5
 ATOL = 1e-5
@@ -24,15 +22,17 @@ class SpecViolation(AssertionError):
 
 
 class ExpectedViolation(BaseException):
-    """A violation in a test the implementation declares as a known deviation. Not an
-    ``Exception``, so it goes straight through hypothesis: the failure is expected, and shrinking
-    it would only cost time (minutes, for a framework that traces every new shape)."""
+    """A violation in a test the implementation declares as a known deviation (the harness
+    turns its ``SpecViolation`` into this: ``spec.run.expecting_violation``). Not an
+    ``Exception``, so it goes straight through hypothesis: the failure is expected, and
+    replaying or shrinking it would only cost time (minutes, for a framework that traces every
+    new shape)."""
 
 
 def fail(message: str) -> NoReturn:
     """Report a violation of the clause under test."""
     __tracebackhide__ = True
-    raise (ExpectedViolation if MODE.violation_expected else SpecViolation)(message)
+    raise SpecViolation(message)
 
 
 def assert_that(condition: object, message: str) -> None:

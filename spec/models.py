@@ -6,7 +6,6 @@ from hypothesis import strategies as st
 
 from . import strategies as sst
 from .contract import CELLS
-from .run_mode import MODE
 
 _UNSET = object()
 WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")
@@ -39,14 +38,14 @@ def feed(model, batches):
     return np.concatenate([model.predict_on_batch(x) for x in batches], axis=1)
 
 
-def feed_sequence(model, x):
+def feed_sequence(model, x, palette):
     """``x`` (batch, T, input_dim) through ``model.predict_on_batch``, the outputs joined: in one
-    call, or, while sizes come from the palette (``run_mode.MODE.palette``), in chunks of the
-    palette's timestep counts, largest first, so that an implementation that compiles per shape
+    call, or, with ``palette`` (the run's: sizes from the palette), in chunks of the palette's
+    timestep counts, largest first, so that an implementation that compiles per shape
     sees no new shape (clause 1: splitting a sequence changes nothing). No call for T == 0."""
     if x.shape[1] == 0:
         return np.zeros((x.shape[0], 0, model.units), np.float32)
-    if not MODE.palette:
+    if not palette:
         return model.predict_on_batch(x)
     chunks, start = [], 0
     lengths = sorted(sst.palette(1, sst.MAX_TIMESTEPS), reverse=True)

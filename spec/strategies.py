@@ -1,5 +1,9 @@
 """Every hypothesis strategy of the spec, in one place.
 
+The strategies of sizes depend on the test's run (``spec.run``: sizes from the palette for an
+implementation that compiles per shape, the setup's cell): they are functions of the run
+(``@for_run``), and a test draws them for its own.
+
 Sizes cover batch 1-8, timesteps 1-12 (0 where a test allows it), input_dim 1-5 and units 1-8.
 Floats are float32 and bounded: weights in [-1, 1], inputs in [-2, 2], carried h in [-1, 1] (the range
 of o * tanh(c)) and c in [-3, 3]; no NaN or infinity.
@@ -14,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from .contract import CELLS
-from .run_mode import MODE
+from .run import for_run
 
 MAX_BATCH, MAX_TIMESTEPS, MAX_INPUT_DIM, MAX_UNITS, MAX_CLASSES = 8, 12, 5, 8, 6
 WEIGHT_BOUND, INPUT_BOUND, H_BOUND, C_BOUND = 1.0, 2.0, 1.0, 3.0
@@ -92,10 +96,10 @@ def palette(low, high):
     return sorted({low, min(low + 1, high), high})
 
 
-@st.composite
-def sizes(draw, low, high):
-    """A size in [low, high], or in ``palette(low, high)`` while ``run_mode.MODE.palette``."""
-    return draw(st.sampled_from(palette(low, high)) if MODE.palette else st.integers(low, high))
+@for_run
+def sizes(run, low, high):
+    """A size in [low, high], or in ``palette(low, high)`` for a run with ``palette``."""
+    return st.sampled_from(palette(low, high)) if run.palette else st.integers(low, high)
 
 
 def batch_sizes(min_value=1):
@@ -134,37 +138,40 @@ L9 = ((0, 0, 0, 0), (0, 1, 1, 1), (0, 2, 2, 2), (1, 0, 1, 2), (1, 1, 2, 0), (1, 
       (2, 0, 2, 1), (2, 1, 0, 2), (2, 2, 1, 0))
 
 
-@st.composite
-def joint_sizes(draw, *ranges):
-    """One size from each range (at most four): each from its whole range, or, while
-    ``run_mode.MODE.palette``, a row of ``L9`` (the level of each range in its palette). A range
+@for_run
+def joint_sizes(run, *ranges):
+    """One size from each range (at most four): each from its whole range, or, for a run with
+    ``palette``, a row of ``L9`` (the level of each range in its palette). A range
     is ``(low, high)``, or ``(low, high, least)`` for a test that needs sizes of at least
     ``least``: its palette is still that of ``(low, high)``, and the rows that put it below
     ``least`` are left out, so that every test builds its models among the same shapes (a
     palette of ``(least, high)`` would add shapes no other test builds)."""
     ranges = [(*r, r[0]) if len(r) == 2 else r for r in ranges]
-    if not MODE.palette:
-        return tuple(draw(st.integers(least, high)) for _, high, least in ranges)
+    if not run.palette:
+        return st.tuples(*(st.integers(least, high) for _, high, least in ranges))
 
     def sizes_of(row):
         return tuple(palette(low, high)[min(level, len(palette(low, high)) - 1)]
                      for (low, high, _), level in zip(ranges, row))
     rows = [sizes_of(row) for row in L9
             if all(size >= least for size, (*_, least) in zip(sizes_of(row), ranges))]
-    return draw(st.sampled_from(rows))
+    return st.sampled_from(rows)
 
 
-@st.composite
-def setups(draw, min_batch=1, max_batch=MAX_BATCH, max_classes=None):
-    """A ``Setup`` of the cell the test runs with (``run_mode.MODE.cell``): sizes drawn
-    together from the spec's ranges (``joint_sizes``: batch size from ``min_batch`` to
-    ``max_batch``, input_dim, units, and with ``max_classes`` a classifier's class count from
-    2), weights."""
+@for_run
+def setups(run, min_batch=1, max_batch=MAX_BATCH, max_classes=None):
+    """A ``Setup`` of the run's cell: sizes drawn together from the spec's ranges
+    (``joint_sizes``: batch size from ``min_batch`` to ``max_batch``, input_dim, units, and with
+    ``max_classes`` a classifier's class count from 2), weights."""
     ranges = [(1, max_batch, min_batch), (1, MAX_INPUT_DIM), (1, MAX_UNITS)]
-    batch, input_dim, units, *classes = draw(joint_sizes(
-        *ranges, *([(2, max_classes)] if max_classes else [])))
-    return Setup(batch, input_dim, units, draw(cell_weights(input_dim, units, MODE.cell)),
-                 MODE.cell, *classes)
+    sizes_drawn = joint_sizes(*ranges, *([(2, max_classes)] if max_classes else []))
+
+    @st.composite
+    def setup(draw):
+        batch, input_dim, units, *classes = draw(sizes_drawn.strategy(run))
+        return Setup(batch, input_dim, units, draw(cell_weights(input_dim, units, run.cell)),
+                     run.cell, *classes)
+    return setup()
 
 
 def inputs(batch, steps, input_dim):
@@ -172,12 +179,14 @@ def inputs(batch, steps, input_dim):
     return float32_arrays((batch, steps, input_dim), INPUT_BOUND)
 
 
-def input_batches(setup, count, min_timesteps=1):
+@for_run
+def input_batches(run, setup, count, min_timesteps=1):
     """A list of ``count`` (min to max length) input batches for ``setup``, each with its own
     number of timesteps."""
     if isinstance(count, int):
         count = (count, count)
-    return st.lists(timesteps(min_timesteps), min_size=count[0], max_size=count[1]).flatmap(
+    return st.lists(timesteps(min_timesteps).strategy(run), min_size=count[0],
+                    max_size=count[1]).flatmap(
         lambda steps: st.tuples(*(inputs(setup.batch_size, t, setup.input_dim) for t in steps)))
 
 
@@ -267,17 +276,22 @@ def memory_layouts():
     return st.sampled_from(MEMORY_LAYOUTS)
 
 
-@st.composite
-def sequence_setups(draw, vocab=(2, MAX_CLASSES)):
+@for_run
+def sequence_setups(run, vocab=(2, MAX_CLASSES)):
     """A ``SequenceSetup``: batch size, vocabulary (from the range ``vocab``), embedding size
     (as input_dim) and units drawn together from the spec's ranges (``joint_sizes``), and
     bounded weights."""
-    batch, vocab, embedding_dim, units = draw(joint_sizes(
-        (1, MAX_BATCH), vocab, (1, MAX_INPUT_DIM), (1, MAX_UNITS)))
-    weights = draw(st.tuples(float32_arrays((vocab, embedding_dim), WEIGHT_BOUND),
-                             lstm_weights(embedding_dim, units), dense_weights(units, vocab)))
-    return SequenceSetup(batch, vocab, embedding_dim, units,
-                         (weights[0], *weights[1], *weights[2]))
+    sizes_drawn = joint_sizes((1, MAX_BATCH), vocab, (1, MAX_INPUT_DIM), (1, MAX_UNITS))
+
+    @st.composite
+    def setup(draw):
+        batch, vocab_size, embedding_dim, units = draw(sizes_drawn.strategy(run))
+        weights = draw(st.tuples(float32_arrays((vocab_size, embedding_dim), WEIGHT_BOUND),
+                                 lstm_weights(embedding_dim, units),
+                                 dense_weights(units, vocab_size)))
+        return SequenceSetup(batch, vocab_size, embedding_dim, units,
+                             (weights[0], *weights[1], *weights[2]))
+    return setup()
 
 
 def token_batches(batch, steps, vocab_size):

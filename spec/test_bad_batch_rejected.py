@@ -2,7 +2,6 @@
 carried state is exactly as it was afterwards (SPEC.md section 6)."""
 import numpy as np
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from . import strategies as sst
@@ -15,6 +14,7 @@ from .assertions import (
 )
 from .contract import CELLS
 from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_model
+from .run import given
 
 pytestmark = [pytest.mark.clause("bad-batch-rejected"), pytest.mark.every_cell]
 

@@ -3,12 +3,12 @@ weights and row i's state (or fed row i's history), outputs step by step what ro
 model outputs (SPEC.md section 15)."""
 import numpy as np
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_states_close
 from .models import describe_call, fed_token_history, make_sequence_model, trained_batch_model
+from .run import given
 
 pytestmark = [pytest.mark.clause("batch1-copy"), pytest.mark.needs("make_sequence_model")]
 

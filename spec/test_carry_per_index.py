@@ -2,12 +2,12 @@
 the next batch (SPEC.md section 1)."""
 import numpy as np
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_states_close
 from .models import describe_call, feed, make_model
+from .run import given
 
 pytestmark = [pytest.mark.clause("carry-per-index"), pytest.mark.every_cell]
 

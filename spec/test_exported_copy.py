@@ -5,7 +5,6 @@ tested is the implementation's own ``to_onnx`` if it offers one, else the kit's
 (``stateful_lstm.export.to_onnx``)."""
 import numpy as np
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from stateful_lstm import export
@@ -14,6 +13,7 @@ from stateful_lstm.step_session import StepSession
 from . import strategies as sst
 from .assertions import assert_close, assert_states_close
 from .models import describe_call, fed_token_history, feed, make_model, trained_batch_model
+from .run import given
 
 pytestmark = [pytest.mark.clause("exported-copy"), pytest.mark.requires("onnx", "onnxruntime"),
               pytest.mark.every_cell]

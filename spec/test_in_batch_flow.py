@@ -1,12 +1,12 @@
 """Clause `in-batch-flow`: inside one call the state flows through each row's timesteps, and rows do
 not leak into each other, so no batch size of 1 is needed to carry state (SPEC.md section 4)."""
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_states_close
 from .models import describe_call, feed, make_model
+from .run import given
 
 pytestmark = [pytest.mark.clause("in-batch-flow"), pytest.mark.every_cell]
 

@@ -3,7 +3,6 @@ outputs the h the row keeps; a masked batch leaves each row as its real steps al
 batch-size-1 model, leave it (SPEC.md section 16)."""
 import numpy as np
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from . import strategies as sst
@@ -11,6 +10,7 @@ from .assertions import assert_close, assert_identical
 from .contract import CELLS
 from .masking import REFUSED, compact, describe_mask, masked_call, patterns_taken
 from .models import describe_call, feed_sequence, make_model
+from .run import given
 
 pytestmark = [pytest.mark.clause("masked-steps-keep-state"), pytest.mark.needs("masks"),
               pytest.mark.every_cell]
@@ -29,7 +29,8 @@ def draw_masked_batch(data, setup, patterns=sst.MASK_PATTERNS):
 
 
 @given(data=st.data(), setup=sst.setups(), stateful=st.booleans(), calls=CALLS)
-def test_masked_batches_leave_each_row_as_its_real_steps_alone(stateful_lstm_impl, data, setup,
+def test_masked_batches_leave_each_row_as_its_real_steps_alone(stateful_lstm_impl,
+                                                               stateful_lstm_run, data, setup,
                                                                stateful, calls):
     impl = stateful_lstm_impl
     model = make_model(impl, setup, stateful=stateful)
@@ -56,7 +57,7 @@ def test_masked_batches_leave_each_row_as_its_real_steps_alone(stateful_lstm_imp
                                                                        segment_masks)
         for i in range(setup.batch_size):
             alone.set_states([s[i:i + 1].copy() for s in start])
-            expected = feed_sequence(alone, real_x[i][None])[0]
+            expected = feed_sequence(alone, real_x[i][None], stateful_lstm_run.palette)[0]
             label = describe_call(setup, stateful=stateful, row=i, masks=shown)
             assert_close(real_out[i], expected, f"outputs at the real steps of row {i} of the "
                          f"masked batches vs the row's real steps alone {label}")

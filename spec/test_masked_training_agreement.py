@@ -2,10 +2,10 @@
 weights give the reference's loss, weights and state (SPEC.md section 18): masked steps keep the
 state and get no loss."""
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from . import strategies as sst
+from .run import given
 from .training_steps import (
     LEARNING_RATES,
     METHODS,

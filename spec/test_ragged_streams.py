@@ -3,7 +3,7 @@ row reads whole documents, reset at each document's start, padding masked) each 
 they get fed alone from a zero state (SPEC.md section 19)."""
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from stateful_lstm.streams import document_streams, reset_rows
@@ -12,6 +12,7 @@ from . import strategies as sst
 from .assertions import assert_close
 from .masking import compact, masked_call
 from .models import describe_call, feed_sequence, make_model
+from .run import given
 
 pytestmark = [pytest.mark.clause("ragged-streams"), pytest.mark.needs("masks")]
 VOCAB = 6
@@ -19,7 +20,8 @@ DOCUMENTS = st.lists(st.lists(st.integers(0, VOCAB - 1), max_size=16), min_size=
 
 
 @given(data=st.data(), setup=sst.setups(), seq_len=sst.timesteps(), documents=DOCUMENTS)
-def test_each_document_in_ragged_streams_reads_as_if_alone(stateful_lstm_impl, data, setup,
+def test_each_document_in_ragged_streams_reads_as_if_alone(stateful_lstm_impl,
+                                                          stateful_lstm_run, data, setup,
                                                           seq_len, documents):
     kept = [np.array(d) for d in documents if len(d) >= 2]
     assume(kept)
@@ -50,7 +52,7 @@ def test_each_document_in_ragged_streams_reads_as_if_alone(stateful_lstm_impl, d
     alone = make_model(impl, setup.with_batch_size(1))
     for k, i, tokens, got in read:
         alone.reset_states()
-        expected = feed_sequence(alone, features[tokens][None])[0]
+        expected = feed_sequence(alone, features[tokens][None], stateful_lstm_run.palette)[0]
         assert_close(got, expected, f"outputs of the document read by row {i} from batch "
                                     f"{k + 1} ({len(tokens) + 1} tokens) in the ragged streams "
                                     f"vs the document fed alone from a zero state {label}")

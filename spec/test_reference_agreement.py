@@ -1,7 +1,7 @@
 """Clause `reference-agreement`: with the same weights, inputs and history, an implementation's
 outputs and states match the NumPy reference's within float32 tolerance (SPEC.md section 7)."""
 import pytest
-from hypothesis import given, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -16,6 +16,7 @@ import stateful_lstm as reference
 from . import strategies as sst
 from .assertions import assert_close, assert_identical, assert_states_close
 from .models import WEIGHT_NAMES, describe_call, factory, make_model
+from .run import given
 
 pytestmark = [pytest.mark.clause("reference-agreement"), pytest.mark.every_cell]
 
@@ -59,61 +60,66 @@ def test_a_fresh_model_computes_with_the_weights_it_reports(stateful_lstm_impl, 
                  f"get_weights() {label}")
 
 
-class AgreesWithReference(RuleBasedStateMachine):
-    """Any history of calls gives what the reference gives (the 'compare with a model' pattern),
-    on a stateful and a stateless model side by side; the history starts with a call, so that
-    every example sees a state carried from one call to the next."""
-    impl = None  # set by the test below
+def agrees_with_reference(impl, run):
+    """The state machine of ``impl`` for ``run``: any history of calls gives what the reference
+    gives (the 'compare with a model' pattern), on a stateful and a stateless model side by
+    side; the history starts with a call, so that every example sees a state carried from one
+    call to the next."""
+    setups, timesteps, batch_sizes = (strategy.strategy(run) for strategy in (
+        sst.setups(), sst.timesteps(), sst.batch_sizes()))
 
-    @initialize(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
-    def build(self, data, setup, steps):
-        self.setup, self.calls = setup, []
-        self.pairs = {stateful: (make_model(self.impl, setup, stateful=stateful),
-                                 make_model(reference, setup, stateful=stateful))
-                      for stateful in (True, False)}
-        self.predict_on_batch(data, steps)
+    class AgreesWithReference(RuleBasedStateMachine):
+        @initialize(data=st.data(), setup=setups, steps=timesteps)
+        def build(self, data, setup, steps):
+            self.setup, self.calls = setup, []
+            self.pairs = {stateful: (make_model(impl, setup, stateful=stateful),
+                                     make_model(reference, setup, stateful=stateful))
+                          for stateful in (True, False)}
+            self.predict_on_batch(data, steps)
 
-    @rule(data=st.data(), steps=sst.timesteps())
-    def predict_on_batch(self, data, steps):
-        for stateful, (model, oracle) in self.pairs.items():
-            if stateful:
-                # From the state the implementation has (the invariant found it equal to the
-                # reference's within the tolerance): each call is compared over at most 12
-                # timesteps, and float32 rounding cannot pile up over a long history (SPEC.md).
-                oracle.set_states(model.get_states())
-            batch = self.setup.batch_size if stateful else data.draw(sst.batch_sizes())
-            x = data.draw(sst.inputs(batch, steps, self.setup.input_dim), label="x")
-            self.calls.append(f"predict_on_batch({x.shape})")
-            assert_close(model.predict_on_batch(x), oracle.predict_on_batch(x),
-                         f"predict_on_batch vs the reference after {self.calls} "
-                         f"{describe_call(self.setup, stateful=stateful)}")
+        @rule(data=st.data(), steps=timesteps)
+        def predict_on_batch(self, data, steps):
+            for stateful, (model, oracle) in self.pairs.items():
+                if stateful:
+                    # From the state the implementation has (the invariant found it equal to
+                    # the reference's within the tolerance): each call is compared over at most
+                    # 12 timesteps, and float32 rounding cannot pile up over a long history
+                    # (SPEC.md).
+                    oracle.set_states(model.get_states())
+                batch = self.setup.batch_size if stateful else data.draw(batch_sizes)
+                x = data.draw(sst.inputs(batch, steps, self.setup.input_dim), label="x")
+                self.calls.append(f"predict_on_batch({x.shape})")
+                assert_close(model.predict_on_batch(x), oracle.predict_on_batch(x),
+                             f"predict_on_batch vs the reference after {self.calls} "
+                             f"{describe_call(self.setup, stateful=stateful)}")
 
-    @rule()
-    def reset_states(self):
-        self.calls.append("reset_states()")
-        for model in self.pairs[True]:
-            model.reset_states()
+        @rule()
+        def reset_states(self):
+            self.calls.append("reset_states()")
+            for model in self.pairs[True]:
+                model.reset_states()
 
-    @rule(data=st.data())
-    def set_states(self, data):
-        states = data.draw(sst.carried_states(self.setup.batch_size, self.setup.units,
-                                              self.setup.cell))
-        self.calls.append("set_states(...)")
-        model, oracle = self.pairs[True]
-        model.set_states([s.copy() for s in states])
-        oracle.set_states(states)
-
-    @invariant()
-    def states_agree(self):
-        if hasattr(self, "pairs"):
+        @rule(data=st.data())
+        def set_states(self, data):
+            states = data.draw(sst.carried_states(self.setup.batch_size, self.setup.units,
+                                                  self.setup.cell))
+            self.calls.append("set_states(...)")
             model, oracle = self.pairs[True]
-            assert_states_close(model.get_states(), oracle.get_states(),
-                                f"state vs the reference's after {self.calls} "
-                                f"{describe_call(self.setup)}")
+            model.set_states([s.copy() for s in states])
+            oracle.set_states(states)
+
+        @invariant()
+        def states_agree(self):
+            if hasattr(self, "pairs"):
+                model, oracle = self.pairs[True]
+                assert_states_close(model.get_states(), oracle.get_states(),
+                                    f"state vs the reference's after {self.calls} "
+                                    f"{describe_call(self.setup)}")
+    return AgreesWithReference
 
 
-def test_any_history_of_calls_matches_the_reference(stateful_lstm_impl):
-    machine = type("AgreesWithReference", (AgreesWithReference,), {"impl": stateful_lstm_impl})
-    run_state_machine_as_test(machine, settings=settings(settings.default,
-                                                         stateful_step_count=8))
-
+def test_any_history_of_calls_matches_the_reference(stateful_lstm_impl, stateful_lstm_run):
+    examples = stateful_lstm_run.examples or settings.default.max_examples
+    run_state_machine_as_test(agrees_with_reference(stateful_lstm_impl, stateful_lstm_run),
+                              settings=settings(settings.default, max_examples=examples,
+                                                stateful_step_count=8))

@@ -2,12 +2,12 @@
 (SPEC.md section 3)."""
 import numpy as np
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_identical, assert_states_identical
 from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_classifier, make_model
+from .run import given
 
 pytestmark = [pytest.mark.clause("reset-clears"), pytest.mark.every_cell]
 

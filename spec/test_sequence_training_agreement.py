@@ -2,11 +2,11 @@
 reference's loss, state and updated weights (SPEC.md section 13), the weights within the range
 Adam allows for a gradient known to float32 precision, as in clause 8."""
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from . import strategies as sst
 from .models import SEQUENCE_WEIGHT_NAMES, make_sequence_model
+from .run import given
 from .training_oracle import sequence_gradient_and_error_bound
 from .training_steps import LEARNING_RATES, assert_training_steps
 

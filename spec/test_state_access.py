@@ -2,7 +2,6 @@
 replaces it; neither shares memory with the caller (SPEC.md section 5)."""
 import numpy as np
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from . import strategies as sst
@@ -17,6 +16,7 @@ from .assertions import (
 )
 from .contract import CELLS
 from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_model
+from .run import given
 
 pytestmark = [pytest.mark.clause("state-access"), pytest.mark.every_cell]
 

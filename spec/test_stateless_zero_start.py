@@ -1,12 +1,12 @@
 """Clause `stateless-zero-start`: a stateless model starts every batch from zeros (SPEC.md
 section 2)."""
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close
 from .models import describe_call, feed, make_model
+from .run import given
 
 pytestmark = [pytest.mark.clause("stateless-zero-start"), pytest.mark.every_cell]
 

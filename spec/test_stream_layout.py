@@ -5,7 +5,6 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -13,6 +12,7 @@ from stateful_lstm import streams
 
 from . import strategies as sst
 from .assertions import assert_that
+from .run import given
 
 pytestmark = pytest.mark.clause("stream-layout")
 TOKENS = hnp.arrays(np.int64, st.integers(0, 400), elements=st.integers(0, 50))

@@ -2,10 +2,10 @@
 without sample weights, changes no weight and no optimizer state, and moves the state as
 prediction does (SPEC.md section 17)."""
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from . import strategies as sst
+from .run import given
 from .training_steps import (
     LEARNING_RATES,
     METHODS,

@@ -3,11 +3,11 @@ updated weights (SPEC.md section 8); the weights within the range Adam allows fo
 to float32 precision (``training_oracle``)."""
 import numpy as np
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from . import strategies as sst
 from .models import make_classifier
+from .run import given
 from .training_steps import LEARNING_RATES, assert_training_steps
 
 pytestmark = [pytest.mark.clause("training-agreement"), pytest.mark.needs("make_classifier")]

@@ -2,12 +2,12 @@
 move the carried state exactly as the bare LSTM's predict_on_batch; a stateless one carries
 nothing (SPEC.md section 9)."""
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_states_close
 from .models import describe_call, make_classifier
+from .run import given
 
 pytestmark = [pytest.mark.clause("training-carries-state"), pytest.mark.needs("make_classifier")]
 CALLS = st.lists(st.sampled_from(["train_on_batch", "predict_on_batch"]), min_size=1, max_size=4)

@@ -99,7 +99,8 @@ def test_the_profiles_and_names_are_the_projects_own():
 
 def test_no_private_hypothesis_api_is_used():
     private = re.compile(r"settings\._\w|_hypothesis_internal")
-    for path in [*ROOT.glob("spec/*.py"), *ROOT.glob("stateful_lstm/*.py"), *ROOT.glob("tests/*.py")]:
+    for path in [*ROOT.glob("spec/**/*.py"), *ROOT.glob("stateful_lstm/**/*.py"),
+                 *ROOT.glob("tests/*.py")]:
         if path.name != Path(__file__).name:
             assert not private.search(path.read_text(encoding="utf-8")), path
 

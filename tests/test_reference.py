@@ -6,11 +6,11 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 import stateful_lstm
 from spec import strategies as sst
+from spec.run import given
 from stateful_lstm.lstm import lstm_forward
 
 

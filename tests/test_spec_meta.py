@@ -8,9 +8,10 @@ import itertools
 import sys
 from pathlib import Path
 
+import hypothesis
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 
 import stateful_lstm
@@ -31,7 +32,7 @@ from spec.harness.loader import ImplementationError, load_implementation
 from spec.harness.runner import CONFORMANCE_INI
 from spec.harness.verdicts import Verdict
 from spec.models import make_model
-from spec.run_mode import running
+from spec.run import Run, given
 from stateful_lstm.adapters import BUNDLED
 
 ROOT = Path(__file__).parents[1]
@@ -200,7 +201,7 @@ def test_a_cause_for_some_cells_listed_first_takes_them_from_a_cause_for_every_c
 
 @pytest.mark.parametrize("cell", list(contract.CELLS))
 def test_setups_and_states_take_the_shapes_of_the_cell_the_test_runs_with(cell):
-    @given(setup=sst.setups(), data=st.data())
+    @hypothesis.given(setup=sst.setups().strategy(Run(cell=cell)), data=st.data())
     def check(setup, data):
         shapes = contract.CELLS[cell].weight_shapes(setup.input_dim, setup.units)
         assert setup.cell == cell and [w.shape for w in setup.weights] == shapes
@@ -210,8 +211,7 @@ def test_setups_and_states_take_the_shapes_of_the_cell_the_test_runs_with(cell):
         model = make_model(stateful_lstm, setup)
         assert [w.shape for w in model.get_weights()] == shapes
         assert len(model.get_states()) == len(states)
-    with running(cell=cell):
-        check()
+    check()
 
 
 @given(setup=sst.setups())
@@ -247,18 +247,20 @@ def test_l9_pairs_every_level_of_any_two_sizes_exactly_once():
         assert pairs == sorted(itertools.product(range(3), repeat=2)), (a, b)
 
 
+PALETTE = Run(palette=True)
+
+
 def test_in_the_palette_run_mode_a_model_s_sizes_are_one_of_nine_shapes():
     seen = set()
 
     @settings(max_examples=200, database=None)
     @given(data=st.data())
     def draw(data):
-        with running(palette=True):
-            for setup in (data.draw(sst.setups(max_classes=sst.MAX_CLASSES)),
-                          data.draw(sst.sequence_setups())):
-                seen.add((type(setup).__name__, *(getattr(setup, name, None) for name in (
-                    "batch_size", "input_dim", "units", "n_classes", "vocab_size",
-                    "embedding_dim"))))
+        for setup in (data.draw(sst.setups(max_classes=sst.MAX_CLASSES).strategy(PALETTE)),
+                      data.draw(sst.sequence_setups().strategy(PALETTE))):
+            seen.add((type(setup).__name__, *(getattr(setup, name, None) for name in (
+                "batch_size", "input_dim", "units", "n_classes", "vocab_size",
+                "embedding_dim"))))
     draw()
     kinds = collections.Counter(shape[0] for shape in seen)   # (drawn freely: up to 81 each)
     assert set(kinds) == {"Setup", "SequenceSetup"} and max(kinds.values()) <= 9, sorted(seen)
@@ -270,10 +272,9 @@ def test_in_the_palette_run_mode_a_test_that_needs_two_rows_builds_shapes_the_ot
     @settings(max_examples=200, database=None)
     @given(data=st.data())
     def draw(data):
-        with running(palette=True):
-            for least in (1, 2):
-                setup = data.draw(sst.setups(min_batch=least))
-                seen[least].add((setup.batch_size, setup.input_dim, setup.units))
+        for least in (1, 2):
+            setup = data.draw(sst.setups(min_batch=least).strategy(PALETTE))
+            seen[least].add((setup.batch_size, setup.input_dim, setup.units))
     draw()
     assert min(batch for batch, _, _ in seen[2]) == 2
     assert seen[2] < seen[1] and len(seen[1]) == 9, dict(seen)
@@ -281,20 +282,18 @@ def test_in_the_palette_run_mode_a_test_that_needs_two_rows_builds_shapes_the_ot
 
 @given(data=st.data())
 def test_in_the_palette_run_mode_every_drawn_size_is_a_palette_size(data):
-    with running(palette=True):
-        setup = data.draw(sst.setups(max_classes=sst.MAX_CLASSES))
-        steps = data.draw(sst.timesteps(min_value=0))
+    setup = data.draw(sst.setups(max_classes=sst.MAX_CLASSES).strategy(PALETTE))
+    steps = data.draw(sst.timesteps(min_value=0).strategy(PALETTE))
     assert setup.batch_size in (1, 2, 8) and setup.input_dim in (1, 2, 5)
     assert setup.units in (1, 2, 8) and steps in (0, 1, 12) and setup.n_classes in (2, 3, 6)
-    with running(palette=False):
-        inner = data.draw(sst.setups())
+    inner = data.draw(sst.setups())                   # the default run: every size
     assert 1 <= inner.batch_size <= 8
 
 
 def test_outside_the_palette_every_size_of_a_range_is_drawn():
     seen = set()
 
-    @given(sst.batch_sizes())
+    @given(batch=sst.batch_sizes())
     @settings(max_examples=200, database=None)
     def collect(batch):
         seen.add(batch)

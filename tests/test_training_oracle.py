@@ -1,12 +1,12 @@
 """Tests of clause 8's oracle (``spec/training_oracle.py``): the range Adam's update may take when
 the gradient is known only to float32 precision."""
 import numpy as np
-from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from spec import strategies as sst
 from spec.assertions import ATOL
+from spec.run import given
 from spec.training_oracle import AdamRange, gradient_and_error_bound, sequence_gradient_and_error_bound
 from stateful_lstm.adam import Adam
 from stateful_lstm.dense import dense_softmax_loss

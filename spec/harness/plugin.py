@@ -11,8 +11,9 @@ the reference, no header, no parametrization, no profile loaded.
 In a session that targets the spec, the jobs are the modules':
 - ``session``: the implementations under test, the ``stateful_lstm_impl`` runs of each spec test
   (per implementation and cell), applicability decided at collection (n/a, not installed, known
-  deviations as strict expected failures), sharding, and the context each test runs in (time
-  limit, palette, cell);
+  deviations as strict expected failures), sharding, what each test runs on (``spec.run.Run``:
+  its cell, palette and examples, fixed at collection; the ``stateful_lstm_run`` fixture) and
+  the time limit it runs in;
 - ``profiles``: the hypothesis profiles (``stateful-lstm-default`` unless one is chosen), failures
   not shrunk unless ``--stateful-lstm-shrink``, the examples of each cell's runs;
 - ``reporting``: each spec test's outcome recorded as data, the report header, the failure
@@ -22,7 +23,7 @@ In a session that targets the spec, the jobs are the modules':
 """
 import pytest
 
-from .items import DEFAULT_TIMEOUT, ENV_VAR, FIXTURE, impl_of, in_spec, targets_spec
+from .items import DEFAULT_TIMEOUT, ENV_VAR, FIXTURE, RUN_FIXTURE, impl_of, in_spec, targets_spec
 
 _TARGETED = pytest.StashKey[bool]()      # whether this session targets the spec
 
@@ -112,7 +113,9 @@ def pytest_generate_tests(metafunc):
             in_spec(metafunc.definition.path):
         from .session import runs
         found, ids = runs(metafunc.config, metafunc.definition)
-        metafunc.parametrize(FIXTURE, found, ids=ids, indirect=True, scope="session")
+        names = [name for name in (FIXTURE, RUN_FIXTURE) if name in metafunc.fixturenames]
+        metafunc.parametrize(names, [(run,) * len(names) for run in found], ids=ids,
+                             indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")
@@ -120,6 +123,14 @@ def stateful_lstm_impl(request):
     """The implementation under test: the object with ``make_lstm``."""
     from .session import implementations
     return implementations(request.config)[request.param[0]].module
+
+
+@pytest.fixture(scope="session")
+def stateful_lstm_run(request):
+    """What the spec test runs on (``spec.run.Run``: its cell, palette and examples), the same
+    for every test of an implementation and cell."""
+    from .session import run_for
+    return run_for(request.config, *request.param)
 
 
 @pytest.hookimpl(trylast=True)      # after -k and -m: a shard is half of what they selected

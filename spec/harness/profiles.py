@@ -8,8 +8,6 @@ step of an implementation that compiles per model or per shape may compile anew 
 of an outside OpenVINO adapter took 50-80 s where a passing one took 3 s). So a failing test
 costs about what a passing one does, on every implementation; ``--stateful-lstm-shrink`` shrinks.
 """
-import contextlib
-
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import InvalidArgument
 
@@ -25,7 +23,6 @@ PROFILES = {"default": "25 examples per test, derandomized: the same examples ev
 # is checked with all of them (SPEC.md, "Cell types"; --stateful-lstm-cell-examples: all).
 CELL_EXAMPLES = 1 / 6
 NO_SHRINK_SUFFIX = "+no-shrink"
-CELL_SUFFIX = "+cell-examples"
 
 _COMMON = dict(deadline=None, print_blob=True, report_multiple_bugs=False,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -70,21 +67,7 @@ def load_without_shrinking():
     settings.load_profile(current + NO_SHRINK_SUFFIX)
 
 
-@contextlib.contextmanager
-def cell_examples(test):
-    """Within the block, the current profile (a state machine's settings derive from it) and
-    the settings hypothesis bound to ``test`` when it was decorated (shared by every run of the
-    test: restored after) have ``CELL_EXAMPLES`` of the profile's examples."""
-    current = settings.get_current_profile_name()
-    examples = max(1, round(settings.default.max_examples * CELL_EXAMPLES))
-    settings.register_profile(current + CELL_SUFFIX, settings.default, max_examples=examples)
-    bound = getattr(test, "_hypothesis_internal_use_settings", None)
-    settings.load_profile(current + CELL_SUFFIX)
-    if bound is not None:
-        test._hypothesis_internal_use_settings = settings(bound, max_examples=examples)
-    try:
-        yield
-    finally:
-        settings.load_profile(current)
-        if bound is not None:
-            test._hypothesis_internal_use_settings = bound
+def cell_examples():
+    """The examples of a run of a cell other than the LSTM: ``CELL_EXAMPLES`` of the current
+    profile's (at least one)."""
+    return max(1, round(settings.default.max_examples * CELL_EXAMPLES))

@@ -9,8 +9,10 @@ these; ``plugin`` wires them).
   its remaining tests are not run.
 - Each spec test runs once per implementation, and a test marked ``every_cell`` once more per
   cell type (``contract.CELLS``: run IDs end in ``-gru``, ``-simple_rnn``;
-  ``--stateful-lstm-cell`` chooses), with ``run_mode.MODE.cell`` set so that its setups are of
-  that cell; the cells other than the LSTM with ``profiles.CELL_EXAMPLES`` of the examples.
+  ``--stateful-lstm-cell`` chooses). What a run runs on (its cell, the palette, its examples:
+  the cells other than the LSTM with ``profiles.CELL_EXAMPLES`` of them) is a ``spec.run.Run``
+  fixed at collection, which the test draws for (``spec.run.bind``) and receives
+  (``stateful_lstm_run``).
 - Applicability is decided at collection: a test that ``needs`` an optional factory or masks
   the implementation lacks is "n/a"; one that ``requires`` a module that is not installed is
   "not installed"; a declared known deviation is a strict expected failure (or not run, if it
@@ -30,7 +32,7 @@ import pytest
 from ..assertions import ExpectedViolation
 from ..clauses import CLAUSES
 from ..contract import CAPABILITIES, CELLS, FACTORIES, LSTM_CELL, LSTM_MODELS, MASK_KINDS, masks, offers
-from ..run_mode import running
+from ..run import Run, bind
 from . import profiles
 from . import verdicts as v
 from .deviations import read_deviations
@@ -280,8 +282,21 @@ def decide_applicability(config, items):
             _decide(item, implementations(config)[name], name, cell_of(item))
 
 
+def run_for(config, name, cell):
+    """The run (``spec.run.Run``) of the tests of implementation ``name`` with ``cell``: a cell
+    other than the LSTM gets ``profiles.CELL_EXAMPLES`` of the examples (unless
+    --stateful-lstm-cell-examples), declared or not, so that what an undeclared run showed can
+    be declared."""
+    few = cell != LSTM_CELL and not config.getoption("stateful_lstm_cell_examples")
+    return Run(cell=cell, palette=implementations(config)[name].palette,
+               examples=profiles.cell_examples() if few else None)
+
+
 def _decide(item, implementation, name, cell):
     item.user_properties += [("clause", clause_of(item)), ("impl", name), ("cell", cell)]
+    cause = implementation.cause_for(item.originalname, cell)
+    item.obj = bind(item.obj, run_for(item.config, name, cell),
+                    declared=bool(cause) and not cause.aborts)
     needed = needed_capabilities(item) + ([CELLS[cell].factory] if cell != LSTM_CELL else [])
     missing = [f for f in needed if implementation.module is not None and
                not (implementation.masks if f == "masks" else offers(implementation.module, f))]
@@ -300,7 +315,6 @@ def _decide(item, implementation, name, cell):
         return
     if "masks" in needed and MASK_KINDS.get(implementation.masks):
         item.user_properties.append((RESTRICTION, MASK_KINDS[implementation.masks]))
-    cause = implementation.cause_for(item.originalname, cell)
     if cause and cause.aborts:
         # The test would end the process (a crash no test can catch): not run, shown as the
         # known deviation it is; its repro keeps the cause from going stale.
@@ -329,19 +343,10 @@ def check_before_run(item, name):
 @contextlib.contextmanager
 def running_test(item, name):
     """The context a spec test runs in: its implementation's time limit (if it runs out, the
-    implementation's other tests are not run: they would most likely hang too), and its run
-    mode: sizes from the palette, violations expected for a known deviation, the cell, and a
-    cell other than the LSTM with ``profiles.CELL_EXAMPLES`` of the examples (unless
-    --stateful-lstm-cell-examples), declared or not: a declared run draws what an undeclared
-    one draws, so that what the undeclared run showed can be declared."""
-    implementation, cell = implementations(item.config)[name], cell_of(item)
+    implementation's other tests are not run: they would most likely hang too)."""
+    implementation = implementations(item.config)[name]
     try:
-        with contextlib.ExitStack() as stack:
-            stack.enter_context(time_limit(implementation.timeout, item.name))
-            stack.enter_context(running(palette=implementation.palette,
-                                        violation_expected=CAUSE in item.stash, cell=cell))
-            if not (cell == LSTM_CELL or item.config.getoption("stateful_lstm_cell_examples")):
-                stack.enter_context(profiles.cell_examples(item.obj))
+        with time_limit(implementation.timeout, item.name):
             yield
     except TimeLimitExceeded as error:
         implementation.stopped = f"{name} ran out of time in an earlier test ({error})"
