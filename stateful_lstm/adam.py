@@ -8,12 +8,14 @@ PyTorch and optax add it after).
 """
 import numpy as np
 
+BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7     # Keras' defaults (the contract's)
+
 
 class Adam:
     """Keras' Adam: m += (1-b1)(g-m); v += (1-b2)(g^2-v); w -= lr_t m / (sqrt(v) + eps),
     with lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)."""
 
-    def __init__(self, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    def __init__(self, learning_rate, beta_1=BETA_1, beta_2=BETA_2, epsilon=EPSILON):
         self.learning_rate, self.beta_1, self.beta_2, self.epsilon = (
             learning_rate, beta_1, beta_2, epsilon)
         self.t, self.m, self.v = 0, None, None

@@ -22,10 +22,11 @@ import functools
 import numpy as np
 
 from .. import validation
+from ..adam import BETA_1, BETA_2, EPSILON
 from ..cells import CELLS
 from .common import configure, configure_sequence, known_deviations, version
 from .held_state import HeldState
-from .trained import BETA_1, BETA_2, EPSILON, TrainedModel, classifier_loss, real_steps, sequence_loss
+from .trained import TrainedModel, classifier_loss, real_steps, sequence_loss
 
 REQUIRES = ("flax", "jax", "optax")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[flax]')"

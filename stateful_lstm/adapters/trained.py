@@ -7,8 +7,7 @@ right-padded masks as a length per row, sample weights, Keras' loss reductions a
 import numpy as np
 
 from .. import validation
-
-BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7     # Keras' Adam defaults (the contract's)
+from ..adam import BETA_2, EPSILON
 
 
 def keras_epsilon(step):
