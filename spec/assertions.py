@@ -98,8 +98,8 @@ def assert_identical(actual: ArrayLike, expected: ArrayLike, what: str) -> None:
     assert_that(actual.dtype == expected.dtype,
           f"{what}: dtype={actual.dtype}, but should be {expected.dtype}")
     _same_shape(actual, expected, what)
-    assert_that(np.array_equal(actual, expected, equal_nan=True),
-          f"{what}: should be exactly {expected!r}, but is {actual!r}")
+    if not np.array_equal(actual, expected, equal_nan=True):     # (arrays printed on failure only)
+        fail(f"{what}: should be exactly {expected!r}, but is {actual!r}")
 
 
 def assert_states_identical(actual: Sequence[ArrayLike], expected: Sequence[ArrayLike],

@@ -32,6 +32,12 @@ class LSTM(Protocol):
         next call. ``mask`` (batch, timesteps) bool, True at the real steps (an implementation
         that declares ``MASKS``): a masked step keeps the row's (h, c) and outputs its h."""
 
+    def predict(self, x: Array, batch_size: int, verbose: int = 0) -> Array:
+        """(``LOOPS``) ``predict_on_batch`` over consecutive slices of ``batch_size`` rows of
+        ``x``, the outputs joined: one row per row of ``x``. A stateful model refuses, before
+        any batch runs, a ``batch_size`` other than its own and a sample count it does not
+        divide. ``verbose`` 0: no output (else the implementation's own progress)."""
+
     def reset_states(self) -> None:
         """Every row's carried h and c to exactly zero (a no-op on a stateless model)."""
 
@@ -74,6 +80,24 @@ class Classifier(LSTM, Protocol):
         """What ``train_on_batch`` would return, changing no weight and no optimizer state;
         moves the state as prediction does."""
 
+    def evaluate(self, x: Array, y: Array, batch_size: int, sample_weight: Array | None = None,
+                 verbose: int = 0) -> float:
+        """(``LOOPS``) ``test_on_batch`` over consecutive slices (as ``predict``); the mean of
+        their losses, each weighted by its batch's rows (Keras' average)."""
+
+    def fit(self, x: Array, y: Array, batch_size: int, epochs: int = 1,
+            shuffle: bool | None = None, sample_weight: Array | None = None,
+            validation_data: tuple | None = None, reset_each_epoch: bool = False,
+            verbose: int = 0) -> dict[str, list[float]]:
+        """(``LOOPS``) ``epochs`` passes of ``train_on_batch`` over consecutive slices (as
+        ``predict``); returns ``{"loss": [...]}`` (and ``"val_loss"`` with ``validation_data``,
+        ``(x, y)`` or ``(x, y, sample_weight)``), each epoch's losses averaged as
+        ``evaluate`` averages. ``shuffle`` None: the implementation's default, which never
+        reorders a stateful model's samples; ``shuffle=True`` on a stateful model is refused.
+        The validation pass starts from a zero state and leaves the training state as it was.
+        ``reset_each_epoch``: ``reset_states()`` after each epoch (Keras: the callback users
+        write). Everything is checked before the first step."""
+
 
 @runtime_checkable
 class SequenceModel(Protocol):
@@ -101,6 +125,13 @@ class SequenceModel(Protocol):
         """What ``train_on_batch`` would return, changing no weight and no optimizer state;
         moves the state as prediction does."""
 
+    def predict(self, x: Array, batch_size: int, verbose: int = 0) -> Array: ...
+    def evaluate(self, x: Array, y: Array, batch_size: int, sample_weight: Array | None = None,
+                 verbose: int = 0) -> float: ...
+    def fit(self, x: Array, y: Array, batch_size: int, epochs: int = 1,
+            shuffle: bool | None = None, sample_weight: Array | None = None,
+            validation_data: tuple | None = None, reset_each_epoch: bool = False,
+            verbose: int = 0) -> dict[str, list[float]]: ...
     def reset_states(self) -> None: ...
     def get_states(self) -> list[Array]: ...
     def set_states(self, states: Sequence[Array]) -> None: ...
@@ -118,6 +149,7 @@ class RecurrentLayer(Protocol):
     batch_size: int | None
 
     def predict_on_batch(self, x: Array, mask: Array | None = None) -> Array: ...
+    def predict(self, x: Array, batch_size: int, verbose: int = 0) -> Array: ...
     def reset_states(self) -> None: ...
     def get_states(self) -> list[Array]: ...
     def set_states(self, states: Sequence[Array]) -> None: ...
@@ -206,14 +238,18 @@ MODULE_ATTRIBUTES: dict[str, str] = {
                "kit's stateful_lstm.export.to_onnx)",
     "stream_batches": "its own text layout, stream_batches(tokens, batch_size, seq_len) (clause "
                       "12 tests it instead of the kit's stateful_lstm.streams.stream_batches)",
+    "LOOPS": "True if its models have the loops Keras users call: predict (every model), "
+             "evaluate and fit (the classifier and the sequence model); without it the loop "
+             "clauses are not applicable",
     "MASKS": "which masks its models take: 'any' (every pattern), or 'right-padded' (each row's "
              "real steps first in every call; any other mask is refused with ValueError); "
              "without it the masked clauses are not applicable",
 }
 # The values of MASKS, and how the table shows a restricted one.
 MASK_KINDS = {"any": "", "right-padded": "right-padded masks only"}
-# What a test may need besides make_lstm: the optional factories, and masks (MASKS).
-CAPABILITIES = (*(f for f in FACTORIES if f != REQUIRED_FACTORY), "masks")
+# What a test may need besides make_lstm: the optional factories, masks (MASKS) and the loops
+# (LOOPS).
+CAPABILITIES = (*(f for f in FACTORIES if f != REQUIRED_FACTORY), "masks", "loops")
 # The factories whose models are built on the LSTM alone (their tests run for the LSTM only).
 LSTM_MODELS = ("make_classifier", "make_sequence_model")
 KnownDeviations = Sequence[Deviation] | Mapping[str, str]
@@ -231,7 +267,9 @@ def masks(impl: Any) -> str | None:
 
 def offers(impl: Any, capability: str) -> bool:
     """Whether ``impl`` offers ``capability``: a factory (a callable attribute of that name),
-    or "masks" (it declares ``MASKS``)."""
+    "masks" (it declares ``MASKS``) or "loops" (``LOOPS = True``)."""
     if capability == "masks":
         return masks(impl) is not None
+    if capability == "loops":
+        return getattr(impl, "LOOPS", False) is True
     return isinstance(getattr(impl, capability, None), Callable)

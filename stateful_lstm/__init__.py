@@ -17,6 +17,7 @@ from .sequence import SequenceModel
 from .simple_rnn import SimpleRNN
 
 MASKS = "any"          # every mask pattern (spec/SPEC.md, "Masks")
+LOOPS = True           # predict, evaluate and fit (spec/SPEC.md, "Loops"; stateful_lstm.loops)
 # The reference layer of each cell type, by the name the contract gives it (``cells.CELLS``).
 LAYERS = {"lstm": LSTM, "gru": GRU, "simple_rnn": SimpleRNN}
 

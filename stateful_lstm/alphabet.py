@@ -44,24 +44,41 @@ def make_model(impl, scheme, encoding, seed=0):
                                 stateful=stateful, batch_size=1 if stateful else None, seed=seed)
 
 
-def train(model, scheme, encoding, epochs=None, seed=0, progress=iter):
+LOOPS = ("batch", "fit")
+
+
+def train(model, scheme, encoding, epochs=None, seed=0, progress=iter, loop="batch", verbose=0):
     """Train ``model`` with ``scheme``; returns the mean loss of each epoch.
 
     - "tutorial": each epoch feeds A..Y in order, one letter per batch, then resets the state;
     - "subsequences": each epoch feeds, in random order, one subsequence starting at each letter
       A..Y, of 1-5 letters (random, ending at Z at the latest), resetting before each;
     - "pairs": each epoch is one batch of the 25 pairs (letter, next letter), stateless.
-    ``progress`` wraps the range of epochs (e.g. ``tqdm``).
+    ``loop`` "batch" trains with ``train_on_batch``; "fit" with one ``fit(..., epochs=1,
+    shuffle=False)`` call per run of letters, as the tutorial's code does (its ``verbose``
+    passed on). ``progress`` wraps the range of epochs (e.g. ``tqdm``).
     """
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {list(SCHEMES)}; received {scheme!r}")
+    if loop not in LOOPS:
+        raise ValueError(f"loop must be one of {list(LOOPS)}; received {loop!r}")
     epochs = DEFAULT_EPOCHS[scheme] if epochs is None else epochs
     rng = np.random.default_rng(seed)
     letters = np.arange(N_LETTERS - 1)
     losses = []
+
+    def steps(indices, batch_size):
+        """Train on the letters ``indices`` in batches of ``batch_size``; their losses."""
+        x, y = encode(indices, encoding), targets(indices + 1)
+        if loop == "batch":
+            return [model.train_on_batch(x[i:i + batch_size], y[i:i + batch_size])
+                    for i in range(0, len(x), batch_size)]
+        history = model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False,
+                            verbose=verbose)
+        return history["loss"] * (len(x) // batch_size)
     for _ in progress(range(epochs)):
         if scheme == "pairs":
-            losses.append(model.train_on_batch(encode(letters, encoding), targets(letters + 1)))
+            losses += steps(letters, len(letters))
             continue
         if scheme == "tutorial":
             runs = [letters]
@@ -72,8 +89,7 @@ def train(model, scheme, encoding, epochs=None, seed=0, progress=iter):
         epoch_losses = []
         for run in runs:
             model.reset_states()
-            epoch_losses += [model.train_on_batch(encode(i, encoding), targets(i + 1))
-                             for i in run]
+            epoch_losses += steps(run, 1)
         model.reset_states()
         losses.append(float(np.mean(epoch_losses)))
     return losses

@@ -34,7 +34,7 @@ class Classifier(LSTMWithHead):
         self.lstm.kernel, self.lstm.recurrent_kernel, self.lstm.bias, self.W, self.b = \
             self.parameters.views
 
-    def _checked(self, what, x, y=None, sample_weight=None, mask=None):
+    def _check_batch(self, what, x, y=None, sample_weight=None, mask=None):
         x = validation.check_input(x, self.batch_size if self.stateful else None, self.input_dim)
         if x.shape[1] == 0:
             raise ValueError(f"a classifier reads the last timestep; received an input with 0 "
@@ -46,11 +46,11 @@ class Classifier(LSTMWithHead):
 
     def predict_on_batch(self, x, mask=None):
         """Class probabilities (batch, n_classes); moves a stateful classifier's state."""
-        x, _, _, mask = self._checked("predict_on_batch", x, mask=mask)
+        x, _, _, mask = self._check_batch("predict_on_batch", x, mask=mask)
         return softmax(self.lstm.run(x, mask=mask)[:, -1] @ self.W + self.b)
 
     def _loss(self, what, x, y, sample_weight, mask, cache=None):
-        x, y, sample_weight, mask = self._checked(what, x, y, sample_weight, mask)
+        x, y, sample_weight, mask = self._check_batch(what, x, y, sample_weight, mask)
         hs = self.lstm.run(x, cache, mask)
         return x, dense_softmax_loss(hs[:, -1], self.W, self.b, y, sample_weight)
 

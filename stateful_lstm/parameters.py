@@ -4,6 +4,7 @@ model's (``LSTMWithHead``, the base of the classifier and the sequence model).""
 import numpy as np
 
 from .adam import Adam
+from .loops import TrainingLoops
 
 
 class Parameters:
@@ -30,9 +31,9 @@ class Parameters:
             view[...] = w
 
 
-class LSTMWithHead:
+class LSTMWithHead(TrainingLoops):
     """What the classifier and the sequence model share: the reference LSTM ``self.lstm``, whose
-    state is the model's, and every weight in ``self.parameters``."""
+    state is the model's, every weight in ``self.parameters``, and the loops (``loops``)."""
 
     def reset_states(self):
         self.lstm.reset_states()

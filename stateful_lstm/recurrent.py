@@ -14,6 +14,7 @@ import numpy as np
 
 from . import validation
 from .cells import CELLS
+from .loops import PredictLoop
 
 DTYPE = np.float32
 
@@ -43,10 +44,11 @@ def keras_initial_weights(input_dim, units, cell, seed):
                                                      np.zeros(bias_shape))]
 
 
-class RecurrentLayer:
+class RecurrentLayer(PredictLoop):
     """A recurrent layer returning every timestep's h; with ``stateful=True`` it carries, for
     each batch row i, the final state of one ``predict_on_batch`` call into row i of the next
-    call. Its weights are ``kernel``, ``recurrent_kernel`` and ``bias`` in Keras' layout."""
+    call (and through ``predict``'s batches: ``loops``). Its weights are ``kernel``,
+    ``recurrent_kernel`` and ``bias`` in Keras' layout."""
 
     def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0):
         validation.check_config(units=units, input_dim=input_dim, stateful=stateful,
@@ -63,8 +65,12 @@ class RecurrentLayer:
         from its carried state and keeps the final state; a stateless one starts from zeros.
         ``mask`` (batch, T) bool marks the real steps; a masked step keeps the row's state and
         outputs its h as it stands."""
-        x = validation.check_input(x, self.batch_size if self.stateful else None, self.input_dim)
+        x = self._check_batch("predict_on_batch", x)
         return self.run(x, mask=validation.check_mask("predict_on_batch", mask, x.shape[:2]))
+
+    def _check_batch(self, what, x, y=None, sample_weight=None):
+        """``x`` checked as an input batch (a layer has no targets: ``loops``)."""
+        return validation.check_input(x, self.batch_size if self.stateful else None, self.input_dim)
 
     def run(self, x, cache=None, mask=None):
         """``predict_on_batch`` for an ``x`` and ``mask`` already checked; ``cache``: a list

@@ -92,25 +92,26 @@ class SequenceModel(LSTMWithHead):
         (self.E, self.lstm.kernel, self.lstm.recurrent_kernel, self.lstm.bias, self.W,
          self.b) = self.parameters.views
 
-    def _tokens(self, what, x):
-        return validation.check_tokens(what, x, self.batch_size if self.stateful else None,
-                                   self.vocab_size)
-
     def predict_on_batch(self, x, mask=None):
         """Next-token probabilities (batch, T, vocab) for token ids ``x`` (batch, T); moves a
         stateful model's state (``mask`` as the LSTM's)."""
-        x = self._tokens("predict_on_batch", x)
-        mask = validation.check_mask("predict_on_batch", mask, x.shape)
+        x, _, _, mask = self._check_batch("predict_on_batch", x, mask=mask)
         return softmax(self.lstm.run(self.E[x], mask=mask) @ self.W + self.b)
+
+    def _check_batch(self, what, x, y=None, sample_weight=None, mask=None):
+        """``x`` (and ``y``, ``sample_weight``, ``mask``) checked as one batch of ``what``."""
+        x = validation.check_tokens(what, x, self.batch_size if self.stateful else None,
+                                    self.vocab_size)
+        if y is not None:
+            y = validation.check_tokens(what, y, None, self.vocab_size, shape=x.shape)
+            if x.shape[1] == 0:
+                raise ValueError(f"{what} needs at least one timestep; received shape {x.shape}")
+        return (x, y, validation.check_sample_weight(what, sample_weight, x.shape),
+                validation.check_mask(what, mask, x.shape))
 
     def _step(self, what, x, y, sample_weight, mask):
         """The checked batch's ``forward_backward``; carries the state it ends in."""
-        x = self._tokens(what, x)
-        y = validation.check_tokens(what, y, None, self.vocab_size, shape=x.shape)
-        if x.shape[1] == 0:
-            raise ValueError(f"{what} needs at least one timestep; received shape {x.shape}")
-        sample_weight = validation.check_sample_weight(what, sample_weight, x.shape)
-        mask = validation.check_mask(what, mask, x.shape)
+        x, y, sample_weight, mask = self._check_batch(what, x, y, sample_weight, mask)
         step = forward_backward(self.parameters.views, x, y, *self.lstm.start_states(x.shape[0]),
                                 sample_weight, mask)
         self.lstm.keep(*step.state)

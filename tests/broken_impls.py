@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from spec.contract import CELLS
-from stateful_lstm import export, sequence, streams, validation
+from stateful_lstm import export, loops, sequence, streams, validation
 from stateful_lstm.adam import Adam
 from stateful_lstm.classifier import Classifier
 from stateful_lstm.dense import softmax
@@ -75,7 +75,7 @@ class Registered:
         factories = {"make_lstm": LSTM, CELLS[self.cell].factory: CELL_BASES[self.cell],
                      **extra, self.factory: self.made_of}
         return SimpleNamespace(**factories, MASKS=getattr(self.made_of, "MASKS", "any"),
-                               __doc__=self.made_of.__doc__)
+                               LOOPS=True, __doc__=self.made_of.__doc__)
 
 
 BROKEN: dict[str, Registered] = {}
@@ -635,26 +635,26 @@ class ClassifierResetKeepsC(Classifier):
 class ClassifierFitsAnyBatch(Classifier):
     """A stateful classifier that silently cuts or repeats a batch of another size to its own
     batch_size rows."""
-    def _checked(self, what, x, y=None, sample_weight=None, mask=None):
+    def _check_batch(self, what, x, y=None, sample_weight=None, mask=None):
         x = np.asarray(x, np.float32)
         if self.stateful and x.ndim == 3 and x.shape[0] != self.batch_size:
             rows = np.resize(np.arange(x.shape[0]), self.batch_size)
             x, y, sample_weight, mask = (None if a is None else np.asarray(a)[rows]
                                          for a in (x, y, sample_weight, mask))
-        return super()._checked(what, x, y, sample_weight, mask)
+        return super()._check_batch(what, x, y, sample_weight, mask)
 
 
 @breaks("bad-batch-rejected", "test_a_classifier_refuses_a_batch_of_one_row", factory="make_classifier")
 class ClassifierBroadcastsOneRow(Classifier):
     """A stateful classifier that broadcasts a batch of 1 row over its rows (as the Keras LSTM
     does); every other wrong batch size is refused."""
-    def _checked(self, what, x, y=None, sample_weight=None, mask=None):
+    def _check_batch(self, what, x, y=None, sample_weight=None, mask=None):
         x = np.asarray(x, np.float32)
         if self.stateful and x.ndim == 3 and x.shape[0] == 1:
             x, y, sample_weight, mask = (None if a is None
                                          else np.repeat(np.asarray(a), self.batch_size, axis=0)
                                          for a in (x, y, sample_weight, mask))
-        return super()._checked(what, x, y, sample_weight, mask)
+        return super()._check_batch(what, x, y, sample_weight, mask)
 
 
 @breaks("state-access", "test_a_classifier_shares_no_memory_with_the_caller", factory="make_classifier")
@@ -695,7 +695,7 @@ class ReversedRowOrder(Classifier):
     run in another order, so it differs from the reference's by float32 rounding (and a gradient
     that is zero up to rounding can have the other sign)."""
     def train_on_batch(self, x, y, sample_weight=None, mask=None):
-        x, y, sample_weight, mask = self._checked("train_on_batch", x, y, sample_weight, mask)
+        x, y, sample_weight, mask = self._check_batch("train_on_batch", x, y, sample_weight, mask)
         if self.stateful:
             self.lstm._state = [s[::-1] for s in self.lstm._state]
         loss = super().train_on_batch(*(None if a is None else a[::-1]
@@ -725,7 +725,7 @@ class EmbeddingKeepsOneOccurrence(SequenceModel):
     """The embedding's gradient keeps one occurrence of a repeated token (``dE[x] = de``, the
     NumPy fancy-indexing pitfall) instead of the sum over all of them (``np.add.at``)."""
     def train_on_batch(self, x, y):
-        x, y = self._tokens("train_on_batch", x), np.asarray(y)
+        x, y, _, _ = self._check_batch("train_on_batch", x, y)
         step = sequence.forward_backward(self.parameters.views, x, y,
                                          *self.lstm.start_states(x.shape[0]))
         targets = np.eye(self.vocab_size, dtype=np.float32)[y.ravel()]
@@ -758,7 +758,7 @@ class SoftmaxOverTheBatch(SequenceModel):
     """predict_on_batch normalizes the probabilities over the batch's rows (axis 0) instead of
     over the vocabulary: a batch-size-1 copy answers differently from row i of the batch."""
     def predict_on_batch(self, x):
-        x = self._tokens("predict_on_batch", x)
+        x = self._check_batch("predict_on_batch", x)[0]
         logits = self.lstm.run(self.E[x]) @ self.W + self.b
         return np.moveaxis(softmax(np.moveaxis(logits, 0, -1)), -1, 0)
 
@@ -891,3 +891,70 @@ class SimpleRnnWithoutBias(SimpleRNN):
     @staticmethod
     def forward(x, h, kernel, recurrent_kernel, bias, mask=None):
         return simple_rnn_forward(x, h, kernel, recurrent_kernel, np.zeros_like(bias), mask)
+
+
+@breaks_every_cell("loops-are-batch-calls", "test_predict_is_predict_on_batch_on_consecutive_slices")
+class PredictStartsEveryBatchAfresh:
+    """predict resets a stateful model's state before each of its batches."""
+    def predict(self, x, batch_size, verbose=0):
+        outputs = []
+        for start in range(0, len(x), batch_size):
+            self.reset_states()
+            outputs.append(self.predict_on_batch(x[start:start + batch_size]))
+        return np.concatenate(outputs)
+
+
+@breaks("loops-are-batch-calls", "test_a_classifiers_loops_are_its_batch_calls",
+        factory="make_classifier")
+class EvaluateTrains(Classifier):
+    """evaluate takes a training step on each batch (it returns the loss before the step, as
+    test_on_batch would)."""
+    def evaluate(self, x, y, batch_size, sample_weight=None, verbose=0):
+        batches = loops.loop_batches(self, "evaluate", batch_size, x, y, sample_weight)
+        return loops.rows_mean([self.train_on_batch(*batch) for batch in batches], batches)
+
+
+@breaks_every_cell("stateful-loop-rules",
+                   "test_predict_refuses_a_partial_last_batch_before_anything_runs")
+class PadsTheLastBatchWithCopies:
+    """predict pads a partial last batch with copies of its last row and returns the real rows
+    only: the copies move the state of the rows they fill."""
+    def predict(self, x, batch_size, verbose=0):
+        x = np.asarray(x)
+        padded = np.concatenate([x, np.repeat(x[-1:], -len(x) % batch_size, axis=0)])
+        return super().predict(padded, batch_size)[:len(x)]
+
+
+@breaks("stateful-loop-rules", "test_fit_keeps_the_order_of_a_stateful_models_samples_by_default",
+        factory="make_classifier")
+class FitShufflesByDefault(Classifier):
+    """fit shuffles every model's samples unless told not to (Keras' default)."""
+    def fit(self, x, y, batch_size, epochs=1, shuffle=None, sample_weight=None, **options):
+        if shuffle is None:
+            order = np.random.default_rng(0).permutation(len(x))
+            x, y, sample_weight = (None if a is None else np.asarray(a)[order]
+                                   for a in (x, y, sample_weight))
+        return super().fit(x, y, batch_size, epochs, False, sample_weight, **options)
+
+
+@breaks("stateful-loop-rules", "test_fit_refuses_to_shuffle_a_stateful_models_samples",
+        factory="make_classifier")
+class FitShufflesRowsWhenTold(Classifier):
+    """fit(shuffle=True) shuffles a stateful model's samples instead of refusing."""
+    def fit(self, x, y, batch_size, epochs=1, shuffle=None, sample_weight=None, **options):
+        if shuffle:
+            order = np.random.default_rng(0).permutation(len(x))
+            x, y, sample_weight = (None if a is None else np.asarray(a)[order]
+                                   for a in (x, y, sample_weight))
+        return super().fit(x, y, batch_size, epochs, False, sample_weight, **options)
+
+
+@breaks("stateful-loop-rules",
+        "test_validation_in_fit_starts_from_zeros_and_leaves_the_training_state",
+        factory="make_classifier")
+class ValidationRunsThroughTheTrainingState(Classifier):
+    """fit's validation pass continues from the training state and leaves its own behind (as
+    Keras' does)."""
+    def _validate(self, validation_data, batch_size):
+        x, y, *sample_weight = validation_data
+        return self.evaluate(x, y, batch_size, *sample_weight)

@@ -74,7 +74,7 @@ def test_spec_states_its_clauses_in_order():
                              "alphabet-remedies", "stream-layout", "sequence-training-agreement",
                              "streams-carry-context", "batch1-copy", "masked-steps-keep-state",
                              "test-on-batch", "masked-training-agreement", "ragged-streams",
-                             "exported-copy"]
+                             "exported-copy", "loops-are-batch-calls", "stateful-loop-rules"]
     assert read_clauses("## 1. `a-b`: title\n## 2. `c`: other\n") == {"a-b": "title", "c": "other"}
 
 

@@ -26,8 +26,8 @@ MEANING = {
            "does not allow, or could not be built",
     DEVIATION: "the implementation declares that it breaks this clause (KNOWN_DEVIATIONS), and "
                "it does",
-    NOT_APPLICABLE: "the clause needs an optional factory (make_classifier or "
-                    "make_sequence_model) that the implementation does not offer",
+    NOT_APPLICABLE: "the clause needs what the implementation does not offer: an optional "
+                    "factory (make_classifier or make_sequence_model), masks or the loops",
     NOT_INSTALLED: "the framework the implementation needs is not installed",
     NOT_RUN: "no test of the clause ran (deselected, or the run stopped early)",
 }

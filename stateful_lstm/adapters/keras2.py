@@ -20,13 +20,14 @@ from .common import (
     known_deviations,
     version,
 )
-from .keras_pool import PooledKerasModel, PooledTokenModel, read_states
+from .keras_pool import PooledKerasModel, PooledTokenModel, PooledTrainedModel, read_states
 
 REQUIRES = ("tf_keras", "tensorflow")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[tf-keras]')"
 # Traced and compiled per input shape: the spec draws sizes from its palette (SPEC.md).
 COMPILES_PER_SHAPE = True
 MASKS = "any"          # any pattern, through keras_pool.masked_companion
+LOOPS = True           # Keras' own predict, evaluate and fit (keras_pool)
 KNOWN_DEVIATIONS = known_deviations(__name__)     # known_deviations.toml
 
 
@@ -120,7 +121,7 @@ class Keras2Recurrent(_Keras2Model):
         self.model.reset_states()
 
 
-class _Keras2Trained(_Keras2Model):
+class _Keras2Trained(PooledTrainedModel, _Keras2Model):
     """A compiled Keras 2 model (Adam): Keras' own ``train_on_batch`` and ``test_on_batch``."""
 
     def _fresh_optimizer(self):

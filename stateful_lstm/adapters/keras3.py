@@ -25,7 +25,7 @@ import numpy as np
 from .. import validation
 from ..cells import CELLS
 from .common import configure, configure_sequence, keras_initial_weights, version
-from .keras_pool import PooledKerasModel, PooledTokenModel, read_states
+from .keras_pool import PooledKerasModel, PooledTokenModel, PooledTrainedModel, read_states
 
 _seeded_weights = {}   # (cell, input_dim, units, seed) -> initial weights drawn by Keras
 BACKEND_PACKAGES = {"tensorflow": ("tensorflow", "tensorflow-cpu"), "jax": ("jax",)}
@@ -134,7 +134,7 @@ def _build_classifier(backend, units, input_dim, n_classes, batch_size, stateful
     return model
 
 
-class KerasClassifier(_KerasModel):
+class KerasClassifier(PooledTrainedModel, _KerasModel):
     """A compiled Keras model, LSTM -> Dense softmax, seen through the classifier contract:
     ``train_on_batch`` is Keras' own (categorical cross-entropy, Adam)."""
 

@@ -9,6 +9,7 @@ INSTALL_HINT = " (pip install 'stateful-lstm-spec[keras-jax]')"
 # Traced and compiled per input shape: the spec draws sizes from its palette (SPEC.md).
 COMPILES_PER_SHAPE = True
 MASKS = "any"          # a bool mask input passed to the LSTM call
+LOOPS = True           # Keras' own predict, evaluate and fit (keras_pool)
 
 KNOWN_DEVIATIONS = known_deviations(__name__)     # known_deviations.toml
 

@@ -8,6 +8,7 @@ INSTALL_HINT = " (pip install 'stateful-lstm-spec[keras]')"
 # Traced and compiled per input shape: the spec draws sizes from its palette (SPEC.md).
 COMPILES_PER_SHAPE = True
 MASKS = "any"          # a bool mask input passed to the LSTM call
+LOOPS = True           # Keras' own predict, evaluate and fit (keras_pool)
 # Where Keras breaks the spec (found by it), by cause. The spec runs these tests as strict expected
 # failures of a spec assertion, so they are reported, and turn into errors once Keras fixes them.
 KNOWN_DEVIATIONS = known_deviations(__name__)     # known_deviations.toml

@@ -36,6 +36,12 @@ def masked_companion(k, model, lstm):
     return masked
 
 
+def _give_back(free, model, reusable):
+    """Return ``model`` to the pool ``free`` unless a loop of it raised (``reusable[0]``)."""
+    if reusable[0]:
+        free.append(model)
+
+
 class PooledKerasModel:
     """The wrapper side of a pool of built Keras models: building one costs 0.1-0.3 s, and the
     spec builds thousands. A wrapper takes a model no live wrapper uses (``_checkout``) and it
@@ -55,7 +61,10 @@ class PooledKerasModel:
     per model, most of the time of the Keras columns before this was done).
 
     A call with a mask goes to the model's masked companion (``masked_companion``), built on the
-    first masked call and pooled with the model.
+    first masked call and pooled with the model. Keras' loops (``predict``, ``evaluate``,
+    ``fit``) hold the model's variables while they run, and one that raised may leave them
+    unusable (Keras 3 on JAX leaves them without values after ``predict`` or ``evaluate``
+    raised): a model whose loop raised is not pooled again (``_loop``).
 
     Subclasses set ``REUSES_TRACES``, the contract's attributes (``configure``), ``layer`` (the
     LSTM) and ``keras_module`` (the Keras that built the model)."""
@@ -69,7 +78,8 @@ class PooledKerasModel:
         else:
             self.model = build(*key)
             self.model._stateful_lstm_only_well_formed_calls = True
-        weakref.finalize(self, free.append, self.model)
+        self._reusable = [True]
+        weakref.finalize(self, _give_back, free, self.model, self._reusable)
         self._first_call = True
         if not self.REUSES_TRACES:
             self._renew_functions()
@@ -94,30 +104,89 @@ class PooledKerasModel:
                 and (y is None or (isinstance(y, np.ndarray) and y.dtype == np.float32
                                    and y.shape == (rows, self.n_classes))))
 
-    def _call(self, method, x, y=None, sample_weight=None, mask=None):
-        """``model.<method>(x[, y, sample_weight=...])``, or the masked companion's
-        ``<method>([x, mask], ...)``, with the traced functions renewed first if the model cannot
-        vouch for them (see the class docstring)."""
-        well_formed = self._well_formed(x, y) and (sample_weight is None or (
+    def _batch_well_formed(self, x, y=None, sample_weight=None, mask=None):
+        """Whether one batch (and its sample weights and mask) is well formed."""
+        return self._well_formed(x, y) and (sample_weight is None or (
             isinstance(sample_weight, np.ndarray) and sample_weight.dtype == np.float32
             and sample_weight.shape == (x.shape[:1] if x.ndim == 3 else x.shape))) and (
             mask is None or (isinstance(mask, np.ndarray) and mask.dtype == bool
                              and mask.shape == x.shape[:2]))
-        model = self.model
-        if mask is not None:
-            if model not in _masked_models:
-                _masked_models[model] = masked_companion(self.keras_module, model, self.layer)
-            model, x = _masked_models[model], [x, mask]
+
+    def _loop_well_formed(self, batch_size, x, y=None, sample_weight=None):
+        """Whether every batch of a loop (Keras' consecutive slices of ``batch_size`` rows) is
+        well formed: a stateful model's own batch size, in whole batches."""
+        if not (isinstance(x, np.ndarray) and x.ndim >= 1 and type(batch_size) is int
+                and batch_size >= 1 and len(x) >= 1):
+            return False
+        if self.stateful and (batch_size != self.batch_size or len(x) % batch_size):
+            return False
+        arrays = (x, y, sample_weight)
+        return all(self._batch_well_formed(*(None if a is None else a[start:start + batch_size]
+                                             for a in arrays))
+                   for start in {0, (len(x) - 1) // batch_size * batch_size})
+
+    def _traced(self, model, method, well_formed):
+        """``model.<method>``, with the traced functions renewed first if the model cannot
+        vouch for them (see the class docstring)."""
         if self._first_call and self.REUSES_TRACES and not (
                 well_formed and self.model._stateful_lstm_only_well_formed_calls):
             self._renew_functions()
         self._first_call = False
         self.model._stateful_lstm_only_well_formed_calls &= well_formed
-        function = getattr(model, method)
+        return getattr(model, method)
+
+    def _call(self, method, x, y=None, sample_weight=None, mask=None):
+        """``model.<method>(x[, y, sample_weight=...])``, or the masked companion's
+        ``<method>([x, mask], ...)`` (``_traced``)."""
+        well_formed = self._batch_well_formed(x, y, sample_weight, mask)
+        model = self.model
+        if mask is not None:
+            if model not in _masked_models:
+                _masked_models[model] = masked_companion(self.keras_module, model, self.layer)
+            model, x = _masked_models[model], [x, mask]
+        function = self._traced(model, method, well_formed)
         return function(x) if y is None else function(x, y, sample_weight=sample_weight)
 
+    def _loop(self, method, well_formed, *args, **kwargs):
+        """Keras' ``model.<method>(*args, **kwargs)`` (a loop), through ``_traced``; if it raises,
+        the model is not pooled again (the class docstring says why)."""
+        try:
+            return self._traced(self.model, method, well_formed)(*args, **kwargs)
+        except Exception:
+            self._reusable[0] = False
+            raise
 
-class PooledTokenModel(PooledKerasModel):
+    def predict(self, x, batch_size, verbose=0):
+        """Keras' own ``model.predict``."""
+        return self._loop("predict", self._loop_well_formed(batch_size, x), x,
+                          batch_size=batch_size, verbose=verbose)
+
+
+class PooledTrainedModel(PooledKerasModel):
+    """A pooled compiled model's loops: Keras' own ``evaluate`` and ``fit``."""
+
+    def evaluate(self, x, y, batch_size, sample_weight=None, verbose=0):
+        return float(self._loop("evaluate", self._loop_well_formed(batch_size, x, y, sample_weight),
+                                x, y, batch_size=batch_size, sample_weight=sample_weight,
+                                verbose=verbose))
+
+    def fit(self, x, y, batch_size, epochs=1, shuffle=None, sample_weight=None,
+            validation_data=None, reset_each_epoch=False, verbose=0):
+        """Keras' ``model.fit``; ``shuffle`` passed only if given (None: Keras' default);
+        ``reset_each_epoch`` as Keras users write it, a callback resetting the state at each
+        epoch's end."""
+        well_formed = self._loop_well_formed(batch_size, x, y, sample_weight) and (
+            validation_data is None or self._loop_well_formed(batch_size, *validation_data))
+        callbacks = [self.keras_module.callbacks.LambdaCallback(
+            on_epoch_end=lambda epoch, logs: self.reset_states())] if reset_each_epoch else []
+        options = {} if shuffle is None else {"shuffle": shuffle}
+        history = self._loop("fit", well_formed, x, y, batch_size=batch_size, epochs=epochs,
+                             sample_weight=sample_weight, validation_data=validation_data,
+                             callbacks=callbacks, verbose=verbose, **options)
+        return {name: [float(v) for v in values] for name, values in history.history.items()}
+
+
+class PooledTokenModel(PooledTrainedModel):
     """A pooled Keras sequence model: its well-formed batches are integer token ids (batch,
     T), and its targets the same shape."""
 

@@ -2,6 +2,7 @@
 
     python -m stateful_lstm alphabet                       # the tutorial: scalar input, stateful
     python -m stateful_lstm alphabet --start K --impl keras
+    python -m stateful_lstm alphabet --impl keras --loop fit  # the tutorial's own fit loop
     python -m stateful_lstm alphabet --scheme tutorial --scheme subsequences --scheme pairs \\
         --encoding onehot --plot starts.png
 
@@ -14,6 +15,8 @@ The training is the library's (``stateful_lstm.alphabet``), the one clauses 10 a
 import sys
 
 import numpy as np
+
+from spec.contract import offers
 
 from .. import alphabet as abc
 from .options import at_least, plot_path, tqdm_or_none
@@ -37,13 +40,21 @@ def add_parser(commands):
     alpha.add_argument("--epochs", type=at_least(1),
                        help="default: tutorial 300, subsequences 100, pairs 500")
     alpha.add_argument("--seed", type=at_least(0), default=0)
+    alpha.add_argument("--loop", choices=abc.LOOPS, default="batch",
+                       help="train with train_on_batch (default) or with the framework's own "
+                            "fit, one call per epoch, printing its progress as the tutorial's "
+                            "code does (fit(..., verbose=2))")
     alpha.add_argument("--plot", metavar="FILE.png", help="save the start-letter picture")
     alpha.add_argument("--quiet", action="store_true", help="no progress bar")
     return alpha
 
 
 def check(args, parser):
-    """Everything the run needs, checked before any training (the plot's path)."""
+    """Everything the run needs, checked before any training (the loops for ``--loop fit``, the
+    plot's path)."""
+    if args.loop == "fit" and not offers(args.implementation, "loops"):
+        parser.error(f"--loop fit trains through the implementation's own fit; "
+                     f"{args.impl!r} has no loops (LOOPS = True, spec/SPEC.md \"Loops\")")
     try:
         args.plot = plot_path(args.plot) if args.plot else None
     except ValueError as error:
@@ -61,9 +72,11 @@ def progress_bar(label, quiet):
 def run_scheme(impl, scheme, args):
     """Train one model and print the tutorial's report; returns the first predictions A..Y."""
     model = abc.make_model(impl, scheme, args.encoding, args.seed)
-    label = f"{scheme} ({args.encoding} input, {args.impl})"
+    label = f"{scheme} ({args.encoding} input, {args.impl}, trained through {args.loop})"
+    fit = args.loop == "fit"          # then the framework's fit prints its own progress
     abc.train(model, scheme, args.encoding, args.epochs, args.seed,
-              progress=progress_bar(label, args.quiet))
+              progress=iter if fit else progress_bar(label, args.quiet), loop=args.loop,
+              verbose=2 if fit and not args.quiet else 0)
     first = abc.first_predictions(model, args.encoding)
     print(f"== {label}, {args.epochs or abc.DEFAULT_EPOCHS[scheme]} epochs, seed {args.seed}")
     if scheme == "pairs":
