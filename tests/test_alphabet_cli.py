@@ -72,3 +72,22 @@ def test_ctrl_c_exits_130_with_one_line(command):
     assert process.returncode == 130, err
     lines = [line for line in err.splitlines() if line.strip()]
     assert lines[-1] == "interrupted" and "Traceback" not in err, err
+
+
+def test_the_tutorial_through_fit_prints_fits_own_progress_then_the_summary(capsys):
+    main(["alphabet", "--loop", "fit", "--epochs", "2"])
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(" - ")[0] for line in out[:4]] == ["Epoch 1/1", "25/25", "Epoch 1/1",
+                                                         "25/25"]
+    assert out[4] == "== tutorial (scalar input, reference, trained through fit), 2 epochs, seed 0"
+    assert out[5].startswith("Model Accuracy: ")
+
+
+def test_the_tutorial_through_fit_needs_an_implementation_with_loops(tmp_path, capsys):
+    no_loops = tmp_path / "no_loops.py"
+    no_loops.write_text("from stateful_lstm import make_classifier, make_lstm  # noqa: F401\n")
+    with pytest.raises(SystemExit) as exit:
+        main(["alphabet", "--loop", "fit", "--impl", str(no_loops), "--quiet"])
+    captured = capsys.readouterr()
+    assert exit.value.code == 2 and "has no loops (LOOPS = True" in captured.err
+    assert captured.out == ""

@@ -72,8 +72,8 @@ def progress_bar(label, quiet):
 def run_scheme(impl, scheme, args):
     """Train one model and print the tutorial's report; returns the first predictions A..Y."""
     model = abc.make_model(impl, scheme, args.encoding, args.seed)
-    label = f"{scheme} ({args.encoding} input, {args.impl}, trained through {args.loop})"
     fit = args.loop == "fit"          # then the framework's fit prints its own progress
+    label = f"{scheme} ({args.encoding} input, {args.impl}{', trained through fit' * fit})"
     abc.train(model, scheme, args.encoding, args.epochs, args.seed,
               progress=iter if fit else progress_bar(label, args.quiet), loop=args.loop,
               verbose=2 if fit and not args.quiet else 0)
