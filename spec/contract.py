@@ -241,15 +241,20 @@ MODULE_ATTRIBUTES: dict[str, str] = {
     "LOOPS": "True if its models have the loops Keras users call: predict (every model), "
              "evaluate and fit (the classifier and the sequence model); without it the loop "
              "clauses are not applicable",
+    "step_model": "step_model(model) -> a batched step model of a recurrent layer's weights, "
+                  "its state explicit: run(x, *state) -> [y, *state] for any batch size, "
+                  "with units, states, step_shape and dtype (stateful_lstm.stream_pool); "
+                  "clause 23 serves streams through it; without it that clause is not "
+                  "applicable",
     "MASKS": "which masks its models take: 'any' (every pattern), or 'right-padded' (each row's "
              "real steps first in every call; any other mask is refused with ValueError); "
              "without it the masked clauses are not applicable",
 }
 # The values of MASKS, and how the table shows a restricted one.
 MASK_KINDS = {"any": "", "right-padded": "right-padded masks only"}
-# What a test may need besides make_lstm: the optional factories, masks (MASKS) and the loops
-# (LOOPS).
-CAPABILITIES = (*(f for f in FACTORIES if f != REQUIRED_FACTORY), "masks", "loops")
+# What a test may need besides make_lstm: the optional factories, masks (MASKS), the loops
+# (LOOPS) and a step model (step_model).
+CAPABILITIES = (*(f for f in FACTORIES if f != REQUIRED_FACTORY), "masks", "loops", "step_model")
 # The factories whose models are built on the LSTM alone (their tests run for the LSTM only).
 LSTM_MODELS = ("make_classifier", "make_sequence_model")
 KnownDeviations = Sequence[Deviation] | Mapping[str, str]
@@ -266,8 +271,8 @@ def masks(impl: Any) -> str | None:
 
 
 def offers(impl: Any, capability: str) -> bool:
-    """Whether ``impl`` offers ``capability``: a factory (a callable attribute of that name),
-    "masks" (it declares ``MASKS``) or "loops" (``LOOPS = True``)."""
+    """Whether ``impl`` offers ``capability``: a factory or ``step_model`` (a callable attribute
+    of that name), "masks" (it declares ``MASKS``) or "loops" (``LOOPS = True``)."""
     if capability == "masks":
         return masks(impl) is not None
     if capability == "loops":

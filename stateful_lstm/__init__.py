@@ -15,6 +15,7 @@ from .gru import GRU
 from .lstm import LSTM
 from .sequence import SequenceModel
 from .simple_rnn import SimpleRNN
+from .stream_pool import step_model as step_model  # the stream pool's backend (clause 23)
 
 MASKS = "any"          # every mask pattern (spec/SPEC.md, "Masks")
 LOOPS = True           # predict, evaluate and fit (spec/SPEC.md, "Loops"; stateful_lstm.loops)

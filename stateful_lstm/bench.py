@@ -5,9 +5,12 @@ the text setup of SPEC.md section 14 (32 streams x 16 characters, Embedding(100,
 -> Dense(100) at every timestep): time per ``train_on_batch`` of the sequence model, the
 reference's masked steps against unmasked ones, and one generation step of the text model's
 batch-size-1 copy (one character in, the next character's probabilities out) on the reference,
-on Keras and exported to ONNX and run by ONNX Runtime (``python -m stateful_lstm generate``).
+on Keras and exported to ONNX and run by ONNX Runtime (``python -m stateful_lstm generate``);
+and the stream pool (``stateful_lstm.stream_pool``, SPEC.md clause 23) against batch-size-1
+copies, per backend: steps per second for 1, 8 and 64 streams, each stream one step per round,
+against 64 copies run one after another (``--pool``: that part alone, without Keras).
 
-    python -m stateful_lstm.bench [--units 50] [--repeat 5]
+    python -m stateful_lstm.bench [--units 50] [--repeat 5] [--pool]
 
 Each figure is the best of ``--repeat`` rounds, each round the mean over many calls (after warm-up,
 so Keras' one-off tracing is not counted).
@@ -36,7 +39,12 @@ def main(argv=None):
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--units", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--pool", action="store_true",
+                        help="only the stream pool against batch-size-1 copies (no Keras)")
     args = parser.parse_args(argv)
+    if args.pool:
+        pool_steps(args.repeat)
+        return
     import stateful_lstm
     from stateful_lstm import alphabet
     from stateful_lstm.adapters import keras3_tensorflow as keras_tensorflow
@@ -57,6 +65,7 @@ def main(argv=None):
     text_batches(args.repeat, keras_tensorflow, keras_name)
     masked_steps(args.repeat)
     generation_steps(args.repeat, keras_tensorflow, keras_name)
+    pool_steps(args.repeat)
     model = alphabet.make_model(stateful_lstm, "tutorial", "scalar")
     start = timeit.default_timer()
     alphabet.train(model, "tutorial", "scalar")
@@ -147,6 +156,77 @@ def generation_steps(repeat, keras_tensorflow, keras_name):
         first = min(first_character_seconds(path) for _ in range(repeat))
     print(f"  python -m stateful_lstm generate: its first character {first:.2f} s after the "
           f"process started")
+
+
+POOL_STREAMS = (1, 8, 64)
+
+
+class SessionCopy:
+    """A batch-size-1 step model of ``layer`` run by ONNX Runtime, its state fed back from call
+    to call (as ``generate`` runs its copy)."""
+
+    def __init__(self, layer):
+        from stateful_lstm.export import to_onnx
+        from stateful_lstm.step_session import StepSession
+        self.session = StepSession(to_onnx(layer, batch_size=1))
+        self.state = [np.zeros((1, layer.units), np.float32) for _ in self.session.states]
+
+    def predict_on_batch(self, x):
+        y, *self.state = self.session.run(x, *self.state)
+        return y
+
+
+def pool_backends():
+    """``{backend: (step_model, copy)}`` for each backend installed: the pool's step model of a
+    layer, and a stateful batch-size-1 copy of the layer (what a server would run per stream
+    without a pool), each a function of the layer."""
+    import stateful_lstm
+    from stateful_lstm.adapters import onnx_runtime
+    from stateful_lstm.step_session import onnxruntime
+
+    def reference_copy(layer):
+        copy = stateful_lstm.make_lstm(units=layer.units, input_dim=layer.input_dim,
+                                       stateful=True, batch_size=1)
+        copy.set_weights(layer.get_weights())
+        return copy
+    backends = {"reference (NumPy)": (stateful_lstm.step_model, reference_copy)}
+    try:
+        onnxruntime()
+    except ImportError as error:
+        print(f"  ONNX Runtime: skipped ({error})")
+    else:
+        backends["ONNX Runtime"] = (onnx_runtime.step_model, SessionCopy)
+    return backends
+
+
+def pool_steps(repeat):
+    """Stream-steps per second of the pool for 1, 8 and 64 streams (each stream one timestep
+    per round), and of 64 batch-size-1 copies stepped one after another, per backend, at the
+    text setup's layer (LSTM(128) on 32 features); the ratio at 64 streams."""
+    import stateful_lstm
+    from stateful_lstm.stream_pool import StreamPool
+    units, input_dim, copies = 128, 32, max(POOL_STREAMS)
+    layer = stateful_lstm.make_lstm(units=units, input_dim=input_dim, stateful=True,
+                                    batch_size=1, seed=0)
+    x = np.random.default_rng(0).uniform(-1, 1, (1, input_dim)).astype(np.float32)
+    print(f"stream pool: LSTM({units}) on {input_dim} features, one timestep per stream per "
+          f"round, in stream-steps per second")
+    for name, (step_model, make_copy) in pool_backends().items():
+        rates = {}
+        for streams in POOL_STREAMS:
+            pool = StreamPool(step_model(layer))
+            inputs = {pool.join(): x for _ in range(streams)}
+            rates[streams] = streams / time_per_call(lambda p=pool, i=inputs: p.step(i), repeat)
+        alone = [make_copy(layer) for _ in range(copies)]
+
+        def one_after_another(alone=alone):
+            for copy in alone:
+                copy.predict_on_batch(x[None])
+        sequential = copies / time_per_call(one_after_another, repeat)
+        shown = ", ".join(f"{k} streams {rate:,.0f}" for k, rate in rates.items())
+        print(f"  {name}: pool {shown}; {copies} batch-1 copies one after another "
+              f"{sequential:,.0f}; the pool on {copies} streams is "
+              f"{rates[copies] / sequential:.1f}x faster")
 
 
 def first_character_seconds(path):

@@ -31,6 +31,9 @@ class StepSession:
     """An ``onnxruntime.InferenceSession`` of a step model: ``run`` feeds the model's first input
     (``x`` or ``tokens``) and, where the model takes them, ``lengths``, ``h`` and ``c``; it
     returns the outputs in the model's order (the model's output, then ``h_next``, ``c_next``).
+    A model with state inputs is a step model of ``stream_pool`` (``units``, ``states``,
+    ``step_shape``, ``dtype``, read from its inputs); ONNX Runtime's ``run`` may be called from
+    several threads at once, the session keeping nothing between runs.
 
     One intra-op thread: these models are small, and ONNX Runtime's default of a thread per core
     only adds spinning threads where other processes share the cores (as ``pytest -n 2`` does)."""
@@ -46,7 +49,14 @@ class StepSession:
             model = model.SerializeToString()
         self.session = ort.InferenceSession(model, options,
                                             providers=["CPUExecutionProvider"])
-        self.input_names = [i.name for i in self.session.get_inputs()]
+        inputs = self.session.get_inputs()
+        self.input_names = [i.name for i in inputs]
+        self.states = tuple(name for name in ("h", "c") if name in self.input_names)
+        self.units = inputs[self.input_names.index("h")].shape[1] if self.states else None
+        self.step_shape = tuple(inputs[0].shape[2:])
+        batch = inputs[0].shape[0]                          # an int, or a name (any batch size)
+        self.batch_size = batch if isinstance(batch, int) else None
+        self.dtype = np.int64 if inputs[0].type == "tensor(int64)" else np.float32
 
     def run(self, x, h=None, c=None, lengths=None):
         feeds = {self.input_names[0]: x}
@@ -69,11 +79,10 @@ class ExportedCopy:
 
     def __init__(self, model):
         self.session = StepSession(model)
-        inputs = {i.name: i for i in self.session.session.get_inputs()}
-        if self.session.input_names[0] != "tokens" or "h" not in inputs:
+        if self.session.input_names[0] != "tokens" or "h" not in self.session.states:
             raise ValueError(f"not an exported sequence model: its inputs are "
                              f"{self.session.input_names}; expected tokens, h, c")
-        self.units = inputs["h"].shape[1]
+        self.units = self.session.units
         metadata = self.session.metadata()
         self.vocabulary, self.prompt = (json.loads(metadata[key]) if key in metadata else None
                                         for key in (VOCABULARY_KEY, PROMPT_KEY))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .stream_pool import StreamPool
 from .streams import batch_count, check_split_fills_one_batch, stream_batches
 from .text import Vocabulary
 
@@ -174,11 +175,17 @@ def sample(copy, vocabulary, prompt, temperature=1.0, seed=0):
 
 def _sampled(copy, vocabulary, p, temperature, rng):
     while True:
-        logp = np.log(np.maximum(p.astype(np.float64), 1e-300)) / temperature
-        weights = np.exp(logp - logp.max())
-        drawn = int(rng.choice(len(weights), p=weights / weights.sum()))
+        drawn = _draw(p, temperature, rng)
         yield vocabulary.decode([drawn])
         p = copy.predict_on_batch(np.array([[drawn]]))[0, -1]
+
+
+def _draw(p, temperature, rng):
+    """A token id drawn from the probabilities ``p`` raised to the power ``1 / temperature``
+    (renormalized)."""
+    logp = np.log(np.maximum(p.astype(np.float64), 1e-300)) / temperature
+    weights = np.exp(logp - logp.max())
+    return int(rng.choice(len(weights), p=weights / weights.sum()))
 
 
 def generate(copy, vocabulary, prompt, length, temperature=1.0, seed=0):
@@ -186,6 +193,29 @@ def generate(copy, vocabulary, prompt, length, temperature=1.0, seed=0):
     text = "".join(itertools.islice(sample(copy, vocabulary, prompt, temperature, seed), length))
     copy.reset_states()
     return text
+
+
+def generate_streams(step_model, vocabulary, prompts, length, temperature=1.0, seed=0):
+    """``length`` characters after each of ``prompts``, generated side by side as streams of a
+    ``StreamPool`` of ``step_model`` (an exported sequence model with any batch size): stream i
+    draws what ``generate`` draws from a batch-size-1 copy with ``prompts[i]`` and seed ``seed +
+    i``. ValueError as ``sample``'s, before anything runs."""
+    if not temperature > 0:
+        raise ValueError(f"temperature must be positive; received {temperature}")
+    if any(not prompt for prompt in prompts):
+        raise ValueError("every prompt must have at least one character")
+    tokens = [vocabulary.encode(prompt) for prompt in prompts]
+    pool = StreamPool(step_model)
+    streams = [pool.join() for _ in prompts]
+    rngs = [np.random.default_rng(seed + i) for i in range(len(prompts))]
+    p = pool.step(dict(zip(streams, tokens)))
+    drawn = [[] for _ in prompts]
+    for k in range(length):
+        for i, stream in enumerate(streams):
+            drawn[i].append(_draw(p[stream][-1], temperature, rngs[i]))
+        if k + 1 < length:
+            p = pool.step({stream: np.array(d[-1:]) for stream, d in zip(streams, drawn)})
+    return [vocabulary.decode(np.array(d, np.int64)) for d in drawn]
 
 
 SAVED_SIZES = ("embedding_dim", "units", "streams", "window", "learning_rate")

@@ -46,7 +46,7 @@ def check_input(x, batch_size, input_dim):
     if x.shape[2] != input_dim:
         raise ValueError(f"expected input_dim={input_dim} features per timestep; received "
                          f"{x.shape[2]} (input shape {x.shape})")
-    return _finite_float32("predict_on_batch", "input", x)
+    return finite_float32("predict_on_batch", "input", x)
 
 
 def check_mask(what, mask, shape):
@@ -94,7 +94,7 @@ def check_sample_weight(what, sample_weight, shape):
     token for a sequence model), finite and non-negative, or ValueError; None stays None."""
     if sample_weight is None:
         return None
-    weights = _finite_float32(what, "sample_weight", np.asarray(sample_weight))
+    weights = finite_float32(what, "sample_weight", np.asarray(sample_weight))
     if weights.shape != tuple(shape):
         raise ValueError(f"{what} expects sample_weight of shape {tuple(shape)}; received shape "
                          f"{weights.shape}")
@@ -104,7 +104,7 @@ def check_sample_weight(what, sample_weight, shape):
     return weights
 
 
-def _finite_float32(what, name, a, finite=True):
+def finite_float32(what, name, a, finite=True):
     """``a`` as float32, if it is real (and, with ``finite``, finite and within float32's range);
     else ValueError, so that NaN, infinity, overflow or a dropped imaginary part cannot reach the
     state or the weights."""
@@ -137,7 +137,7 @@ def _check_arrays(what, arrays, shapes, finite):
     received = [a.shape for a in arrays]
     if received != list(shapes):
         raise ValueError(f"{what} expects shapes {shapes}; received {received}")
-    return [_finite_float32(what, f"array {i}", a, finite).copy() for i, a in enumerate(arrays)]
+    return [finite_float32(what, f"array {i}", a, finite).copy() for i, a in enumerate(arrays)]
 
 
 def check_states(states, batch_size, units, finite=True, count=2):

@@ -10,6 +10,7 @@ must pass.
 Each registered name is an implementation: ``tests.broken_impls.never_carries`` loads it
 (``--stateful-lstm-impl``)."""
 import re
+import time
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -25,6 +26,7 @@ from stateful_lstm.lstm import LSTM as ReferenceLSTM
 from stateful_lstm.lstm import lstm_forward
 from stateful_lstm.sequence import SequenceModel
 from stateful_lstm.simple_rnn import SimpleRNN, simple_rnn_forward
+from stateful_lstm.stream_pool import ReferenceStepModel
 
 
 class LSTM(ReferenceLSTM):
@@ -958,3 +960,56 @@ class ValidationRunsThroughTheTrainingState(Classifier):
     def _validate(self, validation_data, batch_size):
         x, y, *sample_weight = validation_data
         return self.evaluate(x, y, batch_size, *sample_weight)
+
+
+# Broken step models (clause 23): each is the reference's ``step_model`` with one thing changed,
+# registered for every cell.
+
+def breaks_pool_every_cell(caught_by):
+    """Register the decorated ``ReferenceStepModel`` subclass (called as ``step_model(model)``)
+    as breaking ``stream-pool`` in each cell's run of ``caught_by``."""
+    def register(step_model):
+        for cell in CELL_BASES:
+            suffix = "" if cell == "lstm" else f"_{cell}"
+            breaks("stream-pool", caught_by, cell=cell, factory="step_model",
+                   name=_name(step_model) + suffix)(step_model)
+        return step_model
+    return register
+
+
+@breaks_pool_every_cell("test_any_interleaving_serves_each_stream_as_if_alone")
+class StepsFromZeros(ReferenceStepModel):
+    """Ignores the state it is given: every call starts from zeros (a runtime whose state
+    inputs are not wired to the cell)."""
+    def run(self, x, *state):
+        return super().run(x, *(np.zeros_like(s) for s in state))
+
+
+@breaks_pool_every_cell("test_any_interleaving_serves_each_stream_as_if_alone")
+class StepsFromItsOwnState(ReferenceStepModel):
+    """Carries its own state from call to call and ignores the one it is given, as one stateful
+    runtime request serving every stream does: a stream continues whichever stream stepped
+    last."""
+    def run(self, x, *state):
+        held = getattr(self, "held", None)
+        if held is None or len(held[0]) != len(x):
+            held = [np.zeros_like(s) for s in state]
+        y, *self.held = super().run(x, *held)
+        return [y, *self.held]
+
+
+@breaks_pool_every_cell("test_any_interleaving_serves_each_stream_as_if_alone")
+class StepsRowsReversed(ReferenceStepModel):
+    """Gives row i the state of row B-1-i (rows gathered in one order, scattered in the other)."""
+    def run(self, x, *state):
+        return super().run(x, *(s[::-1] for s in state))
+
+
+@breaks_pool_every_cell("test_two_threads_sharing_one_step_model_never_see_each_others_state")
+class KeepsTheCallsStateInAnAttribute(ReferenceStepModel):
+    """Keeps the call's state in an attribute while it runs (as an interpreter keeps its input
+    tensors): two threads calling it at once compute from each other's state."""
+    def run(self, x, *state):
+        self.state = state
+        time.sleep(0.002)
+        return super().run(x, *self.state)

@@ -28,7 +28,7 @@ def exported(tmp_path_factory):
     capture = subprocess.run([sys.executable, "-m", "stateful_lstm", "text", *SMALL, "--seed", "3",
                               "--prompt", "a", "--save", str(folder / "model.npz"), "--export",
                               str(onnx_path)], capture_output=True, text=True, check=True)
-    assert f"Exported a batch-size-1 copy to {onnx_path}" in capture.stdout
+    assert f"Exported a copy of any batch size to {onnx_path}" in capture.stdout
     return onnx_path, capture.stdout.split("seed 3):\n", 1)[1]
 
 
@@ -94,11 +94,45 @@ def test_a_file_that_is_not_an_exported_text_model_is_refused(tmp_path, capsys, 
     (["--prompt", ""], "--prompt must have at least one character"),
     (["--temperature", "-1"], "argument --temperature: must be a positive number; received -1"),
     (["--length", "-2"], "argument --length: must be at least 0; received -2"),
+    (["--streams", "0"], "argument --streams: must be at least 1; received 0"),
+    (["--streams", "2", "--prompt", "a", "--prompt", "b", "--prompt", "c"],
+     "3 prompts for 2 stream(s): give --prompt at most once per stream"),
+    (["--streams", "2", "--prompt", "a", "--prompt", "\u20ac"],
+     "--prompt: character '\u20ac' at position 0 is not in the model's vocabulary"),
 ])
 def test_bad_options_are_refused_before_generating(exported, capsys, argv, message):
     with pytest.raises(SystemExit) as exit_:
         main(["generate", str(exported[0]), *argv])
     assert exit_.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_streams_side_by_side_write_what_one_stream_each_writes(exported, capsys):
+    # Three streams, two prompts of different lengths (used in turn): stream i is what a run
+    # with one stream, its prompt and seed 5 + i writes.
+    prompts = ["a", "The ", "a"]
+    main(["generate", str(exported[0]), "--streams", "3", "--prompt", "a", "--prompt", "The ",
+          "--seed", "5", "--length", "30"])
+    together = capsys.readouterr().out
+    alone = []
+    for i, prompt in enumerate(prompts):
+        main(["generate", str(exported[0]), "--prompt", prompt, "--seed", str(5 + i),
+              "--length", "30"])
+        alone.append(f"--- stream {i} (seed {5 + i})\n" + capsys.readouterr().out)
+    assert together == "".join(alone)
+
+
+def test_streams_need_a_model_exported_with_any_batch_size(tmp_path, capsys):
+    from stateful_lstm import make_sequence_model
+    path = tmp_path / "batch1.onnx"
+    export.export(make_sequence_model(vocab_size=3, embedding_dim=2, units=2, stateful=True,
+                                      batch_size=1), path, batch_size=1, vocabulary="abc")
+    main(["generate", str(path), "--length", "3"])          # one stream: fine
+    assert capsys.readouterr().out.startswith("a")
+    with pytest.raises(SystemExit) as exit_:
+        main(["generate", str(path), "--streams", "2"])
+    assert exit_.value.code == 2
+    assert (f"--streams 2: {path} was exported with batch size 1; serving streams side by side "
+            f"needs a model exported with any batch size") in capsys.readouterr().err
 
 
 def _write(path, data):

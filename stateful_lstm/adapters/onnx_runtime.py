@@ -84,6 +84,15 @@ class OnnxRuntimeRecurrent(HeldState):
                                              cell=self.cell))
 
 
+def step_model(model):
+    """The stream pool's step model of ``model`` (any cell): its graph exported with any batch
+    size (``export.to_onnx(model, batch_size=None)``), run by one ``InferenceSession`` that
+    every thread may call (``step_session.StepSession``)."""
+    from ..export import to_onnx
+    from ..step_session import StepSession
+    return StepSession(to_onnx(model, batch_size=None))
+
+
 def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
     """An ONNX LSTM graph run by ONNX Runtime, seen through the contract (``spec/SPEC.md``)."""
     return OnnxRuntimeRecurrent(units=units, input_dim=input_dim, stateful=stateful,

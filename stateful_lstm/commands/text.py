@@ -69,9 +69,10 @@ def add_parser(commands):
     text.add_argument("--save", default="text-model.npz", metavar="FILE.npz",
                       help="where to save the weights and vocabulary (default text-model.npz)")
     text.add_argument("--export", metavar="FILE.onnx",
-                      help="also write the model as an ONNX batch-size-1 copy with its state as "
-                           "inputs and outputs, its vocabulary and prompt (python -m "
-                           "stateful_lstm generate runs it; needs onnx)")
+                      help="also write the model as an ONNX copy of any batch size (one stream, "
+                           "or many through a stream pool) with its state as inputs and "
+                           "outputs, its vocabulary and prompt (python -m stateful_lstm "
+                           "generate runs it; needs onnx)")
     text.add_argument("--load", metavar="FILE.npz",
                       help="generate from a saved model instead of training one")
     text.add_argument("--prompt", help="text the generation starts from (default: the first "
@@ -290,10 +291,11 @@ def run(args):
         copy = tt.batch1_copy(args.implementation, model, len(args.vocabulary), args.setup,
                               args.seed)
     if args.export:
-        export.export(model, args.export, batch_size=1, vocabulary=args.vocabulary.characters,
+        export.export(model, args.export, batch_size=None,
+                      vocabulary=args.vocabulary.characters,
                       prompt=args.start if args.load else args.source[:PROMPT_LENGTH])
-        print(f"Exported a batch-size-1 copy to {args.export} (python -m stateful_lstm generate "
-              f"{args.export})")
+        print(f"Exported a copy of any batch size to {args.export} (python -m stateful_lstm "
+              f"generate {args.export}, one stream or --streams N)")
     print(f"Generated with a batch-size-1 copy (temperature {args.temperature:g}, seed "
           f"{args.seed}):")
     print(args.prompt + tt.generate(copy, args.vocabulary, args.prompt, args.length,
