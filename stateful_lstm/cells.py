@@ -50,14 +50,17 @@ class Cell:
 
 CELLS = {cell.name: cell for cell in [
     Cell("lstm", "LSTM", ("h", "c"), ("i", "f", "c", "o"), 1,
-         layers={"keras": "LSTM", "torch": "LSTM", "flax": "LSTMCell", "onnx": "LSTM"},
-         orders={"onnx": ("i", "o", "f", "c")}),
+         layers={"keras": "LSTM", "torch": "LSTM", "flax": "LSTMCell", "onnx": "LSTM",
+                 "openvino": "LSTMSequence"},
+         orders={"onnx": ("i", "o", "f", "c"), "openvino": ("f", "i", "c", "o")}),
     # PyTorch's and Flax' r, z, n; ONNX's z, r, h with linear_before_reset (reset_after=True).
     Cell("gru", "GRU", ("h",), ("z", "r", "h"), 2,
-         layers={"keras": "GRU", "torch": "GRU", "flax": "GRUCell", "onnx": "GRU"},
+         layers={"keras": "GRU", "torch": "GRU", "flax": "GRUCell", "onnx": "GRU",
+                 "openvino": "GRUSequence"},
          orders={"torch": ("r", "z", "h"), "flax": ("r", "z", "h")},
          onnx_attributes={"linear_before_reset": 1}),
     Cell("simple_rnn", "SimpleRNN", ("h",), ("h",), 1,
-         layers={"keras": "SimpleRNN", "torch": "RNN", "flax": "SimpleCell", "onnx": "RNN"}),
+         layers={"keras": "SimpleRNN", "torch": "RNN", "flax": "SimpleCell", "onnx": "RNN",
+                 "openvino": "RNNSequence"}),
 ]}
 LSTM_CELL = "lstm"

@@ -10,6 +10,7 @@
 | ``torch``    | ``pytorch``          | ``torch.nn.LSTM(batch_first=True)``, state carried by the adapter |
 | ``flax``     | ``flax_nnx``         | a ``flax.nnx`` LSTM cell scanned over time, state carried |
 | ``onnxruntime`` | ``onnx_runtime``  | the ONNX ``LSTM`` operator run by ONNX Runtime, state carried |
+| ``openvino`` | ``openvino_runtime`` | OpenVINO's ``LSTMSequence``, the state in the infer request  |
 
 ``keras3`` holds what the two Keras 3 backends share, ``keras_pool`` the pool of built Keras
 models, ``held_state`` the carried state of frameworks without a stateful mode (PyTorch, Flax,
@@ -26,4 +27,5 @@ BUNDLED = {
     "torch": "stateful_lstm.adapters.pytorch",                  # torch.nn.LSTM
     "flax": "stateful_lstm.adapters.flax_nnx",                  # flax.nnx LSTM cell
     "onnxruntime": "stateful_lstm.adapters.onnx_runtime",       # ONNX LSTM operator, ORT
+    "openvino": "stateful_lstm.adapters.openvino_runtime",      # OpenVINO, stateful request
 }
