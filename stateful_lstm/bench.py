@@ -7,7 +7,8 @@ reference's masked steps against unmasked ones, and one generation step of the t
 batch-size-1 copy (one character in, the next character's probabilities out) on the reference,
 on Keras and exported to ONNX and run by ONNX Runtime (``python -m stateful_lstm generate``);
 and the stream pool (``stateful_lstm.stream_pool``, SPEC.md clause 23) against batch-size-1
-copies, per backend: steps per second for 1, 8 and 64 streams, each stream one step per round,
+copies, per backend (the reference, ONNX Runtime, OpenVINO: its copy's state in the request):
+steps per second for 1, 8 and 64 streams, each stream one step per round,
 against 64 copies run one after another (``--pool``: that part alone, without Keras).
 
     python -m stateful_lstm.bench [--units 50] [--repeat 5] [--pool]
@@ -161,14 +162,20 @@ def generation_steps(repeat, keras_tensorflow, keras_name):
 POOL_STREAMS = (1, 8, 64)
 
 
+def onnx_session(layer, batch_size):
+    """``layer``'s step model in ONNX Runtime with its default threads (one per core), as a
+    server runs it."""
+    from stateful_lstm.export import to_onnx
+    from stateful_lstm.step_session import StepSession
+    return StepSession(to_onnx(layer, batch_size=batch_size), threads=0)
+
+
 class SessionCopy:
     """A batch-size-1 step model of ``layer`` run by ONNX Runtime, its state fed back from call
     to call (as ``generate`` runs its copy)."""
 
     def __init__(self, layer):
-        from stateful_lstm.export import to_onnx
-        from stateful_lstm.step_session import StepSession
-        self.session = StepSession(to_onnx(layer, batch_size=1))
+        self.session = onnx_session(layer, 1)
         self.state = [np.zeros((1, layer.units), np.float32) for _ in self.session.states]
 
     def predict_on_batch(self, x):
@@ -181,7 +188,6 @@ def pool_backends():
     layer, and a stateful batch-size-1 copy of the layer (what a server would run per stream
     without a pool), each a function of the layer."""
     import stateful_lstm
-    from stateful_lstm.adapters import onnx_runtime
     from stateful_lstm.step_session import onnxruntime
 
     def reference_copy(layer):
@@ -195,7 +201,20 @@ def pool_backends():
     except ImportError as error:
         print(f"  ONNX Runtime: skipped ({error})")
     else:
-        backends["ONNX Runtime"] = (onnx_runtime.step_model, SessionCopy)
+        backends["ONNX Runtime"] = (lambda layer: onnx_session(layer, None), SessionCopy)
+    try:
+        from stateful_lstm.adapters import openvino_runtime
+        openvino_runtime.describe()
+        import openvino  # noqa: F401
+    except ImportError as error:
+        print(f"  OpenVINO: skipped ({error})")
+    else:
+        def openvino_copy(layer):
+            copy = openvino_runtime.make_lstm(units=layer.units, input_dim=layer.input_dim,
+                                              stateful=True, batch_size=1)
+            copy.set_weights(layer.get_weights())
+            return copy
+        backends["OpenVINO"] = (openvino_runtime.step_model, openvino_copy)
     return backends
 
 

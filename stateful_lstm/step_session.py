@@ -1,6 +1,7 @@
 """Running an exported step model (``stateful_lstm.export``) with ONNX Runtime, the carried state
 threaded through by the caller: what the ``onnxruntime`` implementation, the spec's exported-copy
-clause and ``python -m stateful_lstm generate`` share. Needs only numpy and ``onnxruntime``.
+clause and ``python -m stateful_lstm generate`` share. Needs only numpy and ``onnxruntime`` (an
+OpenVINO IR file: ``openvino_session``, numpy and ``openvino``).
 
     session = StepSession(model_bytes)
     y, h, c = session.run(x, h, c)          # feed h, c back in to carry the state
@@ -35,14 +36,16 @@ class StepSession:
     ``step_shape``, ``dtype``, read from its inputs); ONNX Runtime's ``run`` may be called from
     several threads at once, the session keeping nothing between runs.
 
-    One intra-op thread: these models are small, and ONNX Runtime's default of a thread per core
-    only adds spinning threads where other processes share the cores (as ``pytest -n 2`` does)."""
+    One intra-op thread by default: these models are small, and ONNX Runtime's default of a thread
+    per core only adds spinning threads where other processes share the cores (as ``pytest -n
+    2`` does); ``threads=0`` is ONNX Runtime's default (a server's batched step model)."""
 
-    def __init__(self, model):
+    def __init__(self, model, threads=1):
         """``model``: an ``onnx.ModelProto``, its serialized bytes, or the path of a file."""
         ort = onnxruntime()
         options = ort.SessionOptions()
-        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
         if isinstance(model, (str, os.PathLike)):
             model = str(model)
         elif not isinstance(model, bytes):
@@ -70,18 +73,30 @@ class StepSession:
         return dict(self.session.get_modelmeta().custom_metadata_map)
 
 
+def open_session(model):
+    """The session of an exported step model: an OpenVINO IR ``.xml`` file runs in OpenVINO
+    (``openvino_session.OpenVINOSession``), anything else in ONNX Runtime (``StepSession``)."""
+    if str(model).endswith(".xml"):
+        from .openvino_session import OpenVINOSession
+        return OpenVINOSession(model)
+    return StepSession(model)
+
+
 class ExportedCopy:
-    """An exported batch-size-1 sequence model (``export.to_onnx(model, batch_size=1)``) as a
-    stateful model: ``predict_on_batch(tokens)`` (1, T) -> probabilities (1, T, vocab), its state
-    held here and fed back in, ``reset_states()``; and the vocabulary and prompt the export
-    kept in its metadata (None if it kept none). What ``python -m stateful_lstm generate`` runs:
-    numpy and ONNX Runtime only."""
+    """An exported batch-size-1 sequence model (``export.export(model, path)``: ONNX, or OpenVINO
+    IR with its state explicit or inside the model) as a stateful model:
+    ``predict_on_batch(tokens)`` (1, T) -> probabilities (1, T, vocab), its state held here and
+    fed back in (or carried by OpenVINO's infer request), ``reset_states()``; and the vocabulary
+    and prompt the export kept in its metadata (None if it kept none). What ``python -m
+    stateful_lstm generate`` runs: numpy and ONNX Runtime (or OpenVINO) only."""
 
     def __init__(self, model):
-        self.session = StepSession(model)
-        if self.session.input_names[0] != "tokens" or "h" not in self.session.states:
+        self.session = open_session(model)
+        self.internal = getattr(self.session, "internal", False)
+        expected = ["tokens"] if self.internal else ["tokens", "h", "c"]
+        if self.session.input_names != expected:
             raise ValueError(f"not an exported sequence model: its inputs are "
-                             f"{self.session.input_names}; expected tokens, h, c")
+                             f"{self.session.input_names}; expected {', '.join(expected)}")
         self.units = self.session.units
         metadata = self.session.metadata()
         self.vocabulary, self.prompt = (json.loads(metadata[key]) if key in metadata else None
@@ -89,8 +104,14 @@ class ExportedCopy:
         self.reset_states()
 
     def predict_on_batch(self, tokens):
-        p, self.h, self.c = self.session.run(np.asarray(tokens, np.int64), self.h, self.c)
+        tokens = np.asarray(tokens, np.int64)
+        if self.internal:
+            return self.session.run(tokens)[0]
+        p, self.h, self.c = self.session.run(tokens, self.h, self.c)
         return p
 
     def reset_states(self):
-        self.h = self.c = np.zeros((1, self.units), np.float32)
+        if self.internal:
+            self.session.reset_state()
+        else:
+            self.h = self.c = np.zeros((1, self.units), np.float32)

@@ -15,7 +15,8 @@ A *step model* is any object with ``run(x, *state) -> [y, *state]`` for a batch 
 (``x`` (B, T, ...), each state array (B, units)), the state explicit (the caller's), and the
 attributes ``units``, ``states`` (the names of the state arrays: ``("h", "c")``, ``("h",)``),
 ``step_shape`` (one timestep's input shape: ``(input_dim,)``, or ``()`` for token ids) and
-``dtype`` (what it takes: float32 features or int64 tokens). Backends: ``ReferenceStepModel``
+``dtype`` (what it takes: float32 features or int64 tokens). Streams whose inputs have the
+same shape (the same T) run as one batch. Backends: ``ReferenceStepModel``
 (NumPy), ``step_session.StepSession`` (an ONNX step model exported with any batch size, run by
 ONNX Runtime), and each runtime adapter's ``step_model``.
 
@@ -117,17 +118,25 @@ class StreamPool:
     def step(self, inputs):
         """Run ``{stream: x}`` (each ``x`` (T, *step_shape), T >= 1, for any subset of the
         streams) from each stream's carried state; return ``{stream: y}`` (each (T, ...)) and
-        carry each final state. Streams with the same T run as one batch."""
+        carry each final state. Streams whose inputs have the same shape run as one batch."""
         with self._lock:
-            by_length = {}
-            for stream, x in inputs.items():
-                x = self._input(stream, x)
-                by_length.setdefault(len(x), []).append((stream, x))
-            batches = [([s for s, _ in group], self._batch(group))
-                       for group in by_length.values()]
+            streams, xs = list(inputs), [np.asarray(x) for x in inputs.values()]
+            for stream in streams:
+                self._row(stream)
+            rows = np.fromiter(map(self._rows.__getitem__, streams), np.intp, len(streams))
+            try:
+                groups = [(streams, rows, xs, np.stack(xs))]   # the usual case: one shape
+            except ValueError:
+                by_shape = {}
+                for group in zip(streams, rows, xs):
+                    by_shape.setdefault(group[2].shape, []).append(group)
+                groups = [([g[0] for g in group], np.array([g[1] for g in group], np.intp),
+                           [g[2] for g in group], np.stack([g[2] for g in group]))
+                          for group in by_shape.values()]
+            batches = [(streams, rows, self._batch(streams, xs, x))
+                       for streams, rows, xs, x in groups]
             outputs, finals = {}, []
-            for streams, x in batches:               # every batch runs before any state moves
-                rows = [self._rows[s] for s in streams]
+            for streams, rows, x in batches:         # every batch runs before any state moves
                 y, *state = self.model.run(x, *(s[rows] for s in self._states))
                 outputs.update(zip(streams, np.asarray(y)))
                 finals.append((rows, state))
@@ -137,36 +146,29 @@ class StreamPool:
             return outputs
 
     def _row(self, stream):
+        """``stream``, or a ValueError if it is not in the pool."""
         if stream not in self._rows:
             raise ValueError(f"no stream {stream!r} in this pool; its streams are "
                              f"{list(self._rows)}")
         return stream
 
-    def _input(self, stream, x):
-        """Stream ``stream``'s input ``x`` checked: (T, *step_shape), T >= 1, integer token ids
-        for a model of tokens, real numbers otherwise."""
-        if stream not in self._rows:
-            self._row(stream)
-        x = np.asarray(x)
-        if x.shape[1:] != self._shape or x.ndim != 1 + len(self._shape) or not len(x):
+    def _batch(self, streams, xs, x):
+        """The inputs ``xs`` of ``streams``, one shape, stacked into ``x`` (B, T,
+        *step_shape), checked (T >= 1; integer token ids for a model of tokens, finite real
+        numbers otherwise) and given the step model's dtype; a ValueError names a stream."""
+        if x.shape[2:] != self._shape or x.ndim != 2 + len(self._shape) or not x.shape[1]:
             expected = "(T" + "".join(f", {d}" for d in self._shape) + ")"
-            raise ValueError(f"stream {stream}'s input must have shape {expected} with T >= 1; "
-                             f"received shape {x.shape}")
-        if self._tokens and x.dtype.kind not in "iu":
-            raise ValueError(f"stream {stream}'s input must be integer token ids; received "
-                             f"dtype {x.dtype}")
-        return x
-
-    def _batch(self, group):
-        """The inputs of ``group`` (``(stream, x)`` of one length) as one batch of the step
-        model's dtype; features must be finite float32 (the error names the first stream whose
-        input is not)."""
-        x = np.stack([x for _, x in group])
+            raise ValueError(f"stream {streams[0]}'s input must have shape {expected} with "
+                             f"T >= 1; received shape {x.shape[1:]}")
         if self._tokens:
+            for stream, one in zip(streams, xs):
+                if one.dtype.kind not in "iu":
+                    raise ValueError(f"stream {stream}'s input must be integer token ids; "
+                                     f"received dtype {one.dtype}")
             return x.astype(self.model.dtype)
         try:
             return validation.finite_float32("StreamPool.step", "input", x)
         except ValueError:
-            for stream, one in group:
+            for stream, one in zip(streams, xs):
                 validation.finite_float32("StreamPool.step", f"stream {stream}'s input", one)
             raise

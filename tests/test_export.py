@@ -149,3 +149,42 @@ def test_a_model_s_cell_is_read_from_the_model_and_a_wrong_one_is_refused():
                                          r"\[\(3, 8\), \(2, 8\), \(8,\)\].*\(pass cell=\)"):
         export.to_onnx(Unnamed())
     assert operators(export.to_onnx(Unnamed(), cell="gru")) == {"GRU"}
+
+
+@pytest.mark.parametrize("factory", ["make_lstm", "make_gru", "make_simple_rnn"])
+def test_an_openvino_copy_with_its_state_inside_carries_it_as_the_model_does(tmp_path, factory):
+    # export to .xml with state="internal": OpenVINO's request carries the state (every cell),
+    # reset_state() starts it from zeros again; with state="explicit", h (and c) in and out.
+    pytest.importorskip("openvino")
+    from stateful_lstm.openvino_session import OpenVINOSession
+    model = random_weights(getattr(stateful_lstm, factory)(units=3, input_dim=2, stateful=True,
+                                                           batch_size=2), seed=4)
+    export.export(model, tmp_path / "inside.xml", batch_size=2, state="internal")
+    export.export(model, tmp_path / "explicit.xml", batch_size=None)
+    inside, explicit = (OpenVINOSession(tmp_path / f"{n}.xml") for n in ("inside", "explicit"))
+    assert inside.internal and not explicit.internal and explicit.batch_size is None
+    xs = np.random.default_rng(1).uniform(-2, 2, (3, 2, 4, 2)).astype(np.float32)
+    state = [np.zeros((2, 3), np.float32) for _ in explicit.states]
+    for x in xs:
+        expected = model.predict_on_batch(x)
+        np.testing.assert_allclose(inside.run(x)[0], expected, rtol=1e-5, atol=1e-5)
+        y, *state = explicit.run(x, *state)
+        np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
+    inside.reset_state()
+    model.reset_states()
+    np.testing.assert_allclose(inside.run(xs[0])[0], model.predict_on_batch(xs[0]), rtol=1e-5,
+                               atol=1e-5)
+
+
+@pytest.mark.parametrize("path, call, message", [
+    ("copy.xml", dict(state="inside"), r"state must be one of \['explicit', 'internal'\]; "
+                                       r"received 'inside'"),
+    ("copy.xml", dict(state="internal", batch_size=None), "give a batch_size"),
+    ("copy.onnx", dict(state="internal"), "an ONNX step model's state is explicit"),
+])
+def test_bad_export_arguments_are_refused_before_writing(tmp_path, path, call, message):
+    pytest.importorskip("openvino")
+    with pytest.raises(ValueError, match=message):
+        export.export(stateful_lstm.make_lstm(units=2, input_dim=1, stateful=True,
+                                              batch_size=1), tmp_path / path, **call)
+    assert not list(tmp_path.iterdir())

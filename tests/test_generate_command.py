@@ -135,6 +135,64 @@ def test_streams_need_a_model_exported_with_any_batch_size(tmp_path, capsys):
             f"needs a model exported with any batch size") in capsys.readouterr().err
 
 
+@pytest.fixture(scope="module")
+def openvino_copies(exported):
+    """The fixture's model exported to OpenVINO IR: by ``text --load ... --export`` (state
+    explicit, any batch size) and through the API with its state inside the model (batch 1)."""
+    pytest.importorskip("openvino")
+    import stateful_lstm
+    from stateful_lstm import text_training as tt
+    folder = exported[0].parent
+    explicit, internal = folder / "model.xml", folder / "internal.xml"
+    capture = subprocess.run([sys.executable, "-m", "stateful_lstm", "text", "--load",
+                              str(folder / "model.npz"), "--export", str(explicit), "--length",
+                              "1", "--quiet"], capture_output=True, text=True)
+    assert capture.returncode == 0, capture.stderr
+    model, vocabulary, _, start = tt.load(folder / "model.npz", stateful_lstm)
+    export.export(model, internal, state="internal", vocabulary=vocabulary.characters,
+                  prompt=start)
+    return explicit, internal
+
+
+@pytest.mark.parametrize("which", ["explicit", "internal"])
+def test_an_openvino_copy_generates_what_the_trained_model_did(exported, openvino_copies,
+                                                               capsys, which):
+    path = openvino_copies[which == "internal"]
+    main(["generate", str(path), "--prompt", "a", "--seed", "3", "--length", "40"])
+    assert capsys.readouterr().out == exported[1]
+
+
+def test_openvino_streams_side_by_side_and_the_refusal_of_a_state_inside(openvino_copies,
+                                                                         capsys):
+    explicit, internal = openvino_copies
+    main(["generate", str(explicit), "--streams", "2", "--prompt", "a", "--seed", "5",
+          "--length", "20"])
+    together = capsys.readouterr().out
+    main(["generate", str(explicit), "--prompt", "a", "--seed", "6", "--length", "20"])
+    assert together.endswith("--- stream 1 (seed 6)\n" + capsys.readouterr().out)
+    with pytest.raises(SystemExit):
+        main(["generate", str(internal), "--streams", "2"])
+    assert "keeps its state inside the model, one stream" in capsys.readouterr().err
+
+
+def test_generate_runs_an_openvino_copy_with_openvino_alone(exported, openvino_copies):
+    # No ONNX Runtime or onnx either: OpenVINO and numpy.
+    script = textwrap.dedent(f"""
+        import runpy, sys
+        class Absent:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in {(*NOT_NEEDED, "onnxruntime")!r}:
+                    raise ModuleNotFoundError(f"No module named {{name!r}} (blocked)")
+        sys.meta_path.insert(0, Absent())
+        sys.argv = ["stateful_lstm", "generate", {str(openvino_copies[0])!r}, "--prompt", "a",
+                    "--seed", "3", "--length", "40"]
+        runpy.run_module("stateful_lstm", run_name="__main__")
+        """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == exported[1]
+
+
 def _write(path, data):
     path.write_bytes(data)
     return path

@@ -1,8 +1,10 @@
 """``python -m stateful_lstm generate``: text from a model exported by ``python -m stateful_lstm
-text --export``, run by ONNX Runtime with numpy alone: no training framework is imported, so it
-runs where none is installed (``pip install onnxruntime numpy`` and this package).
+text --export``, run by ONNX Runtime (or, for an OpenVINO IR ``.xml`` file, by OpenVINO) with
+numpy alone: no training framework is imported, so it runs where none is installed (``pip
+install onnxruntime numpy``, or ``openvino numpy``, and this package).
 
     python -m stateful_lstm generate text-model.onnx
+    python -m stateful_lstm generate text-model.xml        # OpenVINO IR: state explicit or inside
     python -m stateful_lstm generate text-model.onnx --prompt "The " --length 800 --temperature 0.5
     python -m stateful_lstm generate text-model.onnx --streams 4 --prompt "The " --prompt "And "
 
@@ -27,9 +29,9 @@ FACTORY = None          # it trains nothing and loads no implementation
 
 def add_parser(commands):
     """The ``generate`` subcommand's options."""
-    generate = commands.add_parser("generate", help="generate text from an exported .onnx model",
+    generate = commands.add_parser("generate", help="generate text from an exported .onnx or .xml model",
                                    description=__doc__.split("\n")[0])
-    generate.add_argument("model", metavar="MODEL.onnx",
+    generate.add_argument("model", metavar="MODEL.onnx|MODEL.xml",
                           help="a model written by python -m stateful_lstm text --export")
     generate.add_argument("--prompt", action="append",
                           help="text the generation starts from (default: the prompt kept in the "
@@ -62,6 +64,11 @@ def check(args, parser):
         parser.error(f"cannot load {args.model}: {error}")
     if args.copy.vocabulary is None:
         parser.error(f"{not_a_text_model} (it keeps no vocabulary)")
+    if args.streams > 1 and args.copy.internal:
+        parser.error(f"--streams {args.streams}: {args.model} keeps its state inside the model, "
+                     f"one stream; serving streams side by side needs a copy with its state "
+                     f"explicit and any batch size (python -m stateful_lstm text --export "
+                     f"writes one)")
     if args.streams > 1 and args.copy.session.batch_size is not None:
         parser.error(f"--streams {args.streams}: {args.model} was exported with batch size "
                      f"{args.copy.session.batch_size}; serving streams side by side needs a "

@@ -68,11 +68,12 @@ def add_parser(commands):
                       help="initial weights and sampling (default 0)")
     text.add_argument("--save", default="text-model.npz", metavar="FILE.npz",
                       help="where to save the weights and vocabulary (default text-model.npz)")
-    text.add_argument("--export", metavar="FILE.onnx",
-                      help="also write the model as an ONNX copy of any batch size (one stream, "
-                           "or many through a stream pool) with its state as inputs and "
-                           "outputs, its vocabulary and prompt (python -m stateful_lstm "
-                           "generate runs it; needs onnx)")
+    text.add_argument("--export", metavar="FILE.onnx|FILE.xml",
+                      help="also write the model as a copy of any batch size (one stream, or "
+                           "many through a stream pool) with its state as inputs and outputs, "
+                           "its vocabulary and prompt: ONNX, or OpenVINO IR for a .xml file "
+                           "(python -m stateful_lstm generate runs it; needs onnx, and "
+                           "openvino for .xml)")
     text.add_argument("--load", metavar="FILE.npz",
                       help="generate from a saved model instead of training one")
     text.add_argument("--prompt", help="text the generation starts from (default: the first "
@@ -127,6 +128,9 @@ def check(args, parser):
             if importlib.util.find_spec("onnx") is None:
                 raise ValueError("--export needs the onnx package (pip install "
                                  "'stateful-lstm-spec[onnx]')")
+            if args.export.endswith(".xml") and importlib.util.find_spec("openvino") is None:
+                raise ValueError("--export to OpenVINO IR (.xml) needs the openvino package "
+                                 "(pip install 'stateful-lstm-spec[openvino]')")
         if args.prompt is None:
             args.prompt = args.start if args.load else args.source[:PROMPT_LENGTH]
         if not args.prompt:
