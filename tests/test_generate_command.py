@@ -144,10 +144,8 @@ def openvino_copies(exported):
     from stateful_lstm import text_training as tt
     folder = exported[0].parent
     explicit, internal = folder / "model.xml", folder / "internal.xml"
-    capture = subprocess.run([sys.executable, "-m", "stateful_lstm", "text", "--load",
-                              str(folder / "model.npz"), "--export", str(explicit), "--length",
-                              "1", "--quiet"], capture_output=True, text=True)
-    assert capture.returncode == 0, capture.stderr
+    main(["text", "--load", str(folder / "model.npz"), "--export", str(explicit), "--length", "1",
+          "--quiet"])
     model, vocabulary, _, start = tt.load(folder / "model.npz", stateful_lstm)
     export.export(model, internal, state="internal", vocabulary=vocabulary.characters,
                   prompt=start)
