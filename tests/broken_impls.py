@@ -1011,5 +1011,5 @@ class KeepsTheCallsStateInAnAttribute(ReferenceStepModel):
     tensors): two threads calling it at once compute from each other's state."""
     def run(self, x, *state):
         self.state = state
-        time.sleep(0.002)
+        time.sleep(0.001)
         return super().run(x, *self.state)

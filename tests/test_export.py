@@ -151,6 +151,7 @@ def test_a_model_s_cell_is_read_from_the_model_and_a_wrong_one_is_refused():
     assert operators(export.to_onnx(Unnamed(), cell="gru")) == {"GRU"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("factory", ["make_lstm", "make_gru", "make_simple_rnn"])
 def test_an_openvino_copy_with_its_state_inside_carries_it_as_the_model_does(tmp_path, factory):
     # export to .xml with state="internal": OpenVINO's request carries the state (every cell),

@@ -136,7 +136,7 @@ def test_streams_need_a_model_exported_with_any_batch_size(tmp_path, capsys):
 
 
 @pytest.fixture(scope="module")
-def openvino_copies(exported):
+def openvino_copies(exported):                 # its tests are slow: OpenVINO compiles each copy
     """The fixture's model exported to OpenVINO IR: by ``text --load ... --export`` (state
     explicit, any batch size) and through the API with its state inside the model (batch 1)."""
     pytest.importorskip("openvino")
@@ -152,6 +152,7 @@ def openvino_copies(exported):
     return explicit, internal
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["explicit", "internal"])
 def test_an_openvino_copy_generates_what_the_trained_model_did(exported, openvino_copies,
                                                                capsys, which):
@@ -160,6 +161,7 @@ def test_an_openvino_copy_generates_what_the_trained_model_did(exported, openvin
     assert capsys.readouterr().out == exported[1]
 
 
+@pytest.mark.slow
 def test_openvino_streams_side_by_side_and_the_refusal_of_a_state_inside(openvino_copies,
                                                                          capsys):
     explicit, internal = openvino_copies
@@ -173,6 +175,7 @@ def test_openvino_streams_side_by_side_and_the_refusal_of_a_state_inside(openvin
     assert "keeps its state inside the model, one stream" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_generate_runs_an_openvino_copy_with_openvino_alone(exported, openvino_copies):
     # No ONNX Runtime or onnx either: OpenVINO and numpy.
     script = textwrap.dedent(f"""

@@ -57,15 +57,16 @@ def test_readme_example_implementation_passes_every_clause(tmp_path, command):
                          text=True, env=env, timeout=600)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     if words[0] == "pytest":
-        # the classifier, sequence-model, masked and loop clauses do not apply: the example has
-        # neither factory, nor MASKS, nor LOOPS; skipped: those clauses' tests, and the other
-        # clauses' tests of the classifier and the sequence model
+        # the classifier, sequence-model, masked, loop and stream-pool clauses do not apply: the
+        # example has neither factory, nor MASKS, LOOPS or step_model; skipped: those clauses'
+        # tests, and the other clauses' tests of the classifier and the sequence model
         skipped = len(spec_test_names("training-agreement", "training-carries-state",
                                       "position-only-alphabet", "alphabet-remedies",
                                       "sequence-training-agreement", "streams-carry-context",
                                       "batch1-copy", "masked-steps-keep-state", "test-on-batch",
                                       "masked-training-agreement", "ragged-streams",
-                                      "loops-are-batch-calls", "stateful-loop-rules")
+                                      "loops-are-batch-calls", "stateful-loop-rules",
+                                      "stream-pool")
                       | {name for name in spec_test_names() if "classifier" in name}
                       | {name for name in spec_test_names("exported-copy") if "sequence" in name})
         # and the GRU's and SimpleRNN's runs of every_cell tests (the example has no make_gru or
@@ -88,4 +89,4 @@ def test_readme_example_implementation_passes_every_clause(tmp_path, command):
                     "masked-steps-keep-state": "n/a", "test-on-batch": "n/a",
                     "masked-training-agreement": "n/a", "ragged-streams": "n/a",
                     "exported-copy": "pass", "loops-are-batch-calls": "n/a",
-                    "stateful-loop-rules": "n/a"}
+                    "stateful-loop-rules": "n/a", "stream-pool": "n/a"}
