@@ -55,22 +55,27 @@ def test_a_reader_that_stops_early_ends_generate_quietly(exported):
     assert process.stderr.read() == b""
 
 
-def test_generate_runs_with_no_training_framework(exported):
-    # Every module generate must not need is refused at import, as if it were not installed.
+def generate_without(blocked, model):
+    """What ``python -m stateful_lstm generate model --prompt a --seed 3 --length 40`` writes in
+    a process where every module of ``blocked`` is refused at import, as if not installed."""
     script = textwrap.dedent(f"""
         import runpy, sys
         class Absent:
             def find_spec(self, name, path=None, target=None):
-                if name.split(".")[0] in {NOT_NEEDED!r}:
+                if name.split(".")[0] in {tuple(blocked)!r}:
                     raise ModuleNotFoundError(f"No module named {{name!r}} (blocked)")
         sys.meta_path.insert(0, Absent())
-        sys.argv = ["stateful_lstm", "generate", {str(exported[0])!r}, "--prompt", "a",
+        sys.argv = ["stateful_lstm", "generate", {str(model)!r}, "--prompt", "a",
                     "--seed", "3", "--length", "40"]
         runpy.run_module("stateful_lstm", run_name="__main__")
         """)
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert run.stdout == exported[1]
+    return run.stdout
+
+
+def test_generate_runs_with_no_training_framework(exported):
+    assert generate_without(NOT_NEEDED, exported[0]) == exported[1]
 
 
 @pytest.mark.parametrize("make, message", [
@@ -178,20 +183,7 @@ def test_openvino_streams_side_by_side_and_the_refusal_of_a_state_inside(openvin
 @pytest.mark.slow
 def test_generate_runs_an_openvino_copy_with_openvino_alone(exported, openvino_copies):
     # No ONNX Runtime or onnx either: OpenVINO and numpy.
-    script = textwrap.dedent(f"""
-        import runpy, sys
-        class Absent:
-            def find_spec(self, name, path=None, target=None):
-                if name.split(".")[0] in {(*NOT_NEEDED, "onnxruntime")!r}:
-                    raise ModuleNotFoundError(f"No module named {{name!r}} (blocked)")
-        sys.meta_path.insert(0, Absent())
-        sys.argv = ["stateful_lstm", "generate", {str(openvino_copies[0])!r}, "--prompt", "a",
-                    "--seed", "3", "--length", "40"]
-        runpy.run_module("stateful_lstm", run_name="__main__")
-        """)
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    assert run.stdout == exported[1]
+    assert generate_without((*NOT_NEEDED, "onnxruntime"), openvino_copies[0]) == exported[1]
 
 
 def _write(path, data):
