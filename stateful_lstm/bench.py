@@ -7,7 +7,8 @@ reference's masked steps against unmasked ones, and one generation step of the t
 batch-size-1 copy (one character in, the next character's probabilities out) on the reference,
 on Keras and exported to ONNX and run by ONNX Runtime (``python -m stateful_lstm generate``);
 and the stream pool (``stateful_lstm.stream_pool``, SPEC.md clause 23) against batch-size-1
-copies, per backend (the reference, ONNX Runtime, OpenVINO: its copy's state in the request):
+copies, per backend (the reference, ONNX Runtime, OpenVINO: its copy's state in the request;
+LiteRT: in the interpreter's resource variables, its step model converted per batch size):
 steps per second for 1, 8 and 64 streams, each stream one step per round,
 against 64 copies run one after another (``--pool``: that part alone, without Keras).
 
@@ -183,38 +184,39 @@ class SessionCopy:
         return y
 
 
+def copy_of(implementation, layer):
+    """A stateful batch-size-1 LSTM of ``implementation`` (a module with ``make_lstm``) with
+    ``layer``'s weights."""
+    copy = implementation.make_lstm(units=layer.units, input_dim=layer.input_dim, stateful=True,
+                                    batch_size=1)
+    copy.set_weights(layer.get_weights())
+    return copy
+
+
 def pool_backends():
     """``{backend: (step_model, copy)}`` for each backend installed: the pool's step model of a
     layer, and a stateful batch-size-1 copy of the layer (what a server would run per stream
     without a pool), each a function of the layer."""
+    import functools
+    import importlib
+
     import stateful_lstm
     from stateful_lstm.step_session import onnxruntime
-
-    def reference_copy(layer):
-        copy = stateful_lstm.make_lstm(units=layer.units, input_dim=layer.input_dim,
-                                       stateful=True, batch_size=1)
-        copy.set_weights(layer.get_weights())
-        return copy
-    backends = {"reference (NumPy)": (stateful_lstm.step_model, reference_copy)}
+    backends = {"reference (NumPy)": (stateful_lstm.step_model,
+                                      functools.partial(copy_of, stateful_lstm))}
     try:
         onnxruntime()
     except ImportError as error:
         print(f"  ONNX Runtime: skipped ({error})")
     else:
         backends["ONNX Runtime"] = (lambda layer: onnx_session(layer, None), SessionCopy)
-    try:
-        from stateful_lstm.adapters import openvino_runtime
-        openvino_runtime.describe()
-        import openvino  # noqa: F401
-    except ImportError as error:
-        print(f"  OpenVINO: skipped ({error})")
-    else:
-        def openvino_copy(layer):
-            copy = openvino_runtime.make_lstm(units=layer.units, input_dim=layer.input_dim,
-                                              stateful=True, batch_size=1)
-            copy.set_weights(layer.get_weights())
-            return copy
-        backends["OpenVINO"] = (openvino_runtime.step_model, openvino_copy)
+    for name, adapter in (("OpenVINO", "openvino_runtime"), ("LiteRT", "litert_runtime")):
+        module = importlib.import_module(f"stateful_lstm.adapters.{adapter}")
+        missing = [m for m in module.REQUIRES if importlib.util.find_spec(m) is None]
+        if missing:
+            print(f"  {name}: skipped (needs {', '.join(missing)}{module.INSTALL_HINT})")
+        else:
+            backends[name] = (module.step_model, functools.partial(copy_of, module))
     return backends
 
 

@@ -169,12 +169,11 @@ def classifier_model(weights, *, batch_size=1, lengths=False):
     return graph.model("classifier")
 
 
-def sequence_model(weights, *, batch_size=1, vocabulary=None, prompt=None, lengths=False):
+def sequence_model(weights, *, batch_size=1, metadata=None, lengths=False):
     """The sequence model's step model from its weights (embeddings, the LSTM's three arrays,
     the Dense kernel and bias): inputs ``tokens`` (B, T) int64, ``h``, ``c``; outputs
     ``probabilities`` (B, T, vocab) of the next token at every step, ``h_next``, ``c_next``.
-    ``vocabulary`` (a string, one character per token id) and ``prompt`` (a default prompt) are
-    kept in the model's metadata."""
+    ``metadata`` (``parts``: the vocabulary and a default prompt) goes into the model."""
     embeddings, *lstm_weights, kernel, bias = weights
     units, vocab_size = kernel.shape
     graph = _Graph()
@@ -185,12 +184,6 @@ def sequence_model(weights, *, batch_size=1, vocabulary=None, prompt=None, lengt
     probabilities = _dense_softmax(graph, y, kernel, bias, "probabilities")
     graph.tensor(probabilities, "FLOAT", [batch_size, "time", vocab_size], output=True)
     graph.outputs.insert(0, graph.outputs.pop())
-    if vocabulary is not None and len(vocabulary) != vocab_size:
-        raise ValueError(f"the vocabulary has {len(vocabulary)} characters; the model has "
-                         f"{vocab_size} tokens")
-    metadata = {key: json.dumps(value) for key, value in ((VOCABULARY_KEY, vocabulary),
-                                                          (PROMPT_KEY, prompt))
-                if value is not None}
     return graph.model("sequence", metadata)
 
 
@@ -202,33 +195,49 @@ def kind_of(model):
     return "classifier" if hasattr(model, "n_classes") else "lstm"
 
 
-def to_onnx(model, *, batch_size=1, cell=None, vocabulary=None, prompt=None):
-    """The step model (an ``onnx.ModelProto``) of any implementation's ``model``, from its
-    ``get_weights()``; ``batch_size`` 1 (the seed's copy), any integer, or None (any batch
-    size). Its state is explicit whether ``model`` is stateful or not. A bare recurrent layer's
-    ``cell`` (``cells.CELLS``) is the model's ``cell`` attribute unless given (a model without
-    one is an LSTM, as ``make_lstm``'s); its weights must have that cell's shapes. A sequence
-    model's ``vocabulary`` and ``prompt`` go into its metadata (``sequence_model``)."""
+def parts(model, *, batch_size=1, cell=None, vocabulary=None, prompt=None):
+    """What every exporter reads of any implementation's ``model``, checked: its kind (a bare
+    layer's cell, "classifier" or "sequence"), its ``get_weights()`` in float32 and the
+    metadata to keep (``vocabulary``: a string, one character per token id; ``prompt``: a
+    default prompt; JSON strings). ``batch_size``: a positive int or None (any). A bare
+    recurrent layer's ``cell`` (``cells.CELLS``) is the model's ``cell`` attribute unless given
+    (a model without one is an LSTM, as ``make_lstm``'s); its weights must have that cell's
+    shapes."""
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise ValueError(f"batch_size must be a positive int or None; received {batch_size!r}")
     kind, weights = kind_of(model), [np.asarray(w, np.float32) for w in model.get_weights()]
     if (vocabulary is not None or prompt is not None) and kind != "sequence":
         raise ValueError(f"a vocabulary and a prompt go with a sequence model; received a "
                          f"model of kind {kind!r}")
+    if kind == "sequence" and vocabulary is not None and len(vocabulary) != model.vocab_size:
+        raise ValueError(f"the vocabulary has {len(vocabulary)} characters; the model has "
+                         f"{model.vocab_size} tokens")
+    if kind == "lstm":
+        kind = cell or getattr(model, "cell", "lstm")
+        if kind not in CELLS:
+            raise ValueError(f"cell must be one of {list(CELLS)}; received {kind!r}")
+        shapes = [w.shape for w in weights]
+        expected = CELLS[kind].weight_shapes(model.input_dim, model.units)
+        if shapes != expected:
+            raise ValueError(f"exporting a {CELLS[kind].title}: expected weights of shapes "
+                             f"{expected}; the model's get_weights() has {shapes} (pass cell=)")
+    metadata = {key: json.dumps(value) for key, value in ((VOCABULARY_KEY, vocabulary),
+                                                          (PROMPT_KEY, prompt))
+                if value is not None}
+    return kind, weights, metadata
+
+
+def to_onnx(model, *, batch_size=1, cell=None, vocabulary=None, prompt=None):
+    """The step model (an ``onnx.ModelProto``) of any implementation's ``model``, from its
+    ``get_weights()`` (``parts``); ``batch_size`` 1 (the seed's copy), any integer, or None (any
+    batch size). Its state is explicit whether ``model`` is stateful or not."""
+    kind, weights, metadata = parts(model, batch_size=batch_size, cell=cell,
+                                    vocabulary=vocabulary, prompt=prompt)
     if kind == "sequence":
-        return sequence_model(weights, batch_size=batch_size, vocabulary=vocabulary,
-                              prompt=prompt)
+        return sequence_model(weights, batch_size=batch_size, metadata=metadata)
     if kind == "classifier":
         return classifier_model(weights, batch_size=batch_size)
-    cell = cell or getattr(model, "cell", "lstm")
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {list(CELLS)}; received {cell!r}")
-    shapes = [w.shape for w in weights]
-    expected = CELLS[cell].weight_shapes(model.input_dim, model.units)
-    if shapes != expected:
-        raise ValueError(f"to_onnx of a {CELLS[cell].title}: expected weights of shapes "
-                         f"{expected}; the model's get_weights() has {shapes} (pass cell=)")
-    return layer_model(weights, cell=cell, batch_size=batch_size)
+    return layer_model(weights, cell=kind, batch_size=batch_size)
 
 
 def initializers(model_proto):
@@ -279,8 +288,15 @@ def export(model, path, *, batch_size=1, cell=None, vocabulary=None, prompt=None
     file, OpenVINO IR (``to_openvino``, with ``state``) for an ``.xml`` file (and its ``.bin``
     beside it), its weights in float32: ``openvino.save_model`` compresses them to float16 by
     default, and such a copy's outputs differ from the model's by up to 2e-4 within a few steps
-    (measured: 2.3e-4 after eight steps of a small LSTM)."""
+    (measured: 2.3e-4 after eight steps of a small LSTM); LiteRT (``litert_export.to_tflite``,
+    with ``state``) for a ``.tflite`` file."""
     options = dict(batch_size=batch_size, cell=cell, vocabulary=vocabulary, prompt=prompt)
+    if str(path).endswith(".tflite"):
+        from .litert_export import to_tflite
+        content = to_tflite(model, state=state, **options)
+        with open(path, "wb") as file:
+            file.write(content)
+        return
     if str(path).endswith(".xml"):
         import openvino
         openvino.save_model(to_openvino(model, state=state, **options), str(path),
@@ -288,6 +304,6 @@ def export(model, path, *, batch_size=1, cell=None, vocabulary=None, prompt=None
         return
     if state != "explicit":
         raise ValueError(f"an ONNX step model's state is explicit (ONNX Runtime keeps none); "
-                         f"received state={state!r} (write an .xml file for OpenVINO)")
+                         f"received state={state!r} (write an .xml file for OpenVINO, .tflite for LiteRT)")
     import onnx
     onnx.save_model(to_onnx(model, **options), str(path))

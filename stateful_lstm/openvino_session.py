@@ -12,9 +12,9 @@ stream pool run either. A model whose state is explicit gives each thread its ow
 variables, ``export(..., state="internal")``) is one stream, carried by its one request
 (``reset_state()`` resets it). OpenVINO's errors reach the caller unchanged.
 """
-import threading
-
 import numpy as np
+
+from .adapters.common import PerThread
 
 INSTALL_HINT = "pip install 'stateful-lstm-spec[openvino]'"
 METADATA_PATH = "stateful_lstm_metadata"     # the rt_info section export writes its metadata to
@@ -53,15 +53,11 @@ class OpenVINOSession:
         self.dtype = (np.int64 if inputs[0].get_element_type() == ov.Type.i64 else np.float32)
         self.internal = bool(self.compiled.create_infer_request().query_state())
         self._request = self.compiled.create_infer_request() if self.internal else None
-        self._local = threading.local()
+        self._requests = PerThread(self.compiled.create_infer_request)
 
     def request(self):
         """The request of this thread (explicit state), or the model's one (internal state)."""
-        if self.internal:
-            return self._request
-        if getattr(self._local, "request", None) is None:
-            self._local.request = self.compiled.create_infer_request()
-        return self._local.request
+        return self._request if self.internal else self._requests.get()
 
     def run(self, x, h=None, c=None):
         feeds = {self.input_names[0]: x}

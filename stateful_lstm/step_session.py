@@ -1,7 +1,8 @@
 """Running an exported step model (``stateful_lstm.export``) with ONNX Runtime, the carried state
 threaded through by the caller: what the ``onnxruntime`` implementation, the spec's exported-copy
 clause and ``python -m stateful_lstm generate`` share. Needs only numpy and ``onnxruntime`` (an
-OpenVINO IR file: ``openvino_session``, numpy and ``openvino``).
+OpenVINO IR file: ``openvino_session``, numpy and ``openvino``; a ``.tflite`` file:
+``litert_session``, numpy and ``ai-edge-litert``).
 
     session = StepSession(model_bytes)
     y, h, c = session.run(x, h, c)          # feed h, c back in to carry the state
@@ -75,20 +76,25 @@ class StepSession:
 
 def open_session(model):
     """The session of an exported step model: an OpenVINO IR ``.xml`` file runs in OpenVINO
-    (``openvino_session.OpenVINOSession``), anything else in ONNX Runtime (``StepSession``)."""
+    (``openvino_session.OpenVINOSession``), a ``.tflite`` file in LiteRT
+    (``litert_session.LiteRTSession``), anything else in ONNX Runtime (``StepSession``)."""
     if str(model).endswith(".xml"):
         from .openvino_session import OpenVINOSession
         return OpenVINOSession(model)
+    if str(model).endswith(".tflite"):
+        from .litert_session import LiteRTSession
+        return LiteRTSession(model)
     return StepSession(model)
 
 
 class ExportedCopy:
     """An exported batch-size-1 sequence model (``export.export(model, path)``: ONNX, or OpenVINO
-    IR with its state explicit or inside the model) as a stateful model:
+    IR or LiteRT with its state explicit or inside the model) as a stateful model:
     ``predict_on_batch(tokens)`` (1, T) -> probabilities (1, T, vocab), its state held here and
-    fed back in (or carried by OpenVINO's infer request), ``reset_states()``; and the vocabulary
-    and prompt the export kept in its metadata (None if it kept none). What ``python -m
-    stateful_lstm generate`` runs: numpy and ONNX Runtime (or OpenVINO) only."""
+    fed back in (or carried by OpenVINO's infer request, LiteRT's interpreter),
+    ``reset_states()``; and the vocabulary and prompt the export kept in its metadata (None if it
+    kept none). What ``python -m stateful_lstm generate`` runs: numpy and ONNX Runtime (or
+    OpenVINO, or LiteRT) only."""
 
     def __init__(self, model):
         self.session = open_session(model)

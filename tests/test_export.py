@@ -145,7 +145,7 @@ def test_a_model_s_cell_is_read_from_the_model_and_a_wrong_one_is_refused():
     class Unnamed:             # an implementation's GRU without a ``cell`` attribute
         units, input_dim = 2, 3
         get_weights = gru.get_weights
-    with pytest.raises(ValueError, match=r"to_onnx of a LSTM: expected weights of shapes "
+    with pytest.raises(ValueError, match=r"exporting a LSTM: expected weights of shapes "
                                          r"\[\(3, 8\), \(2, 8\), \(8,\)\].*\(pass cell=\)"):
         export.to_onnx(Unnamed())
     assert operators(export.to_onnx(Unnamed(), cell="gru")) == {"GRU"}
@@ -153,17 +153,21 @@ def test_a_model_s_cell_is_read_from_the_model_and_a_wrong_one_is_refused():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("factory", ["make_lstm", "make_gru", "make_simple_rnn"])
-def test_an_openvino_copy_with_its_state_inside_carries_it_as_the_model_does(tmp_path, factory):
-    # export to .xml with state="internal": OpenVINO's request carries the state (every cell),
-    # reset_state() starts it from zeros again; with state="explicit", h (and c) in and out.
-    pytest.importorskip("openvino")
-    from stateful_lstm.openvino_session import OpenVINOSession
+@pytest.mark.parametrize("runtime, suffix, any_batch", [("openvino", "xml", None),
+                                                        ("ai_edge_litert", "tflite", 2)])
+def test_a_copy_with_its_state_inside_carries_it_as_the_model_does(tmp_path, factory, runtime,
+                                                                   suffix, any_batch):
+    # export to .xml (OpenVINO) or .tflite (LiteRT) with state="internal": OpenVINO's request or
+    # LiteRT's interpreter carries the state (every cell), reset_state() starts it from zeros
+    # again; with state="explicit", h (and c) in and out (any batch size, but LiteRT's: static).
+    pytest.importorskip(runtime)
+    from stateful_lstm.step_session import open_session
     model = random_weights(getattr(stateful_lstm, factory)(units=3, input_dim=2, stateful=True,
                                                            batch_size=2), seed=4)
-    export.export(model, tmp_path / "inside.xml", batch_size=2, state="internal")
-    export.export(model, tmp_path / "explicit.xml", batch_size=None)
-    inside, explicit = (OpenVINOSession(tmp_path / f"{n}.xml") for n in ("inside", "explicit"))
-    assert inside.internal and not explicit.internal and explicit.batch_size is None
+    export.export(model, tmp_path / f"inside.{suffix}", batch_size=2, state="internal")
+    export.export(model, tmp_path / f"explicit.{suffix}", batch_size=any_batch)
+    inside, explicit = (open_session(tmp_path / f"{n}.{suffix}") for n in ("inside", "explicit"))
+    assert inside.internal and not explicit.internal and explicit.batch_size == any_batch
     xs = np.random.default_rng(1).uniform(-2, 2, (3, 2, 4, 2)).astype(np.float32)
     state = [np.zeros((2, 3), np.float32) for _ in explicit.states]
     for x in xs:
@@ -182,9 +186,11 @@ def test_an_openvino_copy_with_its_state_inside_carries_it_as_the_model_does(tmp
                                        r"received 'inside'"),
     ("copy.xml", dict(state="internal", batch_size=None), "give a batch_size"),
     ("copy.onnx", dict(state="internal"), "an ONNX step model's state is explicit"),
+    ("copy.tflite", dict(batch_size=None), "a LiteRT model's batch is static"),
+    ("copy.tflite", dict(state="inside"), r"state must be one of"),
 ])
 def test_bad_export_arguments_are_refused_before_writing(tmp_path, path, call, message):
-    pytest.importorskip("openvino")
+    pytest.importorskip({"xml": "openvino", "tflite": "tensorflow"}.get(path[5:], "onnx"))
     with pytest.raises(ValueError, match=message):
         export.export(stateful_lstm.make_lstm(units=2, input_dim=1, stateful=True,
                                               batch_size=1), tmp_path / path, **call)

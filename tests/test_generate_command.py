@@ -194,3 +194,47 @@ def _write(path, data):
 def _lstm_model(path):
     export.export(make_lstm(units=2, input_dim=1, stateful=True, batch_size=1), path)
     return path
+
+
+@pytest.fixture(scope="module")
+def litert_copies(exported):                   # its tests are slow: the converter takes seconds
+    """The fixture's model exported to LiteRT: by ``text --load ... --export`` (state explicit,
+    batch size 1) and through the API with its state inside the model (resource variables)."""
+    pytest.importorskip("ai_edge_litert")
+    pytest.importorskip("tensorflow")
+    import stateful_lstm
+    from stateful_lstm import text_training as tt
+    folder = exported[0].parent
+    explicit, internal = folder / "model.tflite", folder / "internal.tflite"
+    main(["text", "--load", str(folder / "model.npz"), "--export", str(explicit), "--length", "1",
+          "--quiet"])
+    model, vocabulary, _, start = tt.load(folder / "model.npz", stateful_lstm)
+    export.export(model, internal, state="internal", vocabulary=vocabulary.characters,
+                  prompt=start)
+    return explicit, internal
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["explicit", "internal"])
+def test_a_litert_copy_generates_what_the_trained_model_did(exported, litert_copies, capsys,
+                                                            which):
+    main(["generate", str(litert_copies[which == "internal"]), "--prompt", "a", "--seed", "3",
+          "--length", "40"])
+    assert capsys.readouterr().out == exported[1]
+
+
+@pytest.mark.slow
+def test_a_litert_copy_serves_one_stream(litert_copies, capsys):
+    for path in litert_copies:
+        with pytest.raises(SystemExit):
+            main(["generate", str(path), "--streams", "2"])
+        err = capsys.readouterr().err
+        assert (f"--streams 2: {path} " in err and
+                ("was exported with batch size 1" in err or "keeps its state inside" in err))
+
+
+@pytest.mark.slow
+def test_generate_runs_a_litert_copy_with_litert_alone(exported, litert_copies):
+    # No TensorFlow, ONNX Runtime, onnx or OpenVINO: the LiteRT interpreter and numpy.
+    for path in litert_copies:
+        assert generate_without((*NOT_NEEDED, "onnxruntime", "openvino"), path) == exported[1]

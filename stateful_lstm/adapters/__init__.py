@@ -11,10 +11,12 @@
 | ``flax``     | ``flax_nnx``         | a ``flax.nnx`` LSTM cell scanned over time, state carried |
 | ``onnxruntime`` | ``onnx_runtime``  | the ONNX ``LSTM`` operator run by ONNX Runtime, state carried |
 | ``openvino`` | ``openvino_runtime`` | OpenVINO's ``LSTMSequence``, the state in the infer request  |
+| ``litert``   | ``litert_runtime``   | a Keras 3 LSTM converted to LiteRT, the state in resource variables |
 
 ``keras3`` holds what the two Keras 3 backends share, ``keras_pool`` the pool of built Keras
 models, ``held_state`` the carried state of frameworks without a stateful mode (PyTorch, Flax,
-ONNX Runtime), and ``common`` the version lines and the factories' argument checks. An adapter is a thin
+ONNX Runtime), and ``common`` the version lines, the factories' argument checks and the
+objects kept one per thread (OpenVINO's requests, LiteRT's interpreters). An adapter is a thin
 translation: it never adds a check or a fix that would hide what its framework does with the same
 call; the only checks it adds guard what the framework lacks (``set_states``). Importing any of
 these modules imports no framework: that happens on the first ``make_*`` call.
@@ -28,4 +30,5 @@ BUNDLED = {
     "flax": "stateful_lstm.adapters.flax_nnx",                  # flax.nnx LSTM cell
     "onnxruntime": "stateful_lstm.adapters.onnx_runtime",       # ONNX LSTM operator, ORT
     "openvino": "stateful_lstm.adapters.openvino_runtime",      # OpenVINO, stateful request
+    "litert": "stateful_lstm.adapters.litert_runtime",          # LiteRT, resource variables
 }

@@ -1,8 +1,10 @@
 """What every framework adapter shares: version lines read from package metadata, the
-factories' argument checks (the reference's), Keras' initial weights and the known
-deviations (``known_deviations``, read from ``known_deviations.toml``)."""
+factories' argument checks (the reference's), Keras' initial weights, the known deviations
+(``known_deviations``, read from ``known_deviations.toml``) and ``PerThread`` (an object per
+calling thread)."""
 import functools
 import sys
+import threading
 from importlib import metadata, resources
 
 if sys.version_info >= (3, 11):
@@ -76,3 +78,16 @@ def configure_sequence(model, *, vocab_size, embedding_dim, units, stateful, bat
     validation.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
                                      learning_rate=learning_rate)
     model.vocab_size, model.embedding_dim = vocab_size, embedding_dim
+
+
+class PerThread:
+    """One object per calling thread, made by ``factory`` on that thread's first ``get()`` (an
+    OpenVINO infer request or a LiteRT interpreter holds one call's tensors)."""
+
+    def __init__(self, factory):
+        self._factory, self._local = factory, threading.local()
+
+    def get(self):
+        if getattr(self._local, "value", None) is None:
+            self._local.value = self._factory()
+        return self._local.value

@@ -27,13 +27,12 @@ holds one call's tensors). Nothing else is added around OpenVINO: its errors and
 the caller unchanged.
 """
 import functools
-import threading
 
 import numpy as np
 
 from .. import LAYERS, validation
 from ..cells import CELLS
-from .common import configure, known_deviations, version
+from .common import PerThread, configure, known_deviations, version
 
 REQUIRES = ("openvino",)
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[openvino]')"
@@ -183,15 +182,11 @@ class StepModel:
         self.cell, self.units = layer.cell, layer.units
         self.states, self.step_shape = CELLS[self.cell].states, (layer.input_dim,)
         self._weights = openvino_weights(self.cell, *layer.get_weights())
-        self._model = compiled(self.cell, layer.input_dim, layer.units, None, True,
-                               explicit=True)
-        self._local = threading.local()
+        model = compiled(self.cell, layer.input_dim, layer.units, None, True, explicit=True)
+        self._requests = PerThread(model.create_infer_request)
 
     def run(self, x, *state):
-        request = getattr(self._local, "request", None)
-        if request is None:
-            request = self._local.request = self._model.create_infer_request()
-        outputs = request.infer({**_inputs(x, None, self._weights), **dict(zip(self.states,
+        outputs = self._requests.get().infer({**_inputs(x, None, self._weights), **dict(zip(self.states,
                                                                                 state))})
         return [np.array(outputs[name]) for name in ("y", *(f"{n}_next" for n in self.states))]
 

@@ -1,10 +1,12 @@
 """``python -m stateful_lstm generate``: text from a model exported by ``python -m stateful_lstm
-text --export``, run by ONNX Runtime (or, for an OpenVINO IR ``.xml`` file, by OpenVINO) with
-numpy alone: no training framework is imported, so it runs where none is installed (``pip
-install onnxruntime numpy``, or ``openvino numpy``, and this package).
+text --export``, run by ONNX Runtime (or, for an OpenVINO IR ``.xml`` file, by OpenVINO; for a
+``.tflite`` file, by the LiteRT interpreter) with numpy alone: no training framework is
+imported, so it runs where none is installed (``pip install onnxruntime numpy``, or ``openvino
+numpy``, or ``ai-edge-litert numpy``, and this package).
 
     python -m stateful_lstm generate text-model.onnx
     python -m stateful_lstm generate text-model.xml        # OpenVINO IR: state explicit or inside
+    python -m stateful_lstm generate text-model.tflite     # LiteRT: state explicit or inside
     python -m stateful_lstm generate text-model.onnx --prompt "The " --length 800 --temperature 0.5
     python -m stateful_lstm generate text-model.onnx --streams 4 --prompt "The " --prompt "And "
 
@@ -29,9 +31,9 @@ FACTORY = None          # it trains nothing and loads no implementation
 
 def add_parser(commands):
     """The ``generate`` subcommand's options."""
-    generate = commands.add_parser("generate", help="generate text from an exported .onnx or .xml model",
-                                   description=__doc__.split("\n")[0])
-    generate.add_argument("model", metavar="MODEL.onnx|MODEL.xml",
+    generate = commands.add_parser("generate", help="generate text from an exported .onnx, "
+                                   ".xml or .tflite model", description=__doc__.split("\n")[0])
+    generate.add_argument("model", metavar="MODEL.onnx|MODEL.xml|MODEL.tflite",
                           help="a model written by python -m stateful_lstm text --export")
     generate.add_argument("--prompt", action="append",
                           help="text the generation starts from (default: the prompt kept in the "

@@ -68,12 +68,13 @@ def add_parser(commands):
                       help="initial weights and sampling (default 0)")
     text.add_argument("--save", default="text-model.npz", metavar="FILE.npz",
                       help="where to save the weights and vocabulary (default text-model.npz)")
-    text.add_argument("--export", metavar="FILE.onnx|FILE.xml",
+    text.add_argument("--export", metavar="FILE.onnx|FILE.xml|FILE.tflite",
                       help="also write the model as a copy of any batch size (one stream, or "
                            "many through a stream pool) with its state as inputs and outputs, "
                            "its vocabulary and prompt: ONNX, or OpenVINO IR for a .xml file "
                            "(python -m stateful_lstm generate runs it; needs onnx, and "
-                           "openvino for .xml)")
+                           "openvino for .xml); a .tflite file is a LiteRT copy of batch size "
+                           "1 (needs tensorflow and keras)")
     text.add_argument("--load", metavar="FILE.npz",
                       help="generate from a saved model instead of training one")
     text.add_argument("--prompt", help="text the generation starts from (default: the first "
@@ -125,7 +126,11 @@ def check(args, parser):
             check_save_path(args.save)
         if args.export:
             check_save_path(args.export, "--export")
-            if importlib.util.find_spec("onnx") is None:
+            if args.export.endswith(".tflite"):
+                if any(importlib.util.find_spec(m) is None for m in ("tensorflow", "keras")):
+                    raise ValueError("--export to LiteRT (.tflite) needs TensorFlow's converter "
+                                     "and Keras (pip install 'stateful-lstm-spec[litert]')")
+            elif importlib.util.find_spec("onnx") is None:
                 raise ValueError("--export needs the onnx package (pip install "
                                  "'stateful-lstm-spec[onnx]')")
             if args.export.endswith(".xml") and importlib.util.find_spec("openvino") is None:
@@ -295,10 +300,14 @@ def run(args):
         copy = tt.batch1_copy(args.implementation, model, len(args.vocabulary), args.setup,
                               args.seed)
     if args.export:
-        export.export(model, args.export, batch_size=None,
+        # LiteRT's converter needs a static batch: its copy serves one stream.
+        batch_size = 1 if args.export.endswith(".tflite") else None
+        export.export(model, args.export, batch_size=batch_size,
                       vocabulary=args.vocabulary.characters,
                       prompt=args.start if args.load else args.source[:PROMPT_LENGTH])
-        print(f"Exported a copy of any batch size to {args.export} (python -m stateful_lstm "
+        print(f"Exported a copy of batch size 1 to {args.export} (python -m stateful_lstm "
+              f"generate {args.export}, one stream)" if batch_size else
+              f"Exported a copy of any batch size to {args.export} (python -m stateful_lstm "
               f"generate {args.export}, one stream or --streams N)")
     print(f"Generated with a batch-size-1 copy (temperature {args.temperature:g}, seed "
           f"{args.seed}):")
