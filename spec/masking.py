@@ -30,6 +30,20 @@ def patterns_taken(impl, patterns=MASK_PATTERNS):
         p for p in patterns if p in RIGHT_PADDED_PATTERNS)
 
 
+def edge_mask(impl, batch, steps):
+    """A mask (batch, steps >= 2) with the masked steps where implementations slip, in every
+    example rather than in a rare draw: row 0's first step masked and the rest real where
+    ``impl`` takes any mask (a step before the row's first real step of the call), else row 0's
+    last step padded; row 1 (if any) right-padded; the other rows real."""
+    mask = np.ones((batch, steps), bool)
+    if mask_kind(impl) == "any":
+        mask[0, 0] = False
+    else:
+        mask[0, -1] = False
+    mask[1:2, -1] = False
+    return mask
+
+
 def takes(impl, mask):
     """Whether ``impl`` takes ``mask`` (a bool (batch, T) array, or None)."""
     return mask is None or mask_kind(impl) == "any" or right_padded(mask)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from . import strategies as sst
 from .assertions import assert_close, assert_identical
 from .contract import CELLS
-from .masking import REFUSED, compact, describe_mask, masked_call, patterns_taken
+from .masking import REFUSED, compact, describe_mask, edge_mask, masked_call, patterns_taken
 from .models import describe_call, feed_sequence, make_model
 from .run import given
 
@@ -75,8 +75,16 @@ def test_a_masked_step_outputs_the_h_its_row_keeps(stateful_lstm_impl, data, set
     model = make_model(impl, setup, stateful=stateful)
     if stateful:
         model.set_states(start_states(data, setup, stateful))
-    for k in range(calls):
-        x, mask = draw_masked_batch(data, setup, patterns_taken(impl))
+    batches = [draw_masked_batch(data, setup, patterns_taken(impl)) for _ in range(calls)]
+    # then, in every example, a call from a carried state with a mask where implementations
+    # slip (``edge_mask``): a masked step before a row's first real step, a padded last step
+    steps = data.draw(sst.timesteps(2), label="steps of the last call")
+    batches.append((data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim),
+                              label="x of the last call"), edge_mask(impl, setup.batch_size, steps)))
+    for k, (x, mask) in enumerate(batches):
+        if k == calls and not stateful:
+            stateful, model = True, make_model(impl, setup, stateful=True)
+            model.set_states(start_states(data, setup, True))
         held = model.get_states()[0] if stateful else np.zeros((setup.batch_size, setup.units),
                                                                 np.float32)
         out = masked_call(impl, model, "predict_on_batch", x, mask=mask,

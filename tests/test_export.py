@@ -190,7 +190,7 @@ def test_a_copy_with_its_state_inside_carries_it_as_the_model_does(tmp_path, fac
     ("copy.tflite", dict(state="inside"), r"state must be one of"),
 ])
 def test_bad_export_arguments_are_refused_before_writing(tmp_path, path, call, message):
-    pytest.importorskip({"xml": "openvino", "tflite": "tensorflow"}.get(path[5:], "onnx"))
+    # Refused before the runtime's converter is imported (none needs to be installed).
     with pytest.raises(ValueError, match=message):
         export.export(stateful_lstm.make_lstm(units=2, input_dim=1, stateful=True,
                                               batch_size=1), tmp_path / path, **call)

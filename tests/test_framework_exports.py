@@ -30,6 +30,7 @@ EXPORT_FINDINGS = {
 RUNTIME_FINDINGS = {
     "openvino_single_thread_skips_the_input_shape_check.py": ("openvino",),
     "litert_reset_all_variables_keeps_resource_variables.py": ("tensorflow", "ai_edge_litert"),
+    "litert_fully_connected_reads_any_input_depth.py": ("tensorflow", "ai_edge_litert"),
 }
 FINDINGS = {**EXPORT_FINDINGS, **RUNTIME_FINDINGS}
 
