@@ -26,7 +26,8 @@ def make_venv(folder, system_site_packages):
 def run(args, cwd):
     done = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
                           timeout=900)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.returncode == 0, (done.stdout[:5000] + "\n...\n" + done.stdout[-3000:] +
+                                  done.stderr[-3000:])
     return done.stdout
 
 
