@@ -140,21 +140,26 @@ def test_streams_need_a_model_exported_with_any_batch_size(tmp_path, capsys):
             f"needs a model exported with any batch size") in capsys.readouterr().err
 
 
-@pytest.fixture(scope="module")
-def openvino_copies(exported):                 # its tests are slow: OpenVINO compiles each copy
-    """The fixture's model exported to OpenVINO IR: by ``text --load ... --export`` (state
-    explicit, any batch size) and through the API with its state inside the model (batch 1)."""
-    pytest.importorskip("openvino")
+def copies(exported, suffix):
+    """The fixture's model exported with ``suffix`` by ``text --load ... --export`` (state
+    explicit) and through the API with its state inside the model (batch 1)."""
     import stateful_lstm
     from stateful_lstm import text_training as tt
     folder = exported[0].parent
-    explicit, internal = folder / "model.xml", folder / "internal.xml"
+    explicit, internal = folder / f"model.{suffix}", folder / f"internal.{suffix}"
     main(["text", "--load", str(folder / "model.npz"), "--export", str(explicit), "--length", "1",
           "--quiet"])
     model, vocabulary, _, start = tt.load(folder / "model.npz", stateful_lstm)
     export.export(model, internal, state="internal", vocabulary=vocabulary.characters,
                   prompt=start)
     return explicit, internal
+
+
+@pytest.fixture(scope="module")
+def openvino_copies(exported):                 # its tests are slow: OpenVINO compiles each copy
+    """OpenVINO IR copies (``copies``): the explicit one of any batch size."""
+    pytest.importorskip("openvino")
+    return copies(exported, "xml")
 
 
 @pytest.mark.slow
@@ -198,20 +203,10 @@ def _lstm_model(path):
 
 @pytest.fixture(scope="module")
 def litert_copies(exported):                   # its tests are slow: the converter takes seconds
-    """The fixture's model exported to LiteRT: by ``text --load ... --export`` (state explicit,
-    batch size 1) and through the API with its state inside the model (resource variables)."""
+    """LiteRT copies (``copies``): the explicit one of batch size 1."""
     pytest.importorskip("ai_edge_litert")
     pytest.importorskip("tensorflow")
-    import stateful_lstm
-    from stateful_lstm import text_training as tt
-    folder = exported[0].parent
-    explicit, internal = folder / "model.tflite", folder / "internal.tflite"
-    main(["text", "--load", str(folder / "model.npz"), "--export", str(explicit), "--length", "1",
-          "--quiet"])
-    model, vocabulary, _, start = tt.load(folder / "model.npz", stateful_lstm)
-    export.export(model, internal, state="internal", vocabulary=vocabulary.characters,
-                  prompt=start)
-    return explicit, internal
+    return copies(exported, "tflite")
 
 
 @pytest.mark.slow
