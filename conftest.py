@@ -2,7 +2,8 @@
 at this checkout (``pytest`` at its top, as the README and ``.ci/run`` run it): the spec's
 default hypothesis profile also for ``tests/``; each of pytest-xdist's workers with its share of
 the cores; the ``slow`` marker on the spec's Keras tests, which build and trace hundreds of Keras
-models (``.ci/run`` runs them with ``-m slow``; ``python -m spec`` is the main way to run them);
+models, and on the exported copies run in OpenVINO and LiteRT, which compile or convert a model
+per example (``.ci/run`` runs them with ``-m slow``; ``python -m spec`` is the main way to run them);
 and only the reference and Keras among the bundled implementations unless others are named
 (``--stateful-lstm-impl``): the other frameworks' columns are ``python -m spec``'s job.
 
@@ -33,7 +34,8 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     if not own_session(config):
         return
-    from spec.harness.items import ENV_VAR, impl_of
+    from spec.contract import DEFAULT_RUNTIME
+    from spec.harness.items import ENV_VAR, impl_of, runtime_of
     from stateful_lstm.adapters import BUNDLED
     named = config.getoption("stateful_lstm_impl") or os.environ.get(ENV_VAR)
     other_frameworks = [] if named else [
@@ -42,5 +44,5 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=other_frameworks)
         items[:] = [item for item in items if item not in other_frameworks]
     for item in items:
-        if impl_of(item) == "keras":
+        if impl_of(item) == "keras" or runtime_of(item) not in (None, DEFAULT_RUNTIME):
             item.add_marker(pytest.mark.slow)

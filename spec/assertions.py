@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 import numpy as np
+import pytest
 from numpy.typing import ArrayLike
 
 # float32 tolerance for comparing outputs or states computed two ways (see SPEC.md).
@@ -27,6 +28,18 @@ class ExpectedViolation(BaseException):
     ``Exception``, so it goes straight through hypothesis: the failure is expected, and
     replaying or shrinking it would only cost time (minutes, for a framework that traces every
     new shape)."""
+
+
+class NotApplicable(pytest.skip.Exception):
+    """What a test finds only when it runs: that its run cannot apply to the implementation
+    (the kit's LiteRT copy needs Keras on TensorFlow; a process whose Keras runs JAX cannot make
+    it). The harness records "n/a"."""
+
+
+def not_applicable(reason: str) -> NoReturn:
+    """End the test as not applicable, with ``reason``."""
+    __tracebackhide__ = True
+    raise NotApplicable(f"not applicable: {reason}")
 
 
 def fail(message: str) -> NoReturn:

@@ -9,7 +9,7 @@ An implementation is a module or object with ``make_lstm`` and, optionally, the 
 """
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol, TypedDict, runtime_checkable
+from typing import Any, NamedTuple, Protocol, TypedDict, runtime_checkable
 
 import numpy as np
 
@@ -258,6 +258,22 @@ CAPABILITIES = (*(f for f in FACTORIES if f != REQUIRED_FACTORY), "masks", "loop
 # The factories whose models are built on the LSTM alone (their tests run for the LSTM only).
 LSTM_MODELS = ("make_classifier", "make_sequence_model")
 KnownDeviations = Sequence[Deviation] | Mapping[str, str]
+
+
+class Runtime(NamedTuple):
+    title: str
+    modules: tuple[str, ...]     # what the exported copy needs, to make and to run
+    extra: str                   # the kit's extras that install them
+
+
+# The runtimes an exported copy runs in (clause 20), each its own verdict: a test parametrized
+# with ``runtime`` runs once per runtime (test IDs end in ``-openvino``, ``-litert``).
+RUNTIMES = {
+    "onnxruntime": Runtime("ONNX Runtime", ("onnx", "onnxruntime"), "onnx"),
+    "openvino": Runtime("OpenVINO", ("onnx", "openvino"), "onnx,openvino"),
+    "litert": Runtime("LiteRT", ("tensorflow", "keras", "ai_edge_litert"), "litert"),
+}
+DEFAULT_RUNTIME = "onnxruntime"
 
 
 def masks(impl: Any) -> str | None:

@@ -1,7 +1,8 @@
 """What a spec test runs on, as a value the test receives (no process-wide mode).
 
-A ``Run`` says which cell the test's models are of, whether sizes come from the palette (an
-implementation that compiles per shape: SPEC.md) and how many examples hypothesis draws. The
+A ``Run`` says which cell the test's models are of (and which runtime runs an exported copy of
+them), whether sizes come from the palette (an implementation that compiles per shape: SPEC.md)
+and how many examples hypothesis draws. The
 harness fixes one for each collected test (``spec.harness.session``) and binds the test to it:
 
 - the strategies that depend on it are written as functions of the run (``@for_run``); called in
@@ -20,16 +21,18 @@ import hypothesis
 from hypothesis import strategies as st
 
 from .assertions import ExpectedViolation, SpecViolation
-from .contract import LSTM_CELL
+from .contract import DEFAULT_RUNTIME, LSTM_CELL
 
 
 @dataclass(frozen=True)
 class Run:
     """A spec test's run: its models' ``cell`` (a key of ``contract.CELLS``), ``palette`` (sizes
-    from ``strategies.palette``), ``examples`` (None: the profile's)."""
+    from ``strategies.palette``), ``examples`` (None: the profile's), and the ``runtime`` its
+    exported copies run in (a key of ``contract.RUNTIMES``; tests marked ``every_runtime``)."""
     cell: str = LSTM_CELL
     palette: bool = False
     examples: int | None = None
+    runtime: str = DEFAULT_RUNTIME
 
 
 @dataclass(frozen=True)

@@ -263,14 +263,19 @@ def to_openvino(model, *, batch_size=1, state="explicit", cell=None, vocabulary=
     if state == "internal" and batch_size is None:
         raise ValueError("a state inside the model has one row per batch row: give a batch_size "
                          "(received None)")
+    return openvino_of(to_onnx(model, batch_size=batch_size, cell=cell, vocabulary=vocabulary,
+                               prompt=prompt), state)
+
+
+def openvino_of(proto, state="explicit"):
+    """An ONNX step model (``to_onnx``'s, or an implementation's own) as an ``openvino.Model``
+    (``to_openvino``)."""
     import io
 
     import openvino
     from openvino import passes
 
     from .openvino_session import METADATA_PATH
-    proto = to_onnx(model, batch_size=batch_size, cell=cell, vocabulary=vocabulary,
-                    prompt=prompt)
     converted = openvino.convert_model(io.BytesIO(proto.SerializeToString()))
     if state == "internal":
         names = [i.get_any_name() for i in converted.inputs if i.get_any_name() in ("h", "c")]

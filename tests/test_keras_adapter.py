@@ -10,6 +10,9 @@ import pytest
 import stateful_lstm as reference
 from stateful_lstm.adapters import keras3_tensorflow as keras_tensorflow  # imports no Keras
 
+# Slow: Keras' import and traces (the default run imports no framework).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(autouse=True)
 def tensorflow():

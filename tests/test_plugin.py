@@ -4,6 +4,7 @@ hangs, a malformed KNOWN_DEVIATIONS, an unknown profile) gets one clear message.
 pytest the way a user does: the ``pytest`` script in a folder of their own."""
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from spec.clauses import every_cell_test_names, spec_test_names
+from spec.clauses import runs_of, spec_test_names
 from spec.harness.cores import THREAD_VARIABLES
 from spec.harness.loader import known_names
 
@@ -26,8 +27,8 @@ FAST = "-k", "test_batch_split_along_time_equals_one_call"    # one quick spec t
 
 def spec_items(*clauses):
     """How many spec test items one implementation gets (of ``clauses``, default all): each
-    test once, and the every_cell tests twice more (the GRU's and SimpleRNN's runs)."""
-    return len(spec_test_names(*clauses)) + 2 * len(every_cell_test_names(*clauses))
+    test once per cell type (every_cell) and runtime (every_runtime)."""
+    return runs_of(spec_test_names(*clauses))
 
 
 def run(args, cwd, **env):
@@ -330,9 +331,13 @@ def test_a_failure_report_names_the_clause_and_how_to_reproduce_it(tmp_path):
     assert "clause 1, 'carry-per-index' (SPEC.md section 1" in out, out
     assert "implementation tests.broken_impls.never_carries" in out
     assert "failure: a spec assertion failed" in out and "@reproduce_failure(" in out
-    assert "rerun only this test: pytest --pyargs spec --stateful-lstm-impl " \
-           "tests.broken_impls.never_carries --stateful-lstm-cell lstm -k " \
-           "test_batch_split_along_time_equals_one_call" in out
+    rerun = "pytest --pyargs spec --stateful-lstm-impl tests.broken_impls.never_carries " \
+            "--stateful-lstm-cell lstm -k " \
+            "'test_batch_split_along_time_equals_one_call[tests.broken_impls.never_carries]'"
+    assert f"rerun only this test: {rerun}" in out
+    code, out = run([PYTEST, *shlex.split(rerun)[1:], "--hypothesis-profile", "stateful-lstm-quick"], ROOT)
+    assert code == pytest.ExitCode.TESTS_FAILED and re.search(r"\b1 failed\b", out) and \
+        "passed" not in out, out
 
 
 @pytest.mark.parametrize("declared, warning", [

@@ -364,6 +364,27 @@ def test_the_table_shows_each_cell_whose_verdict_differs_from_the_lstms():
     assert rows[2] == "| | cell types | LSTM, GRU, SimpleRNN | LSTM |"
 
 
+def test_a_clause_run_in_each_runtime_shows_each_runtimes_verdict():
+    verdict = Verdict(CLAUSES, ["a", "b"])
+    for name, outcome, cell, runtime in [
+            ("a", "pass", "lstm", "onnxruntime"), ("a", "pass", "gru", "onnxruntime"),
+            ("a", "pass", "lstm", "openvino"), ("a", "known deviation", "gru", "openvino"),
+            ("a", "pass", "lstm", "litert"), ("a", "pass", "gru", "litert"),
+            ("b", "pass", "lstm", "onnxruntime"), ("b", "FAIL", "lstm", "litert"),
+            ("b", "not installed", "lstm", "openvino")]:
+        verdict.add("exported-copy", name, outcome, cell=cell, runtime=runtime)
+    verdict.add("reset-clears", "a", "pass")
+    assert verdict.cell("exported-copy", "a") == \
+        "ONNX Runtime, LiteRT: pass; OpenVINO: pass, GRU: known deviation"
+    assert verdict.cell("exported-copy", "b") == \
+        "ONNX Runtime: pass; OpenVINO: not installed; LiteRT: FAIL"
+    assert verdict.cell("reset-clears", "a") == "pass"          # a clause of no runtime
+    assert verdict.by_runtime("exported-copy", "a")["openvino"] == \
+        {"lstm": "pass", "gru": "known deviation"}
+    assert verdict.failed()             # LiteRT's failure fails the run, not hidden by the others
+    assert "by_runtime" in verdict.as_dict()["clauses"][list(CLAUSES).index("exported-copy")]
+
+
 def test_spec_md_states_each_factory_signature_as_the_contract_module_does():
     text = SPEC_PATH.read_text(encoding="utf-8")
     for factory in FACTORIES:

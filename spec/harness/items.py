@@ -1,5 +1,5 @@
 """What the plugin's hooks read from pytest's objects before anything heavy is imported: whether a
-session targets the spec, and which implementation, cell and clause a collected test runs with.
+session targets the spec, and which implementation, cell, runtime and clause a collected test runs with.
 Imports nothing but the standard library, so that the plugin costs nothing in another project's
 session (``plugin``)."""
 import os
@@ -49,6 +49,13 @@ def cell_of(item):
     return _run_of(item)[1]
 
 
+def runtime_of(item):
+    """The runtime a spec test marked ``every_runtime`` runs its exported copies in
+    (``contract.RUNTIMES``); None for any other test."""
+    return _run_of(item)[2]
+
+
 def _run_of(item):
     callspec = getattr(item, "callspec", None)
-    return callspec.params.get(FIXTURE, (None, None)) if callspec else (None, None)
+    none = (None, None, None)
+    return callspec.params.get(FIXTURE, none) if callspec else none

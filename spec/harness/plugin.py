@@ -10,7 +10,7 @@ the reference, no header, no parametrization, no profile loaded.
 
 In a session that targets the spec, the jobs are the modules':
 - ``session``: the implementations under test, the ``stateful_lstm_impl`` runs of each spec test
-  (per implementation and cell), applicability decided at collection (n/a, not installed, known
+  (per implementation, cell and runtime), applicability decided at collection (n/a, not installed, known
   deviations as strict expected failures), sharding, what each test runs on (``spec.run.Run``:
   its cell, palette and examples, fixed at collection; the ``stateful_lstm_run`` fixture) and
   the time limit it runs in;
@@ -59,8 +59,9 @@ def pytest_addoption(parser):
                          "simple_rnn: spec/contract.py's CELLS; repeatable; default: all)")
     group.addoption("--stateful-lstm-cell-examples", action="store_true",
                     dest="stateful_lstm_cell_examples",
-                    help="run every cell with the profile's examples (by default the cells other "
-                         "than the LSTM run a sixth of them: SPEC.md)")
+                    help="run every cell and runtime with the profile's examples (by default the "
+                         "cells other than the LSTM, and the exported copies in runtimes other "
+                         "than ONNX Runtime, run a sixth of them: SPEC.md)")
     group.addoption("--stateful-lstm-timeout", type=float, default=DEFAULT_TIMEOUT,
                     dest="stateful_lstm_timeout", metavar="SECONDS",
                     help=f"time limit per spec test (default {DEFAULT_TIMEOUT:g}; 0: none)")
@@ -81,9 +82,9 @@ def pytest_configure(config):
                                        "(LSTM, GRU, SimpleRNN) an implementation offers (tests "
                                        "that need the classifier or the sequence model, LSTM "
                                        "models, run for the LSTM only)")
-    config.addinivalue_line("markers", "requires(module, ...): modules the spec test itself runs "
-                                       "(ONNX Runtime for the exported copies): without them it "
-                                       "is not installed")
+    config.addinivalue_line("markers", "every_runtime: the spec test runs once per runtime its "
+                                       "exported copies run in (ONNX Runtime, OpenVINO, LiteRT: "
+                                       "each its own verdict; not installed without it)")
     if not targets_spec(config):
         return
     from .cores import share_cores_among_workers
@@ -127,8 +128,8 @@ def stateful_lstm_impl(request):
 
 @pytest.fixture(scope="session")
 def stateful_lstm_run(request):
-    """What the spec test runs on (``spec.run.Run``: its cell, palette and examples), the same
-    for every test of an implementation and cell."""
+    """What the spec test runs on (``spec.run.Run``: its cell, runtime, palette and examples),
+    the same for every test of an implementation, cell and runtime."""
     from .session import run_for
     return run_for(request.config, *request.param)
 

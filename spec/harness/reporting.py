@@ -6,9 +6,9 @@ the known deviations, each cause once with its tests' outcomes."""
 import pytest
 from hypothesis import settings
 
-from ..assertions import SpecViolation
+from ..assertions import NotApplicable, SpecViolation
 from ..clauses import CLAUSES
-from ..contract import CELLS, LSTM_CELL
+from ..contract import CELLS, DEFAULT_RUNTIME, LSTM_CELL, RUNTIMES
 from . import verdicts as v
 from .deviations import cause_lines
 from .items import cell_of, clause_of
@@ -41,6 +41,8 @@ def header(config):
 def phase_outcome(item, report, call):
     """The outcome one phase's report shows (``verdicts.OUTCOMES``)."""
     if report.skipped:
+        if call.excinfo and isinstance(call.excinfo.value, NotApplicable):
+            return v.NOT_APPLICABLE
         return v.DEVIATION if hasattr(report, "wasxfail") else item.stash.get(PLANNED, v.NOT_RUN)
     if report.failed:
         error = call.excinfo.value if call.excinfo else None
@@ -83,7 +85,15 @@ def failure_section(item, call, name, clause):
             f"implementation {implementation.title()}\n"
             f"failure: {what}\n"
             f"rerun only this test: pytest --pyargs spec --stateful-lstm-impl {name} "
-            f"--stateful-lstm-cell {cell_of(item)} -k {item.originalname}")
+            f"--stateful-lstm-cell {cell_of(item)} -k '{item.name}'")
+
+
+def where(cell, runtime):
+    """`` (GRU, LiteRT)``: a test's cell and runtime where they are not the LSTM and ONNX
+    Runtime."""
+    named = [CELLS[cell].title] * (cell != LSTM_CELL) + \
+        [RUNTIMES[runtime].title] * (runtime != DEFAULT_RUNTIME)
+    return f" ({', '.join(named)})" if named else ""
 
 
 def summary(terminalreporter, config):
@@ -94,16 +104,19 @@ def summary(terminalreporter, config):
             properties = dict(getattr(report, "user_properties", ()))
             if getattr(report, "when", None) == "teardown" and OUTCOME in properties:
                 test = report.nodeid.split("::")[-1].split("[")[0]
-                outcomes[properties["impl"], test, properties["cell"]] = properties[OUTCOME]
+                ran = properties["cell"], properties["runtime"]
+                outcomes.setdefault((properties["impl"], test, ran[0]), {})[ran] = \
+                    properties[OUTCOME]
     lines = []
     for name, implementation in implementations(config).items():
         for cause in implementation.causes:
-            seen = {(t, c): outcomes[name, t, c] for t in cause.tests for c in CELLS
-                    if implementation.cause_for(t, c) is cause and (name, t, c) in outcomes}
+            seen = {(t, *where): outcome for t in cause.tests for c in CELLS
+                    if implementation.cause_for(t, c) is cause
+                    for where, outcome in outcomes.get((name, t, c), {}).items()}
             if seen:
                 lines += [f"{name}: known deviation: {cause.headline}",
-                          *(f"  {test}{'' if cell == LSTM_CELL else f' ({CELLS[cell].title})'}: "
-                            f"{outcome}" for (test, cell), outcome in seen.items())]
+                          *(f"  {test}{where(cell, runtime)}: {outcome}"
+                            for (test, cell, runtime), outcome in seen.items())]
     if lines:
         terminalreporter.write_sep("=", "stateful-lstm-spec known deviations, by cause")
         for line in lines:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..clauses import CLAUSES, list_of_tests, module_name
-from ..contract import LSTM_CELL
+from ..contract import DEFAULT_RUNTIME, LSTM_CELL
 from .cores import thread_limits
 from .deviations import Cause, cause_lines
 from .items import DEFAULT_TIMEOUT, SPEC_DIR
@@ -294,7 +294,8 @@ def collect(jobs, args):
                 about.update(event["implementations"].get(job.target, {}))
             for event in job.of("test"):
                 verdict.add(event["clause"], name, event["outcome"],
-                            event.get("restriction", ""), event.get("cell", LSTM_CELL))
+                            event.get("restriction", ""), event.get("cell", LSTM_CELL),
+                            event.get("runtime", DEFAULT_RUNTIME))
             code = job.returncode
             if code is None or (code == 5 and not job.of("test")):
                 continue                      # still running, or every test of it deselected

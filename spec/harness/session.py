@@ -9,14 +9,15 @@ these; ``plugin`` wires them).
   its remaining tests are not run.
 - Each spec test runs once per implementation, and a test marked ``every_cell`` once more per
   cell type (``contract.CELLS``: run IDs end in ``-gru``, ``-simple_rnn``;
-  ``--stateful-lstm-cell`` chooses). What a run runs on (its cell, the palette, its examples:
-  the cells other than the LSTM with ``profiles.CELL_EXAMPLES`` of them) is a ``spec.run.Run``
+  ``--stateful-lstm-cell`` chooses), one marked ``every_runtime`` once per runtime its exported
+  copies run in (``contract.RUNTIMES``: IDs end in ``-openvino``, ``-litert``). What a run runs
+  on (its cell, runtime, the palette, its examples: the cells other than the LSTM and the
+  runtimes other than ONNX Runtime with ``profiles.CELL_EXAMPLES`` of them) is a ``spec.run.Run``
   fixed at collection, which the test draws for (``spec.run.bind``) and receives
   (``stateful_lstm_run``).
 - Applicability is decided at collection: a test that ``needs`` an optional factory or masks
-  the implementation lacks is "n/a"; one that ``requires`` a module that is not installed is
-  "not installed"; a declared known deviation is a strict expected failure (or not run, if it
-  ends the process).
+  the implementation lacks is "n/a"; one whose runtime is not installed is "not installed"; a
+  declared known deviation is a strict expected failure (or not run, if it ends the process).
 - An implementation that declares ``COMPILES_PER_SHAPE = True`` (JAX, tf.function) gets sizes from
   the palette (``--stateful-lstm-all-sizes``: every size).
 - ``--stateful-lstm-shard K/N``: how ``python -m spec`` splits an implementation's run.
@@ -31,12 +32,23 @@ import pytest
 
 from ..assertions import ExpectedViolation
 from ..clauses import CLAUSES
-from ..contract import CAPABILITIES, CELLS, FACTORIES, LSTM_CELL, LSTM_MODELS, MASK_KINDS, masks, offers
+from ..contract import (
+    CAPABILITIES,
+    CELLS,
+    DEFAULT_RUNTIME,
+    FACTORIES,
+    LSTM_CELL,
+    LSTM_MODELS,
+    MASK_KINDS,
+    RUNTIMES,
+    masks,
+    offers,
+)
 from ..run import Run, bind
 from . import profiles
 from . import verdicts as v
 from .deviations import read_deviations
-from .items import ENV_VAR, cell_of, clause_of, impl_of
+from .items import ENV_VAR, cell_of, clause_of, impl_of, runtime_of
 from .loader import (
     FACTORY_SIGNATURE,
     ImplementationError,
@@ -249,11 +261,21 @@ def cells_of(config, definition):
     return config.getoption("stateful_lstm_cell") or list(CELLS)
 
 
+def runtimes_of(definition):
+    """The runtimes a spec test's exported copies run in: every one (``contract.RUNTIMES``) for a
+    test marked ``every_runtime``, else the default (the test runs none, or ONNX Runtime)."""
+    if definition.get_closest_marker("every_runtime") is None:
+        return [DEFAULT_RUNTIME]
+    return list(RUNTIMES)
+
+
 def runs(config, definition):
-    """The spec test's runs, ``(implementation, cell)``, and their IDs."""
-    found = [(name, cell) for name in implementations(config)
-             for cell in cells_of(config, definition)]
-    return found, [name if cell == LSTM_CELL else f"{name}-{cell}" for name, cell in found]
+    """The spec test's runs, ``(implementation, cell, runtime)``, and their IDs."""
+    found = [(name, cell, runtime) for name in implementations(config)
+             for cell in cells_of(config, definition) for runtime in runtimes_of(definition)]
+    return found, ["-".join([name] + [cell] * (cell != LSTM_CELL) +
+                            [runtime] * (runtime != DEFAULT_RUNTIME))
+                   for name, cell, runtime in found]
 
 
 def needed_capabilities(item):
@@ -279,23 +301,25 @@ def decide_applicability(config, items):
     for item in items:
         name = impl_of(item)
         if name:
-            _decide(item, implementations(config)[name], name, cell_of(item))
+            _decide(item, implementations(config)[name], name, cell_of(item), runtime_of(item))
 
 
-def run_for(config, name, cell):
-    """The run (``spec.run.Run``) of the tests of implementation ``name`` with ``cell``: a cell
-    other than the LSTM gets ``profiles.CELL_EXAMPLES`` of the examples (unless
-    --stateful-lstm-cell-examples), declared or not, so that what an undeclared run showed can
-    be declared."""
-    few = cell != LSTM_CELL and not config.getoption("stateful_lstm_cell_examples")
+def run_for(config, name, cell, runtime=DEFAULT_RUNTIME):
+    """The run (``spec.run.Run``) of the tests of implementation ``name`` with ``cell`` and
+    ``runtime``: a cell other than the LSTM, or a runtime other than ONNX Runtime, gets
+    ``profiles.CELL_EXAMPLES`` of the examples (unless --stateful-lstm-cell-examples), declared
+    or not, so that what an undeclared run showed can be declared."""
+    few = (cell != LSTM_CELL or runtime != DEFAULT_RUNTIME) and \
+        not config.getoption("stateful_lstm_cell_examples")
     return Run(cell=cell, palette=implementations(config)[name].palette,
-               examples=profiles.cell_examples() if few else None)
+               examples=profiles.cell_examples() if few else None, runtime=runtime)
 
 
-def _decide(item, implementation, name, cell):
-    item.user_properties += [("clause", clause_of(item)), ("impl", name), ("cell", cell)]
+def _decide(item, implementation, name, cell, runtime):
+    item.user_properties += [("clause", clause_of(item)), ("impl", name), ("cell", cell),
+                             ("runtime", runtime)]
     cause = implementation.cause_for(item.originalname, cell)
-    item.obj = bind(item.obj, run_for(item.config, name, cell),
+    item.obj = bind(item.obj, run_for(item.config, name, cell, runtime),
                     declared=bool(cause) and not cause.aborts)
     needed = needed_capabilities(item) + ([CELLS[cell].factory] if cell != LSTM_CELL else [])
     missing = [f for f in needed if implementation.module is not None and
@@ -305,13 +329,14 @@ def _decide(item, implementation, name, cell):
         item.add_marker(pytest.mark.skip(reason=f"not applicable: {name} has no "
                                                 f"{' or '.join(missing)}"))
         return
-    absent = [m for marker in item.iter_markers("requires") for m in marker.args
-              if importlib.util.find_spec(m) is None]
+    absent = [m for m in RUNTIMES[runtime].modules if importlib.util.find_spec(m) is None] \
+        if item.get_closest_marker("every_runtime") else []
     if absent:
         item.stash[PLANNED] = v.NOT_INSTALLED
         item.add_marker(pytest.mark.skip(reason=f"not installed: this test runs "
+                                                f"{RUNTIMES[runtime].title}, which needs "
                                                 f"{', '.join(absent)} (pip install "
-                                                f"'stateful-lstm-spec[onnx]')"))
+                                                f"'stateful-lstm-spec[{RUNTIMES[runtime].extra}]')"))
         return
     if "masks" in needed and MASK_KINDS.get(implementation.masks):
         item.user_properties.append((RESTRICTION, MASK_KINDS[implementation.masks]))

@@ -7,11 +7,14 @@ SimpleRNN) is the most severe outcome among its tests run with that cell (in the
 tests that the implementation could take only in part (right-padded masks only, say) says so:
 "pass (right-padded masks only)". The table's entry is the LSTM's verdict, followed by each
 other cell whose verdict differs ("pass; GRU: known deviation"); a cell the implementation does
-not offer (all its tests n/a) is left out, and the first row lists the cells each offers.
+not offer (all its tests n/a) is left out, and the first row lists the cells each offers. A
+clause whose tests run an exported copy in each runtime (``every_runtime``) has a verdict per
+runtime, runtimes of the same verdict together ("ONNX Runtime, LiteRT: pass; OpenVINO: known
+deviation, GRU: pass").
 """
 import json
 
-from ..contract import CELLS, LSTM_CELL
+from ..contract import CELLS, DEFAULT_RUNTIME, LSTM_CELL, RUNTIMES
 from .deviations import Cause
 
 PASS, FAIL, ERROR = "pass", "FAIL", "ERROR"
@@ -52,8 +55,8 @@ class Verdict:
 
     def __init__(self, clauses, implementations):
         self.clauses, self.implementations = dict(clauses), list(implementations)
-        self.outcomes = {}        # (clause, implementation, cell) -> [outcome, ...]
-        self.restrictions = {}    # (clause, implementation, cell) -> {restriction, ...}
+        self.outcomes = {}        # (clause, implementation, cell, runtime) -> [outcome, ...]
+        self.restrictions = {}    # (clause, implementation, cell, runtime) -> {restriction, ...}
         self.about = {name: {"description": "", "target": name, "causes": [],
                              "problems": [], "cpu_seconds": 0.0, "wall_seconds": None,
                              "error": None, "not_installed": None}
@@ -63,36 +66,59 @@ class Verdict:
         about = self.about[name]
         return implementation_line(name, about["target"], about["description"])
 
-    def add(self, clause, implementation, outcome, restriction="", cell=LSTM_CELL):
-        self.outcomes.setdefault((clause, implementation, cell), []).append(outcome)
+    def add(self, clause, implementation, outcome, restriction="", cell=LSTM_CELL,
+            runtime=DEFAULT_RUNTIME):
+        key = (clause, implementation, cell, runtime)
+        self.outcomes.setdefault(key, []).append(outcome)
         if restriction:
-            self.restrictions.setdefault((clause, implementation, cell), set()).add(restriction)
+            self.restrictions.setdefault(key, set()).add(restriction)
 
-    def by_cell(self, clause, implementation):
-        """``{cell: verdict}`` of a clause for each cell type its tests ran with (the LSTM
-        always)."""
+    def runtimes(self, clause):
+        """The runtimes a clause's tests ran exported copies in, in ``RUNTIMES``' order: none
+        (an empty list) unless some ran in a runtime other than ONNX Runtime."""
+        seen = {runtime for (c, _, _, runtime) in self.outcomes if c == clause}
+        return [r for r in RUNTIMES if r in seen] if seen - {DEFAULT_RUNTIME} else []
+
+    def by_runtime(self, clause, implementation):
+        """``{runtime: {cell: verdict}}`` of a clause that runs in several runtimes."""
+        return {runtime: self.by_cell(clause, implementation, runtime)
+                for runtime in self.runtimes(clause)}
+
+    def by_cell(self, clause, implementation, runtime=DEFAULT_RUNTIME):
+        """``{cell: verdict}`` of a clause (in ``runtime``) for each cell type its tests ran
+        with (the LSTM always)."""
         if self.about[implementation]["error"]:
             return {LSTM_CELL: ERROR}
         if self.about[implementation]["not_installed"]:
             return {LSTM_CELL: NOT_INSTALLED}
         verdicts = {}
         for cell in CELLS:
-            found = self.outcomes.get((clause, implementation, cell))
+            found = self.outcomes.get((clause, implementation, cell, runtime))
             if found is None and cell != LSTM_CELL:
                 continue
             outcome = most_severe(found or [])
-            restrictions = self.restrictions.get((clause, implementation, cell))
+            restrictions = self.restrictions.get((clause, implementation, cell, runtime))
             verdicts[cell] = f"{outcome} ({', '.join(sorted(restrictions))})" \
                 if restrictions and outcome in (PASS, DEVIATION) else outcome
         return verdicts
 
     def cell(self, clause, implementation):
-        """The table's entry: the LSTM's verdict, then each offered cell's that differs."""
-        verdicts = self.by_cell(clause, implementation)
+        """The table's entry: the LSTM's verdict, then each offered cell's that differs; per
+        runtime for a clause that runs in several, runtimes of the same entry together."""
+        about = self.about[implementation]
+        if not self.runtimes(clause) or about["error"] or about["not_installed"]:
+            return "; ".join(self._cells(self.by_cell(clause, implementation)))
+        entries = {}
+        for runtime, verdicts in self.by_runtime(clause, implementation).items():
+            entries.setdefault(", ".join(self._cells(verdicts)), []).append(RUNTIMES[runtime].title)
+        return "; ".join(f"{', '.join(titles)}: {entry}" for entry, titles in entries.items())
+
+    @staticmethod
+    def _cells(verdicts):
+        """The LSTM's verdict, then each other offered cell's that differs ("GRU: FAIL")."""
         lstm = verdicts.pop(LSTM_CELL)
-        others = [f"{CELLS[c].title}: {v}" for c, v in verdicts.items()
-                  if v not in (lstm, NOT_APPLICABLE)]
-        return "; ".join([lstm, *others])
+        return [lstm, *(f"{CELLS[c].title}: {v}" for c, v in verdicts.items()
+                        if v not in (lstm, NOT_APPLICABLE))]
 
     def offered_cells(self, implementation):
         """The cell types the implementation offers: those with a test that was not n/a."""
@@ -100,11 +126,11 @@ class Verdict:
         if about["error"] or about["not_installed"]:
             return "-"
         return ", ".join(CELLS[cell].title for cell in CELLS if cell == LSTM_CELL or any(
-            outcome != NOT_APPLICABLE for (_, name, c), found in self.outcomes.items()
+            outcome != NOT_APPLICABLE for (_, name, c, _), found in self.outcomes.items()
             if name == implementation and c == cell for outcome in found))
 
     def tests_run(self, implementation):
-        return sum(len(found) for (_, name, _), found in self.outcomes.items()
+        return sum(len(found) for (_, name, _, _), found in self.outcomes.items()
                    if name == implementation)
 
     def failed(self):
@@ -112,7 +138,8 @@ class Verdict:
         implementation that ran no test at all (a selection that matched nothing is not a
         pass)."""
         return any(verdict in (FAIL, ERROR) for c in self.clauses for i in self.implementations
-                   for verdict in self.by_cell(c, i).values()) or any(
+                   for runtime in self.runtimes(c) or [DEFAULT_RUNTIME]
+                   for verdict in self.by_cell(c, i, runtime).values()) or any(
             self.tests_run(i) == 0 and not self.about[i]["not_installed"]
             for i in self.implementations)
 
@@ -137,7 +164,10 @@ class Verdict:
         return {"clauses": [{"id": clause, "title": title,
                              "verdicts": dict(zip(self.implementations, row[1:])),
                              "by_cell": {name: self.by_cell(clause, name)
-                                         for name in self.implementations}}
+                                         for name in self.implementations},
+                             **({"by_runtime": {name: self.by_runtime(clause, name)
+                                                for name in self.implementations}}
+                                if self.runtimes(clause) else {})}
                             for (clause, title), row in zip(self.clauses.items(), self.rows())],
                 "implementations": self.about,
                 "outcomes": {outcome: MEANING[outcome] for outcome in OUTCOMES}}

@@ -19,6 +19,7 @@ state, once the wrapper that used one is garbage collected. Keras is imported on
 ``make_*`` call, never by importing this module.
 """
 import os
+import sys
 
 import numpy as np
 
@@ -29,6 +30,12 @@ from .keras_pool import PooledKerasModel, PooledTokenModel, PooledTrainedModel, 
 
 _seeded_weights = {}   # (cell, input_dim, units, seed) -> initial weights drawn by Keras
 BACKEND_PACKAGES = {"tensorflow": ("tensorflow", "tensorflow-cpu"), "jax": ("jax",)}
+
+
+def backend_in_use():
+    """The backend Keras runs in this process, or None if Keras is not imported (yet)."""
+    module = sys.modules.get("keras")
+    return module.backend.backend() if module is not None else None
 
 
 def keras(backend):

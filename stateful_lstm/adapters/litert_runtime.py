@@ -31,6 +31,7 @@ import numpy as np
 from .. import LAYERS, validation
 from ..cells import CELLS
 from ..litert_export import convert, keras_layer, run_layer
+from ..litert_session import interpreter
 from .common import PerThread, configure, known_deviations, version
 
 REQUIRES = ("tensorflow", "keras", "ai_edge_litert")
@@ -100,12 +101,6 @@ def converted(cell, input_dim, units, batch, stateful, explicit=False):
     def reset_states():
         return set_states(*(tf.zeros_like(v) for v in module.state))
     return convert(module, [predict, predict_masked, get_states, set_states, reset_states])
-
-
-def interpreter(content):
-    """A LiteRT interpreter of the model ``content``, its tensors allocated."""
-    from ai_edge_litert.interpreter import Interpreter
-    return Interpreter(model_content=content)
 
 
 class LiteRTRecurrent:
