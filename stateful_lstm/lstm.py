@@ -23,7 +23,7 @@ Everything is float32. ``LSTM`` wraps ``lstm_forward`` into a model that satisfi
 import numpy as np
 
 from .cells import CELLS
-from .recurrent import RecurrentLayer, keep_masked, keras_initial_weights, step_mask
+from .recurrent import RecurrentLayer, keep_masked, keras_initial_weights, rows, step_gradient, step_mask
 
 
 def sigmoid(z):
@@ -88,10 +88,7 @@ def lstm_backward(x, dh_out, cache, recurrent_kernel, kernel=None, dsigmoid=dsig
     for t in reversed(range(x.shape[1])):
         h_prev, c_prev, s, g, c, m = cache[t]
         i, f, o = s[:, :u], s[:, u:2 * u], s[:, 3 * u:]
-        if dh_out.ndim == 3:
-            dh = dh_out[:, t] + dh_later
-        else:
-            dh = dh_out if t == x.shape[1] - 1 else dh_later
+        dh = step_gradient(dh_out, dh_later, t, x.shape[1])
         tanh_c = np.tanh(c)
         dc_in = dc                              # what reaches this step's output c
         dc = dc + dh * o * dtanh(tanh_c)        # through h = o * tanh(c)
@@ -107,7 +104,6 @@ def lstm_backward(x, dh_out, cache, recurrent_kernel, kernel=None, dsigmoid=dsig
             dz *= m
             if t:
                 dh_later, dc = np.where(m, dh_later, dh), np.where(m, dc, dc_in)
-    rows = lambda a: a.reshape(-1, a.shape[2])               # noqa: E731  (batch*T, features)
     gradients = [rows(x).T @ rows(dzs), rows(h_prevs).T @ rows(dzs), dzs.sum(axis=(0, 1))]
     return gradients if kernel is None else (gradients, dzs @ kernel.T)
 
@@ -127,4 +123,5 @@ class LSTM(RecurrentLayer):
 
     cell = "lstm"
     STATES = CELLS[cell].states
-    forward, initial_weights = staticmethod(lstm_forward), staticmethod(initial_weights)
+    forward, backward = staticmethod(lstm_forward), staticmethod(lstm_backward)
+    initial_weights = staticmethod(initial_weights)

@@ -4,11 +4,14 @@ once), the masked-step rule, and Keras' default initial kernels.
 
 A cell is a subclass that names its cell (``cell``, a key of ``cells.CELLS``, which gives its
 weight shapes) and its carried arrays (``STATES``, the registry's: ``("h", "c")`` for the LSTM,
-``("h",)`` for the GRU and SimpleRNN), and gives two static methods: ``forward(x, *state, kernel,
-recurrent_kernel, bias, mask=None)``, the cell over ``x`` (batch, T, input_dim) from the state
-(each (batch, u), in the order of ``STATES``) returning every timestep's h (batch, T, u) and
-the final state, ``hs, *state`` (the equations, one screen each: ``lstm.py``, ``gru.py``,
-``simple_rnn.py``); and ``initial_weights(input_dim, units, seed)``, Keras' defaults.
+``("h",)`` for the GRU and SimpleRNN), and gives three static methods: ``forward(x, *state,
+kernel, recurrent_kernel, bias, cache=None, mask=None)``, the cell over ``x`` (batch, T,
+input_dim) from the state (each (batch, u), in the order of ``STATES``) returning every
+timestep's h (batch, T, u) and the final state, ``hs, *state``, each step appended to
+``cache`` if it is a list; ``backward(x, dh_out, cache, recurrent_kernel, kernel=None)``, the
+gradients of the weights (and with ``kernel``, of ``x``) from the loss gradient at the outputs
+(the equations both ways, one screen each: ``lstm.py``, ``gru.py``, ``simple_rnn.py``); and
+``initial_weights(input_dim, units, seed)``, Keras' defaults.
 """
 import numpy as np
 
@@ -28,6 +31,20 @@ def step_mask(mask, t):
 def keep_masked(m, new, old):
     """A masked row (``m`` False) keeps ``old``; the others take ``new``."""
     return new if m is None else np.where(m, new, old)
+
+
+def step_gradient(dh_out, dh_later, t, steps):
+    """What reaches step ``t``'s h (of ``steps``) in a backward pass: the loss gradient there
+    (``dh_out`` (batch, T, u): a loss read at every timestep; (batch, u): at the last step only,
+    a classifier's), plus ``dh_later``, what came back from the later steps (0 at the last)."""
+    if dh_out.ndim == 3:
+        return dh_out[:, t] + dh_later
+    return dh_out if t == steps - 1 else dh_later
+
+
+def rows(a):
+    """(batch, T, features) as (batch * T, features): a weight's gradient sums over both."""
+    return a.reshape(-1, a.shape[2])
 
 
 def keras_initial_weights(input_dim, units, cell, seed):
@@ -74,10 +91,9 @@ class RecurrentLayer(PredictLoop):
 
     def run(self, x, cache=None, mask=None):
         """``predict_on_batch`` for an ``x`` and ``mask`` already checked; ``cache``: a list
-        for the LSTM's backward pass (``lstm.lstm_forward``; the other cells have none)."""
-        extra = {} if cache is None else {"cache": cache}
+        for the cell's backward pass (``backward``)."""
         hs, *state = self.forward(x, *self.start_states(x.shape[0]), self.kernel,
-                                  self.recurrent_kernel, self.bias, mask=mask, **extra)
+                                  self.recurrent_kernel, self.bias, cache=cache, mask=mask)
         self.keep(*state)
         return hs
 

@@ -840,8 +840,8 @@ class GruGateBlocksSwapped(GRU):
     """Reads the gate blocks in PyTorch's order r, z, n as if they were Keras' z, r, h: the update
     and reset gates swapped (a port that copies nn.GRU's weights unchanged)."""
     @staticmethod
-    def forward(x, h, kernel, recurrent_kernel, bias, mask=None):
-        return gru_forward(x, h, *_in_torch_order([kernel, recurrent_kernel, bias]), mask)
+    def forward(x, h, kernel, recurrent_kernel, bias, cache=None, mask=None):
+        return gru_forward(x, h, *_in_torch_order([kernel, recurrent_kernel, bias]), cache, mask)
 
 
 @breaks("reference-agreement", "test_outputs_and_state_match_the_reference_from_any_state", cell="gru")
@@ -850,7 +850,7 @@ class GruResetBefore(GRU):
     g = tanh(x W_h + b_h + (r * h) U_h + b'_h) (Keras 2's old default, ONNX's default
     linear_before_reset=0)."""
     @staticmethod
-    def forward(x, h, kernel, recurrent_kernel, bias, mask=None):
+    def forward(x, h, kernel, recurrent_kernel, bias, cache=None, mask=None):
         u = recurrent_kernel.shape[0]
         hs = np.empty((x.shape[0], x.shape[1], u), np.float32)
         for t in range(x.shape[1]):
@@ -870,8 +870,8 @@ class GruDropsRecurrentBias(GRU):
     """Computes without the recurrent bias (bias row 1), as a framework with one bias per gate
     block does when only the input's bias is copied over."""
     @staticmethod
-    def forward(x, h, kernel, recurrent_kernel, bias, mask=None):
-        hs, h = gru_forward(x, h, kernel, recurrent_kernel, bias * [[1], [0]], mask)
+    def forward(x, h, kernel, recurrent_kernel, bias, cache=None, mask=None):
+        hs, h = gru_forward(x, h, kernel, recurrent_kernel, bias * [[1], [0]], cache, mask)
         return hs, h.astype(np.float32)
 
 
@@ -891,8 +891,8 @@ class StatelessStartNotZero:
 class SimpleRnnWithoutBias(SimpleRNN):
     """Computes without the bias, as a port that maps only the kernels does."""
     @staticmethod
-    def forward(x, h, kernel, recurrent_kernel, bias, mask=None):
-        return simple_rnn_forward(x, h, kernel, recurrent_kernel, np.zeros_like(bias), mask)
+    def forward(x, h, kernel, recurrent_kernel, bias, cache=None, mask=None):
+        return simple_rnn_forward(x, h, kernel, recurrent_kernel, np.zeros_like(bias), cache, mask)
 
 
 @breaks_every_cell("loops-are-batch-calls", "test_predict_is_predict_on_batch_on_consecutive_slices")
