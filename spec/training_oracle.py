@@ -86,8 +86,8 @@ def sequence_gradient_and_error_bound(weights, x, h, c, y, sample_weight=None, m
     weights = [np.asarray(w, np.float64) for w in weights]
     E, kernel, recurrent, _, W, _ = weights
     weight = None if sample_weight is None else np.asarray(sample_weight, np.float64)
-    step = forward_backward(weights, np.asarray(x), np.asarray(y), np.asarray(h, np.float64),
-                            np.asarray(c, np.float64), weight, mask)
+    step = forward_backward(weights, np.asarray(x), np.asarray(y),
+                            [np.asarray(h, np.float64), np.asarray(c, np.float64)], weight, mask)
     token_weight, count = token_weights(weight, mask, np.shape(x))
     scale = token_weight[:, None] / count if count else 0 * token_weight[:, None]
     dlogits = (step.probabilities + np.eye(len(E))[np.ravel(y)]) * scale

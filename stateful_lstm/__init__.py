@@ -12,6 +12,7 @@ import numpy as np
 
 from .classifier import Classifier
 from .gru import GRU
+from .layers import LAYERS as LAYERS
 from .lstm import LSTM
 from .sequence import SequenceModel
 from .simple_rnn import SimpleRNN
@@ -19,9 +20,6 @@ from .stream_pool import step_model as step_model  # the stream pool's backend (
 
 MASKS = "any"          # every mask pattern (spec/SPEC.md, "Masks")
 LOOPS = True           # predict, evaluate and fit (spec/SPEC.md, "Loops"; stateful_lstm.loops)
-# The reference layer of each cell type, by the name the contract gives it (``cells.CELLS``).
-LAYERS = {"lstm": LSTM, "gru": GRU, "simple_rnn": SimpleRNN}
-
 try:
     __version__ = metadata.version("stateful-lstm-spec")
 except metadata.PackageNotFoundError:  # running from a checkout that was not installed
@@ -56,17 +54,18 @@ def describe() -> str:
 
 def make_classifier(*, units: int, input_dim: int, n_classes: int, stateful: bool,
                     batch_size: int | None = None, seed: int = 0,
-                    learning_rate: float = 0.001) -> Classifier:
-    """A NumPy reference LSTM -> Dense softmax classifier (see ``spec/SPEC.md``)."""
+                    learning_rate: float = 0.001, cell: str = "lstm") -> Classifier:
+    """A NumPy reference classifier: a recurrent layer of ``cell`` (LSTM, GRU or SimpleRNN) ->
+    Dense softmax (see ``spec/SPEC.md``)."""
     return Classifier(units=units, input_dim=input_dim, n_classes=n_classes, stateful=stateful,
-                      batch_size=batch_size, seed=seed, learning_rate=learning_rate)
+                      batch_size=batch_size, seed=seed, learning_rate=learning_rate, cell=cell)
 
 
 def make_sequence_model(*, vocab_size: int, embedding_dim: int, units: int, stateful: bool,
                         batch_size: int | None = None, seed: int = 0,
-                        learning_rate: float = 0.001) -> SequenceModel:
-    """A NumPy reference sequence model: embedding -> LSTM -> Dense softmax at every timestep
-    (see ``spec/SPEC.md``)."""
+                        learning_rate: float = 0.001, cell: str = "lstm") -> SequenceModel:
+    """A NumPy reference sequence model: embedding -> a recurrent layer of ``cell`` (LSTM, GRU or
+    SimpleRNN) -> Dense softmax at every timestep (see ``spec/SPEC.md``)."""
     return SequenceModel(vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
                          stateful=stateful, batch_size=batch_size, seed=seed,
-                         learning_rate=learning_rate)
+                         learning_rate=learning_rate, cell=cell)

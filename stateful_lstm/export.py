@@ -154,33 +154,34 @@ def layer_model(weights, *, cell="lstm", batch_size=1, state=True, lengths=False
     return graph.model(cell)
 
 
-def classifier_model(weights, *, batch_size=1, lengths=False):
-    """The classifier's step model from its weights (the LSTM's three arrays, the Dense kernel
-    and bias): inputs ``x`` (B, T, input_dim), ``h``, ``c``; outputs ``probabilities`` (B,
-    n_classes) read from the final h, ``h_next``, ``c_next``."""
-    *lstm_weights, kernel, bias = weights
+def classifier_model(weights, *, cell="lstm", batch_size=1, lengths=False):
+    """The classifier's step model from its weights (``cell``'s three arrays, the Dense kernel
+    and bias): inputs ``x`` (B, T, input_dim), ``h`` (and the LSTM's ``c``); outputs
+    ``probabilities`` (B, n_classes) read from the final h, ``h_next`` (``c_next``)."""
+    *layer_weights, kernel, bias = weights
     units, n_classes = kernel.shape
     graph = _Graph()
-    graph.tensor("x", "FLOAT", [batch_size, "time", lstm_weights[0].shape[0]])
-    _, h = _recurrent(graph, "x", "lstm", lstm_weights, batch_size, units, True, lengths)
+    graph.tensor("x", "FLOAT", [batch_size, "time", layer_weights[0].shape[0]])
+    _, h = _recurrent(graph, "x", cell, layer_weights, batch_size, units, True, lengths)
     probabilities = _dense_softmax(graph, h, kernel, bias, "probabilities")
     graph.tensor(probabilities, "FLOAT", [batch_size, n_classes], output=True)
     graph.outputs.insert(0, graph.outputs.pop())
     return graph.model("classifier")
 
 
-def sequence_model(weights, *, batch_size=1, metadata=None, lengths=False):
-    """The sequence model's step model from its weights (embeddings, the LSTM's three arrays,
-    the Dense kernel and bias): inputs ``tokens`` (B, T) int64, ``h``, ``c``; outputs
-    ``probabilities`` (B, T, vocab) of the next token at every step, ``h_next``, ``c_next``.
-    ``metadata`` (``parts``: the vocabulary and a default prompt) goes into the model."""
-    embeddings, *lstm_weights, kernel, bias = weights
+def sequence_model(weights, *, cell="lstm", batch_size=1, metadata=None, lengths=False):
+    """The sequence model's step model from its weights (embeddings, ``cell``'s three arrays,
+    the Dense kernel and bias): inputs ``tokens`` (B, T) int64, ``h`` (and the LSTM's ``c``);
+    outputs ``probabilities`` (B, T, vocab) of the next token at every step, ``h_next``
+    (``c_next``). ``metadata`` (``parts``: the vocabulary and a default prompt) goes into the
+    model."""
+    embeddings, *layer_weights, kernel, bias = weights
     units, vocab_size = kernel.shape
     graph = _Graph()
     graph.tensor("tokens", "INT64", [batch_size, "time"])
     embedded = graph.node("Gather", [graph.constant("embeddings", embeddings), "tokens"],
                           ["embedded"])
-    y, _ = _recurrent(graph, embedded, "lstm", lstm_weights, batch_size, units, True, lengths)
+    y, _ = _recurrent(graph, embedded, cell, layer_weights, batch_size, units, True, lengths)
     probabilities = _dense_softmax(graph, y, kernel, bias, "probabilities")
     graph.tensor(probabilities, "FLOAT", [batch_size, "time", vocab_size], output=True)
     graph.outputs.insert(0, graph.outputs.pop())
@@ -197,12 +198,12 @@ def kind_of(model):
 
 def parts(model, *, batch_size=1, cell=None, vocabulary=None, prompt=None):
     """What every exporter reads of any implementation's ``model``, checked: its kind (a bare
-    layer's cell, "classifier" or "sequence"), its ``get_weights()`` in float32 and the
-    metadata to keep (``vocabulary``: a string, one character per token id; ``prompt``: a
-    default prompt; JSON strings). ``batch_size``: a positive int or None (any). A bare
-    recurrent layer's ``cell`` (``cells.CELLS``) is the model's ``cell`` attribute unless given
-    (a model without one is an LSTM, as ``make_lstm``'s); its weights must have that cell's
-    shapes."""
+    layer's cell, "classifier" or "sequence"), its cell, its ``get_weights()`` in float32 and
+    the metadata to keep (``vocabulary``: a string, one character per token id; ``prompt``: a
+    default prompt; JSON strings). ``batch_size``: a positive int or None (any). The ``cell``
+    (``cells.CELLS``) of a layer, a classifier or a sequence model is the model's ``cell``
+    attribute unless given (a model without one is an LSTM, as ``make_lstm``'s); its weights
+    must have that cell's shapes (with the embeddings and the Dense layer's around them)."""
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise ValueError(f"batch_size must be a positive int or None; received {batch_size!r}")
     kind, weights = kind_of(model), [np.asarray(w, np.float32) for w in model.get_weights()]
@@ -212,32 +213,38 @@ def parts(model, *, batch_size=1, cell=None, vocabulary=None, prompt=None):
     if kind == "sequence" and vocabulary is not None and len(vocabulary) != model.vocab_size:
         raise ValueError(f"the vocabulary has {len(vocabulary)} characters; the model has "
                          f"{model.vocab_size} tokens")
-    if kind == "lstm":
-        kind = cell or getattr(model, "cell", "lstm")
-        if kind not in CELLS:
-            raise ValueError(f"cell must be one of {list(CELLS)}; received {kind!r}")
-        shapes = [w.shape for w in weights]
-        expected = CELLS[kind].weight_shapes(model.input_dim, model.units)
-        if shapes != expected:
-            raise ValueError(f"exporting a {CELLS[kind].title}: expected weights of shapes "
-                             f"{expected}; the model's get_weights() has {shapes} (pass cell=)")
+    cell = cell or getattr(model, "cell", "lstm")
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {list(CELLS)}; received {cell!r}")
+    if kind == "sequence":
+        expected = [(model.vocab_size, model.embedding_dim),
+                    *CELLS[cell].weight_shapes(model.embedding_dim, model.units),
+                    (model.units, model.vocab_size), (model.vocab_size,)]
+    else:
+        expected = CELLS[cell].weight_shapes(model.input_dim, model.units) + (
+            [(model.units, model.n_classes), (model.n_classes,)] if kind == "classifier" else [])
+    shapes = [w.shape for w in weights]
+    if shapes != expected:
+        what = f"{CELLS[cell].title}{'' if kind == 'lstm' else f' {kind} model'}"
+        raise ValueError(f"exporting a {what}: expected weights of shapes {expected}; the "
+                         f"model's get_weights() has {shapes} (pass cell=)")
     metadata = {key: json.dumps(value) for key, value in ((VOCABULARY_KEY, vocabulary),
                                                           (PROMPT_KEY, prompt))
                 if value is not None}
-    return kind, weights, metadata
+    return (cell if kind == "lstm" else kind), cell, weights, metadata
 
 
 def to_onnx(model, *, batch_size=1, cell=None, vocabulary=None, prompt=None):
     """The step model (an ``onnx.ModelProto``) of any implementation's ``model``, from its
     ``get_weights()`` (``parts``); ``batch_size`` 1 (the seed's copy), any integer, or None (any
     batch size). Its state is explicit whether ``model`` is stateful or not."""
-    kind, weights, metadata = parts(model, batch_size=batch_size, cell=cell,
-                                    vocabulary=vocabulary, prompt=prompt)
+    kind, cell, weights, metadata = parts(model, batch_size=batch_size, cell=cell,
+                                          vocabulary=vocabulary, prompt=prompt)
     if kind == "sequence":
-        return sequence_model(weights, batch_size=batch_size, metadata=metadata)
+        return sequence_model(weights, cell=cell, batch_size=batch_size, metadata=metadata)
     if kind == "classifier":
-        return classifier_model(weights, batch_size=batch_size)
-    return layer_model(weights, cell=kind, batch_size=batch_size)
+        return classifier_model(weights, cell=cell, batch_size=batch_size)
+    return layer_model(weights, cell=cell, batch_size=batch_size)
 
 
 def initializers(model_proto):

@@ -66,17 +66,14 @@ def to_tflite(model, *, batch_size=1, state="explicit", cell=None, vocabulary=No
     if batch_size is None:
         raise ValueError("a LiteRT model's batch is static (the converter needs it): give a "
                          "batch_size (received None)")
-    kind, weights, kept = parts(model, batch_size=batch_size, cell=cell,
-                                    vocabulary=vocabulary, prompt=prompt)
+    kind, cell, weights, kept = parts(model, batch_size=batch_size, cell=cell,
+                                      vocabulary=vocabulary, prompt=prompt)
     import tensorflow as tf
+    embeddings = weights.pop(0) if kind == "sequence" else None
     if kind in ("classifier", "sequence"):
-        embeddings = weights.pop(0) if kind == "sequence" else None
         *weights, kernel, bias = weights
-        recurrent = "lstm"
-    else:
-        recurrent, embeddings = kind, None
-    units, names = weights[1].shape[0], CELLS[recurrent].states
-    layer = keras_layer(recurrent, units, weights[0].shape[0], batch_size)
+    units, names = weights[1].shape[0], CELLS[cell].states
+    layer = keras_layer(cell, units, weights[0].shape[0], batch_size)
     constants = [tf.constant(w) for w in weights]
     first = (tf.TensorSpec([batch_size, None], tf.int64, "tokens") if embeddings is not None
              else tf.TensorSpec([batch_size, None, weights[0].shape[0]], tf.float32, "x"))

@@ -1,9 +1,12 @@
 """What the reference's trained models share: every weight array a view of one float32 vector
-that Adam updates in one go (``Parameters``), and the reference LSTM whose carried state is the
-model's (``LSTMWithHead``, the base of the classifier and the sequence model)."""
+that Adam updates in one go (``Parameters``), and the reference layer of the model's cell whose
+carried state is the model's (``RecurrentWithHead``, the base of the classifier and the sequence
+model)."""
 import numpy as np
 
+from . import validation
 from .adam import Adam
+from .layers import LAYERS
 from .loops import TrainingLoops
 
 
@@ -31,18 +34,24 @@ class Parameters:
             view[...] = w
 
 
-class LSTMWithHead(TrainingLoops):
-    """What the classifier and the sequence model share: the reference LSTM ``self.lstm``, whose
-    state is the model's, every weight in ``self.parameters``, and the loops (``loops``)."""
+class RecurrentWithHead(TrainingLoops):
+    """What the classifier and the sequence model share: the reference layer ``self.layer`` of
+    their ``cell`` (LSTM, GRU or SimpleRNN), whose state is the model's, every weight in
+    ``self.parameters``, and the loops (``loops``)."""
+
+    def _build_layer(self, cell, **config):
+        """``self.layer``: the reference layer of ``cell`` (a key of ``LAYERS``) with ``config``."""
+        validation.check_cell(cell)
+        self.cell, self.layer = cell, LAYERS[cell](**config)
 
     def reset_states(self):
-        self.lstm.reset_states()
+        self.layer.reset_states()
 
     def get_states(self):
-        return self.lstm.get_states()
+        return self.layer.get_states()
 
     def set_states(self, states):
-        self.lstm.set_states(states)
+        self.layer.set_states(states)
 
     def get_weights(self):
         return self.parameters.get()

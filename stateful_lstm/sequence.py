@@ -1,19 +1,20 @@
-"""The NumPy reference sequence model (many-to-many): token ids -> embedding -> LSTM (every
-timestep) -> Dense softmax at every timestep, trained to predict the next token of a text.
+"""The NumPy reference sequence model (many-to-many): token ids -> embedding -> a recurrent layer
+(LSTM, GRU or SimpleRNN: ``cell``; every timestep) -> Dense softmax at every timestep, trained to
+predict the next token of a text.
 
     e_t = E[x_t]                          embedding lookup, E (vocab, embedding_dim)
-    h_t = LSTM(e_t, carried state)        reference.lstm_forward, every timestep
+    h_t = cell(e_t, carried state)        the layer's forward, every timestep
     p_t = softmax(h_t @ W + b)            (vocab,) probabilities of the next token
     loss = sum over the batch's real tokens of w_t * -log p_t[y_t] / (number of real tokens)
-    dlogits = w_t * (p - onehot(y)) / (real tokens)  -> dW, db, dh_t = dlogits @ W.T  -> lstm_backward
+    dlogits = w_t * (p - onehot(y)) / (real tokens)  -> dW, db, dh_t = dlogits @ W.T  -> its backward
     dE[x_t] += dz_t @ kernel.T            (the rows of E this batch used)
 
 The gradient covers the timesteps of this batch only (truncated BPTT), while a stateful model's
-state carries on to the next batch exactly as in ``LSTM.predict_on_batch``. Adam updates every
+state carries on to the next batch exactly as in the layer's ``predict_on_batch``. Adam updates every
 weight, the whole embedding table included (Keras' dense update).
 
 ``w_t`` is the token's sample weight (1 without); a token is real where the mask is True (every
-token without a mask). A masked step keeps the LSTM's state and gets no loss (Keras' rule: the
+token without a mask). A masked step keeps the layer's state and gets no loss (Keras' rule: the
 weighted sum over the real tokens divided by their number, 0 if there is none).
 """
 from dataclasses import dataclass
@@ -22,8 +23,8 @@ import numpy as np
 
 from . import validation
 from .dense import dense_initial_weights, dense_softmax_loss, softmax
-from .lstm import LSTM, lstm_backward, lstm_forward
-from .parameters import LSTMWithHead, Parameters
+from .layers import LAYERS
+from .parameters import Parameters, RecurrentWithHead
 from .recurrent import DTYPE
 
 EMBEDDING_INIT = 0.05      # Keras' Embedding default: uniform in [-0.05, 0.05]
@@ -38,12 +39,12 @@ def embedding_initial_weights(vocab_size, embedding_dim, seed):
 class Step:
     """What one training step computes (``forward_backward``)."""
     loss: float
-    state: tuple          # the final (h, c)
+    state: list           # the final state (h, c; or h)
     gradients: list       # one per weight array
     probabilities: np.ndarray   # (batch * T, vocab)
-    hs: np.ndarray        # the LSTM's outputs (batch, T, units)
-    cache: list           # lstm_forward's, one entry per timestep
-    embedded: np.ndarray  # E[x], (batch, T, embedding_dim): the LSTM's input
+    hs: np.ndarray        # the layer's outputs (batch, T, units)
+    cache: list           # the layer's forward's, one entry per timestep
+    embedded: np.ndarray  # E[x], (batch, T, embedding_dim): the layer's input
 
 
 def token_weights(sample_weight, mask, shape):
@@ -55,48 +56,50 @@ def token_weights(sample_weight, mask, shape):
     return (weights * mask).ravel(), int(mask.sum())
 
 
-def forward_backward(weights, x, y, h, c, sample_weight=None, mask=None):
-    """The loss of token ids ``x`` with targets ``y`` (each (batch, T)) from the state ``(h, c)``,
-    and its gradients, in the weights' dtype (``weights`` as ``get_weights`` lists them);
-    ``sample_weight`` and ``mask`` (batch, T) as in ``token_weights``."""
+def forward_backward(weights, x, y, state, sample_weight=None, mask=None, cell="lstm"):
+    """The loss of token ids ``x`` with targets ``y`` (each (batch, T)) from the ``state`` of
+    ``cell`` (``[h, c]``, or ``[h]``), and its gradients, in the weights' dtype (``weights`` as
+    ``get_weights`` lists them); ``sample_weight`` and ``mask`` (batch, T) as in
+    ``token_weights``."""
     E, kernel, recurrent_kernel, bias, W, b = weights
-    cache, embedded = [], E[x]
-    hs, h, c = lstm_forward(embedded, h, c, kernel, recurrent_kernel, bias, cache, mask)
+    layer, cache, embedded = LAYERS[cell], [], E[x]
+    hs, *state = layer.forward(embedded, *state, kernel, recurrent_kernel, bias, cache, mask)
     targets = np.eye(len(E), dtype=E.dtype)[y.ravel()]
     p, loss, dh, dW, db = dense_softmax_loss(hs.reshape(-1, hs.shape[2]), W, b, targets,
                                              *token_weights(sample_weight, mask, x.shape))
-    lstm_gradients, de = lstm_backward(embedded, dh.reshape(hs.shape), cache, recurrent_kernel,
-                                       kernel=kernel)
+    layer_gradients, de = layer.backward(embedded, dh.reshape(hs.shape), cache, recurrent_kernel,
+                                         kernel=kernel)
     dE = np.zeros_like(E)
     np.add.at(dE, x, de)
-    return Step(loss, (h, c), [dE, *lstm_gradients, dW, db], p, hs, cache, embedded)
+    return Step(loss, state, [dE, *layer_gradients, dW, db], p, hs, cache, embedded)
 
 
-class SequenceModel(LSTMWithHead):
-    """Embedding -> (stateful or stateless) LSTM -> Dense softmax at every timestep; its weights
-    are ``[embeddings, kernel, recurrent_kernel, bias, dense kernel, dense bias]``."""
+class SequenceModel(RecurrentWithHead):
+    """Embedding -> (stateful or stateless) recurrent layer of ``cell`` -> Dense softmax at every
+    timestep; its weights are ``[embeddings, kernel, recurrent_kernel, bias, dense kernel, dense
+    bias]``, the middle three the cell's."""
 
     def __init__(self, *, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
-                 learning_rate=0.001):
+                 learning_rate=0.001, cell="lstm"):
         validation.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
-                                     learning_rate=learning_rate)
-        self.lstm = LSTM(units=units, input_dim=embedding_dim, stateful=stateful,
-                         batch_size=batch_size, seed=seed)
+                                         learning_rate=learning_rate)
+        self._build_layer(cell, units=units, input_dim=embedding_dim, stateful=stateful,
+                          batch_size=batch_size, seed=seed)
         self.vocab_size, self.embedding_dim, self.units = vocab_size, embedding_dim, units
         self.stateful, self.batch_size = stateful, batch_size
         self.parameters = Parameters(
             [embedding_initial_weights(vocab_size, embedding_dim, seed)]
-            + self.lstm.get_weights() + dense_initial_weights(units, vocab_size, seed),
+            + self.layer.get_weights() + dense_initial_weights(units, vocab_size, seed),
             learning_rate, lambda weights: validation.check_sequence_weights(
-                weights, vocab_size, embedding_dim, units))
-        (self.E, self.lstm.kernel, self.lstm.recurrent_kernel, self.lstm.bias, self.W,
+                weights, vocab_size, embedding_dim, units, cell=cell))
+        (self.E, self.layer.kernel, self.layer.recurrent_kernel, self.layer.bias, self.W,
          self.b) = self.parameters.views
 
     def predict_on_batch(self, x, mask=None):
         """Next-token probabilities (batch, T, vocab) for token ids ``x`` (batch, T); moves a
         stateful model's state (``mask`` as the LSTM's)."""
         x, _, _, mask = self._check_batch("predict_on_batch", x, mask=mask)
-        return softmax(self.lstm.run(self.E[x], mask=mask) @ self.W + self.b)
+        return softmax(self.layer.run(self.E[x], mask=mask) @ self.W + self.b)
 
     def _check_batch(self, what, x, y=None, sample_weight=None, mask=None):
         """``x`` (and ``y``, ``sample_weight``, ``mask``) checked as one batch of ``what``."""
@@ -112,9 +115,9 @@ class SequenceModel(LSTMWithHead):
     def _step(self, what, x, y, sample_weight, mask):
         """The checked batch's ``forward_backward``; carries the state it ends in."""
         x, y, sample_weight, mask = self._check_batch(what, x, y, sample_weight, mask)
-        step = forward_backward(self.parameters.views, x, y, *self.lstm.start_states(x.shape[0]),
-                                sample_weight, mask)
-        self.lstm.keep(*step.state)
+        step = forward_backward(self.parameters.views, x, y, self.layer.start_states(x.shape[0]),
+                                sample_weight, mask, self.cell)
+        self.layer.keep(*step.state)
         return step
 
     def train_on_batch(self, x, y, sample_weight=None, mask=None):

@@ -99,10 +99,11 @@ class ExportedCopy:
     def __init__(self, model):
         self.session = open_session(model)
         self.internal = getattr(self.session, "internal", False)
-        expected = ["tokens"] if self.internal else ["tokens", "h", "c"]
-        if self.session.input_names != expected:
+        expected = [["tokens"]] if self.internal else [["tokens", "h", "c"], ["tokens", "h"]]
+        if self.session.input_names not in expected:
             raise ValueError(f"not an exported sequence model: its inputs are "
-                             f"{self.session.input_names}; expected {', '.join(expected)}")
+                             f"{self.session.input_names}; expected "
+                             f"{' or '.join(', '.join(names) for names in expected)}")
         self.units = self.session.units
         metadata = self.session.metadata()
         self.vocabulary, self.prompt = (json.loads(metadata[key]) if key in metadata else None
@@ -113,11 +114,11 @@ class ExportedCopy:
         tokens = np.asarray(tokens, np.int64)
         if self.internal:
             return self.session.run(tokens)[0]
-        p, self.h, self.c = self.session.run(tokens, self.h, self.c)
+        p, *self.state = self.session.run(tokens, *self.state)
         return p
 
     def reset_states(self):
         if self.internal:
             self.session.reset_state()
         else:
-            self.h = self.c = np.zeros((1, self.units), np.float32)
+            self.state = [np.zeros((1, self.units), np.float32)] * len(self.session.states)

@@ -32,6 +32,12 @@ def check_config(*, units, input_dim, stateful, batch_size, seed=0):
         positive_int("batch_size", batch_size)
 
 
+def check_cell(cell):
+    """``cell`` is one of the contract's cell types (``cells.CELLS``), or ``ValueError``."""
+    if not isinstance(cell, str) or cell not in CELLS:
+        raise ValueError(f"cell must be one of {list(CELLS)}; received {cell!r}")
+
+
 def check_input(x, batch_size, input_dim):
     """Return ``x`` as a float32 array (batch, timesteps, input_dim), or raise ``ValueError``.
 
@@ -154,12 +160,11 @@ def check_weights(weights, input_dim, units, finite=True, cell="lstm"):
     return _check_arrays("set_weights", weights, CELLS[cell].weight_shapes(input_dim, units), finite)
 
 
-def check_classifier_weights(weights, input_dim, units, n_classes, finite=True):
-    """Float32 copies of the LSTM's three arrays, then the Dense kernel and bias, or ValueError
+def check_classifier_weights(weights, input_dim, units, n_classes, finite=True, cell="lstm"):
+    """Float32 copies of ``cell``'s three arrays, then the Dense kernel and bias, or ValueError
     (``finite`` as in ``check_states``)."""
-    return _check_arrays("set_weights", weights,
-                         CELLS["lstm"].weight_shapes(input_dim, units) + [(units, n_classes), (n_classes,)],
-                         finite)
+    return _check_arrays("set_weights", weights, CELLS[cell].weight_shapes(input_dim, units) +
+                         [(units, n_classes), (n_classes,)], finite)
 
 
 def check_classifier_config(*, n_classes, learning_rate):
@@ -221,9 +226,9 @@ def check_tokens(what, tokens, batch_size, vocab_size, shape=None):
     return tokens.astype(np.int64, copy=False)
 
 
-def check_sequence_weights(weights, vocab_size, embedding_dim, units, finite=True):
-    """Float32 copies of the embeddings (vocab_size, embedding_dim), the LSTM's three arrays, and
+def check_sequence_weights(weights, vocab_size, embedding_dim, units, finite=True, cell="lstm"):
+    """Float32 copies of the embeddings (vocab_size, embedding_dim), ``cell``'s three arrays, and
     the Dense kernel and bias, or ValueError (``finite`` as in ``check_states``)."""
-    return _check_arrays("set_weights", weights,
-                         [(vocab_size, embedding_dim)] + CELLS["lstm"].weight_shapes(embedding_dim, units) +
+    return _check_arrays("set_weights", weights, [(vocab_size, embedding_dim)] +
+                         CELLS[cell].weight_shapes(embedding_dim, units) +
                          [(units, vocab_size), (vocab_size,)], finite)

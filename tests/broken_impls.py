@@ -569,11 +569,11 @@ class PaddingInTheLoss(SequenceModel):
     """The masked tokens count in the loss (the mean over every token), though the state is
     kept at the masked steps."""
     def _step(self, what, x, y, sample_weight, mask):
-        start = [s.copy() for s in self.lstm.start_states(np.shape(x)[0])]
+        start = [s.copy() for s in self.layer.start_states(np.shape(x)[0])]
         step = super()._step(what, x, y, sample_weight, None)
         if mask is not None:
-            self.lstm.keep(*sequence.forward_backward(
-                self.parameters.views, np.asarray(x), np.asarray(y), *start, sample_weight,
+            self.layer.keep(*sequence.forward_backward(
+                self.parameters.views, np.asarray(x), np.asarray(y), start, sample_weight,
                 mask).state)
         return step
 
@@ -628,9 +628,9 @@ class ClassifierResetKeepsC(Classifier):
     """A classifier whose reset_states() clears h but keeps the cell state c."""
     def reset_states(self):
         if self.stateful:
-            c = self.lstm._state[1]
+            c = self.layer._state[1]
             super().reset_states()
-            self.lstm._state[1] = c
+            self.layer._state[1] = c
 
 
 @breaks("bad-batch-rejected", "test_a_classifier_refuses_a_batch_of_another_size", factory="make_classifier")
@@ -664,7 +664,7 @@ class ClassifierKeepsCallerStates(Classifier):
     """A classifier whose set_states keeps the caller's arrays instead of copies."""
     def set_states(self, states):
         validation.check_states(states, self.batch_size, self.units)
-        self.lstm._state = list(states)
+        self.layer._state = list(states)
 
 
 @breaks("position-only-alphabet",
@@ -699,11 +699,11 @@ class ReversedRowOrder(Classifier):
     def train_on_batch(self, x, y, sample_weight=None, mask=None):
         x, y, sample_weight, mask = self._check_batch("train_on_batch", x, y, sample_weight, mask)
         if self.stateful:
-            self.lstm._state = [s[::-1] for s in self.lstm._state]
+            self.layer._state = [s[::-1] for s in self.layer._state]
         loss = super().train_on_batch(*(None if a is None else a[::-1]
                                         for a in (x, y, sample_weight, mask)))
         if self.stateful:
-            self.lstm._state = [s[::-1] for s in self.lstm._state]
+            self.layer._state = [s[::-1] for s in self.layer._state]
         return loss
 
 
@@ -729,14 +729,14 @@ class EmbeddingKeepsOneOccurrence(SequenceModel):
     def train_on_batch(self, x, y):
         x, y, _, _ = self._check_batch("train_on_batch", x, y)
         step = sequence.forward_backward(self.parameters.views, x, y,
-                                         *self.lstm.start_states(x.shape[0]))
+                                         self.layer.start_states(x.shape[0]))
         targets = np.eye(self.vocab_size, dtype=np.float32)[y.ravel()]
         dh = ((step.probabilities - targets) / y.size) @ self.W.T
-        _, de = sequence.lstm_backward(step.embedded, dh.reshape(step.hs.shape), step.cache,
-                                       self.lstm.recurrent_kernel, kernel=self.lstm.kernel)
+        _, de = self.layer.backward(step.embedded, dh.reshape(step.hs.shape), step.cache,
+                                    self.layer.recurrent_kernel, kernel=self.layer.kernel)
         dE = np.zeros_like(self.E)
         dE[x] = de                       # the last occurrence of each token wins
-        self.lstm.keep(*step.state)
+        self.layer.keep(*step.state)
         self.parameters.step([dE, *step.gradients[1:]])
         return float(step.loss)
 
@@ -761,7 +761,7 @@ class SoftmaxOverTheBatch(SequenceModel):
     over the vocabulary: a batch-size-1 copy answers differently from row i of the batch."""
     def predict_on_batch(self, x):
         x = self._check_batch("predict_on_batch", x)[0]
-        logits = self.lstm.run(self.E[x]) @ self.W + self.b
+        logits = self.layer.run(self.E[x]) @ self.W + self.b
         return np.moveaxis(softmax(np.moveaxis(logits, 0, -1)), -1, 0)
 
 

@@ -10,21 +10,7 @@ from hypothesis import strategies as st
 from stateful_lstm import LAYERS
 from stateful_lstm.cells import CELLS
 
-STEP = 1e-6        # float64: central differences with this step are accurate to about 1e-9 here
-
-
-def numeric_gradient(loss, array):
-    """d loss() / d array, by central differences, ``array`` changed in place and restored."""
-    gradient = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        old = array[index]
-        array[index] = old + STEP
-        plus = loss()
-        array[index] = old - STEP
-        minus = loss()
-        array[index] = old
-        gradient[index] = (plus - minus) / (2 * STEP)
-    return gradient
+from .gradients import assert_gradients_match
 
 
 @pytest.mark.parametrize("cell", list(CELLS))
@@ -52,7 +38,5 @@ def test_each_cells_backward_pass_matches_finite_differences(cell, seed, batch, 
             gradients, dx = layer.backward(x, weights, cache, params[1], kernel=params[0])
             case = f"{CELLS[cell].title}, loss at {'every step' if weights.ndim == 3 else 'the last'}" \
                    f", {'no mask' if mask is None else f'mask {mask.tolist()}'}"
-            for name, array, gradient in zip(["kernel", "recurrent_kernel", "bias", "x"],
-                                             [*params, x], [*gradients, dx]):
-                np.testing.assert_allclose(gradient, numeric_gradient(loss, array), rtol=1e-5,
-                                           atol=1e-8, err_msg=f"{case}: d loss / d {name}")
+            assert_gradients_match(loss, [*params, x], [*gradients, dx],
+                                   ["kernel", "recurrent_kernel", "bias", "x"], case)

@@ -5,59 +5,57 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import stateful_lstm
+from stateful_lstm import LAYERS
 from stateful_lstm.adam import Adam
+from stateful_lstm.cells import CELLS
 from stateful_lstm.dense import dense_softmax_loss
-from stateful_lstm.lstm import lstm_backward, lstm_forward
+
+from .gradients import assert_gradients_match
 
 
-def loss_and_gradients(params, x, h0, c0, y, weight=None, mask=None):
-    cache = []
-    hs, _, _ = lstm_forward(x, h0, c0, *params[:3], cache=cache, mask=mask)
+def loss_and_gradients(cell, params, x, start, y, weight=None, mask=None):
+    """The classifier's loss and gradients, from the reference's equations of ``cell``."""
+    layer, cache = LAYERS[cell], []
+    hs = layer.forward(x, *start, *params[:3], cache=cache, mask=mask)[0]
     _, loss, dh, dW, db = dense_softmax_loss(hs[:, -1], params[3], params[4], y, weight)
-    return loss, lstm_backward(x, dh, cache, params[1]) + [dW, db]
+    return loss, layer.backward(x, dh, cache, params[1]) + [dW, db]
 
 
+@pytest.mark.parametrize("cell", list(CELLS))
 @settings(max_examples=10)
 @given(seed=st.integers(0, 2**32 - 1), batch=st.integers(1, 3), steps=st.integers(1, 4),
        input_dim=st.integers(1, 3), units=st.integers(1, 4), n_classes=st.integers(2, 4),
        masked=st.booleans())
-def test_gradients_match_finite_differences(seed, batch, steps, input_dim, units, n_classes,
-                                            masked):
-    # In float64: central differences with step 1e-6 are accurate to about 1e-9 here. Masked:
-    # random masks (masked steps keep the state) and sample weights.
+def test_gradients_match_finite_differences(cell, seed, batch, steps, input_dim, units,
+                                            n_classes, masked):
+    # Masked: random masks (masked steps keep the state) and sample weights.
     rng = np.random.default_rng(seed)
     mask = rng.random((batch, steps)) < 0.6 if masked else None
     weight = rng.uniform(0, 2, batch) if masked else None
-    shapes = [(input_dim, 4 * units), (units, 4 * units), (4 * units,), (units, n_classes),
-              (n_classes,)]
+    shapes = CELLS[cell].weight_shapes(input_dim, units) + [(units, n_classes), (n_classes,)]
     params = [rng.uniform(-1, 1, shape) for shape in shapes]
     x = rng.uniform(-2, 2, (batch, steps, input_dim))
-    h0, c0 = rng.uniform(-1, 1, (2, batch, units))
+    start = rng.uniform(-1, 1, (len(CELLS[cell].states), batch, units))
     y = np.eye(n_classes)[rng.integers(0, n_classes, batch)]
-    _, grads = loss_and_gradients(params, x, h0, c0, y, weight, mask)
-    for name, p, g in zip(["kernel", "recurrent", "bias", "dense W", "dense b"], params, grads):
-        numeric = np.zeros_like(p)
-        for index in np.ndindex(p.shape):
-            old = p[index]
-            p[index] = old + 1e-6
-            plus = loss_and_gradients(params, x, h0, c0, y, weight, mask)[0]
-            p[index] = old - 1e-6
-            minus = loss_and_gradients(params, x, h0, c0, y, weight, mask)[0]
-            p[index] = old
-            numeric[index] = (plus - minus) / 2e-6
-        np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-8, err_msg=name)
+    assert_gradients_match(
+        lambda: loss_and_gradients(cell, params, x, start, y, weight, mask)[0], params,
+        loss_and_gradients(cell, params, x, start, y, weight, mask)[1],
+        ["kernel", "recurrent", "bias", "dense W", "dense b"], f"{CELLS[cell].title} classifier")
 
 
-def test_the_gradient_stops_at_the_start_of_the_batch():
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_the_gradient_stops_at_the_start_of_the_batch(cell):
     # Truncated BPTT: the carried state is an input of the batch, not something to differentiate;
     # changing the earlier batches changes the gradient only through that state.
     model = stateful_lstm.make_classifier(units=3, input_dim=2, n_classes=3, stateful=True,
-                                          batch_size=1, seed=2)
+                                          batch_size=1, seed=2, cell=cell)
     x, y = np.ones((1, 2, 2), np.float32), np.eye(3, dtype=np.float32)[[1]]
     model.train_on_batch(x, y)
     weights, states = model.get_weights(), model.get_states()
+    assert [w.shape for w in weights] == CELLS[cell].weight_shapes(2, 3) + [(3, 3), (3,)]
+    assert len(states) == len(CELLS[cell].states)
     twin = stateful_lstm.make_classifier(units=3, input_dim=2, n_classes=3, stateful=True,
-                                         batch_size=1, seed=2)
+                                         batch_size=1, seed=2, cell=cell)
     twin.set_weights(weights)
     twin.set_states(states)
     model.parameters.optimizer, twin.parameters.optimizer = Adam(0.001), Adam(0.001)  # fresh
@@ -108,6 +106,7 @@ def test_bad_training_input_is_refused_and_changes_nothing(call, message):
     (dict(n_classes=0), "n_classes must be a positive integer"),
     (dict(learning_rate=0), "learning_rate must be a positive number; received 0"),
     (dict(learning_rate=float("inf")), "learning_rate must be a positive number; received inf"),
+    (dict(cell="GRU"), r"cell must be one of \['lstm', 'gru', 'simple_rnn'\]; received 'GRU'"),
 ])
 def test_bad_classifier_configuration_is_refused(config, message):
     with pytest.raises(ValueError, match=message):

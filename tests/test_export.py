@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import stateful_lstm
 from stateful_lstm import export
+from stateful_lstm.cells import CELLS
 
 onnx = pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
@@ -70,21 +71,38 @@ def test_a_gru_and_an_rnn_copy_run_the_batch_with_h_alone(factory):
     np.testing.assert_allclose(h_next, model.get_states()[0], rtol=1e-5, atol=1e-5)
 
 
-def test_the_classifier_copy_continues_each_row_step_by_step():
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_the_classifier_copy_continues_each_row_step_by_step(cell):
     model = random_weights(stateful_lstm.make_classifier(units=4, input_dim=3, n_classes=5,
-                                                         stateful=True, batch_size=3))
+                                                         stateful=True, batch_size=3, cell=cell))
     rng = np.random.default_rng(1)
     model.predict_on_batch(rng.uniform(-2, 2, (3, 4, 3)).astype(np.float32))
     states = model.get_states()
     session = StepSession(export.to_onnx(model, batch_size=1))
+    assert session.states == CELLS[cell].states
     x = rng.uniform(-2, 2, (3, 5, 3)).astype(np.float32)
     expected = model.predict_on_batch(x)
     for row in range(3):
-        h, c = (s[row:row + 1] for s in states)
+        state = [s[row:row + 1] for s in states]
         for t in range(5):
-            p, h, c = session.run(x[row:row + 1, t:t + 1], h, c)
+            p, *state = session.run(x[row:row + 1, t:t + 1], *state)
         np.testing.assert_allclose(p[0], expected[row], rtol=1e-5, atol=1e-5)
-        np.testing.assert_allclose(h, model.get_states()[0][row:row + 1], rtol=1e-5, atol=1e-5)
+        for got, final in zip(state, model.get_states(), strict=True):
+            np.testing.assert_allclose(got, final[row:row + 1], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_the_sequence_model_copy_continues_a_row_as_an_exported_copy(cell):
+    model = random_weights(stateful_lstm.make_sequence_model(
+        vocab_size=6, embedding_dim=3, units=4, stateful=True, batch_size=1, cell=cell))
+    tokens = np.random.default_rng(2).integers(0, 6, (1, 7))
+    copy = ExportedCopy(export.to_onnx(model, batch_size=1))
+    for t in range(7):
+        np.testing.assert_allclose(copy.predict_on_batch(tokens[:, t:t + 1]),
+                                   model.predict_on_batch(tokens[:, t:t + 1]), rtol=1e-5,
+                                   atol=1e-6)
+    for got, expected in zip(copy.state, model.get_states(), strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_a_copy_of_any_batch_size_runs_the_whole_batch():
@@ -179,6 +197,25 @@ def test_a_copy_with_its_state_inside_carries_it_as_the_model_does(tmp_path, fac
     model.reset_states()
     np.testing.assert_allclose(inside.run(xs[0])[0], model.predict_on_batch(xs[0]), rtol=1e-5,
                                atol=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cell", ["gru", "simple_rnn"])
+@pytest.mark.parametrize("runtime, suffix", [("openvino", "xml"), ("ai_edge_litert", "tflite")])
+@pytest.mark.parametrize("state", ["explicit", "internal"])
+def test_a_sequence_model_copy_of_each_cell_runs_in_each_runtime(tmp_path, cell, runtime, suffix,
+                                                                 state):
+    # The text copy (what generate runs) of a GRU's or SimpleRNN's sequence model: h alone.
+    pytest.importorskip(runtime)
+    model = random_weights(stateful_lstm.make_sequence_model(
+        vocab_size=5, embedding_dim=2, units=3, stateful=True, batch_size=1, cell=cell), seed=3)
+    export.export(model, tmp_path / f"copy.{suffix}", state=state)
+    copy = ExportedCopy(tmp_path / f"copy.{suffix}")
+    tokens = np.random.default_rng(4).integers(0, 5, (1, 6))
+    for t in range(0, 6, 2):
+        np.testing.assert_allclose(copy.predict_on_batch(tokens[:, t:t + 2]),
+                                   model.predict_on_batch(tokens[:, t:t + 2]), rtol=1e-5,
+                                   atol=1e-6)
 
 
 @pytest.mark.parametrize("path, call, message", [

@@ -6,39 +6,33 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import stateful_lstm
+from stateful_lstm.cells import CELLS
 from stateful_lstm.sequence import forward_backward
+
+from .gradients import assert_gradients_match
 
 NAMES = ["embeddings", "kernel", "recurrent", "bias", "dense W", "dense b"]
 
 
+@pytest.mark.parametrize("cell", list(CELLS))
 @settings(max_examples=10)
 @given(seed=st.integers(0, 2**32 - 1), batch=st.integers(1, 3), steps=st.integers(1, 4),
        vocab=st.integers(2, 5), embedding_dim=st.integers(1, 3), units=st.integers(1, 4),
        masked=st.booleans())
-def test_gradients_match_finite_differences(seed, batch, steps, vocab, embedding_dim, units,
+def test_gradients_match_finite_differences(cell, seed, batch, steps, vocab, embedding_dim, units,
                                             masked):
-    # In float64: central differences with step 1e-6 are accurate to about 1e-9 here. Masked:
-    # random masks and per-token sample weights.
+    # Masked: random masks and per-token sample weights.
     rng = np.random.default_rng(seed)
     extra = (rng.uniform(0, 2, (batch, steps)), rng.random((batch, steps)) < 0.6) if masked \
-        else ()
-    shapes = [(vocab, embedding_dim), (embedding_dim, 4 * units), (units, 4 * units),
-              (4 * units,), (units, vocab), (vocab,)]
+        else (None, None)
+    shapes = [(vocab, embedding_dim), *CELLS[cell].weight_shapes(embedding_dim, units),
+              (units, vocab), (vocab,)]
     weights = [rng.uniform(-1, 1, shape) for shape in shapes]
     x, y = rng.integers(0, vocab, (2, batch, steps))
-    h0, c0 = rng.uniform(-1, 1, (2, batch, units))
-    gradients = forward_backward(weights, x, y, h0, c0, *extra).gradients
-    for name, w, g in zip(NAMES, weights, gradients):
-        numeric = np.zeros_like(w)
-        for index in np.ndindex(w.shape):
-            old = w[index]
-            w[index] = old + 1e-6
-            plus = forward_backward(weights, x, y, h0, c0, *extra).loss
-            w[index] = old - 1e-6
-            minus = forward_backward(weights, x, y, h0, c0, *extra).loss
-            w[index] = old
-            numeric[index] = (plus - minus) / 2e-6
-        np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-8, err_msg=name)
+    start = list(rng.uniform(-1, 1, (len(CELLS[cell].states), batch, units)))
+    assert_gradients_match(lambda: forward_backward(weights, x, y, start, *extra, cell).loss,
+                           weights, forward_backward(weights, x, y, start, *extra, cell).gradients,
+                           NAMES, f"{CELLS[cell].title} sequence model")
 
 
 def make(**overrides):
@@ -46,22 +40,31 @@ def make(**overrides):
     return stateful_lstm.make_sequence_model(**{**config, **overrides})
 
 
-def test_loss_is_the_mean_per_token_cross_entropy_and_training_moves_the_state_as_prediction():
-    model, twin = make(), make()
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_loss_is_the_mean_per_token_cross_entropy_and_training_moves_the_state_as_prediction(
+        cell):
+    model, twin = make(cell=cell), make(cell=cell)
     x, y = np.array([[0, 1, 2], [3, 4, 0]]), np.array([[1, 2, 3], [4, 0, 1]])
     p = twin.predict_on_batch(x)
     expected = -np.log(np.take_along_axis(p, y[..., None], axis=2)).mean()
     np.testing.assert_allclose(model.train_on_batch(x, y), expected, rtol=1e-6)
-    for a, b in zip(model.get_states(), twin.get_states()):
+    assert len(model.get_states()) == len(CELLS[cell].states)
+    for a, b in zip(model.get_states(), twin.get_states(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
-def test_same_seed_same_weights_and_keras_shapes():
-    weights = make().get_weights()
-    assert [w.shape for w in weights] == [(5, 3), (3, 16), (4, 16), (16,), (4, 5), (5,)]
-    for a, b in zip(weights, make().get_weights()):
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_same_seed_same_weights_and_keras_shapes(cell):
+    weights = make(cell=cell).get_weights()
+    assert [w.shape for w in weights] == \
+        [(5, 3), *CELLS[cell].weight_shapes(3, 4), (4, 5), (5,)]
+    for a, b in zip(weights, make(cell=cell).get_weights()):
         np.testing.assert_array_equal(a, b)
     assert np.abs(weights[0]).max() <= 0.05
+    # the cell's weights are the layer's of the same seed (make_gru's, make_simple_rnn's)
+    layer = stateful_lstm.LAYERS[cell](units=4, input_dim=3, stateful=False, seed=1)
+    for a, b in zip(weights[1:4], layer.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize("call, args, message", [
@@ -87,6 +90,7 @@ def test_bad_input_is_refused_and_the_state_kept(call, args, message):
     (dict(embedding_dim=1.5), "embedding_dim must be a positive integer"),
     (dict(learning_rate=0), "learning_rate must be a positive number"),
     (dict(batch_size=None), "needs a fixed batch_size"),
+    (dict(cell="lstm2"), r"cell must be one of \['lstm', 'gru', 'simple_rnn'\]; received 'lstm2'"),
 ])
 def test_bad_configuration_is_refused(config, message):
     with pytest.raises(ValueError, match=message):

@@ -84,7 +84,7 @@ def test_the_float32_sequence_gradient_is_within_the_bound(data, setup, steps):
     x = data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size))
     y = data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size))
     h, c = data.draw(sst.carried_states(setup.batch_size, setup.units))
-    float32 = forward_backward(list(setup.weights), x, y, h, c).gradients
+    float32 = forward_backward(list(setup.weights), x, y, [h, c]).gradients
     _, _, exact, bounds = sequence_gradient_and_error_bound(setup.weights, x, h, c, y)
     for got, expected, bound in zip(float32, exact, bounds):
         assert np.all(np.abs(got - expected) <= bound + 1e-12)
