@@ -62,18 +62,20 @@ class Setup:
 
 @dataclass(frozen=True)
 class SequenceSetup:
-    """A sequence model's sizes and weights (embeddings, the LSTM's three arrays, the Dense
-    kernel and bias)."""
+    """A sequence model's sizes and weights (embeddings, the three arrays of its ``cell``, the
+    Dense kernel and bias)."""
     batch_size: int
     vocab_size: int
     embedding_dim: int
     units: int
     weights: tuple
+    cell: str = "lstm"
 
     def __repr__(self):
+        cell = {} if self.cell == "lstm" else {"cell": repr(self.cell)}
         return exact_repr("SequenceSetup", dict(
             batch_size=self.batch_size, vocab_size=self.vocab_size,
-            embedding_dim=self.embedding_dim, units=self.units), self.weights)
+            embedding_dim=self.embedding_dim, units=self.units, **cell), self.weights)
 
 
 @functools.cache
@@ -121,11 +123,6 @@ def cell_weights(input_dim, units, cell="lstm"):
     bounds = [WEIGHT_BOUND, recurrent, WEIGHT_BOUND]        # (bounds float32 can hold)
     return st.tuples(*(float32_arrays(shape, bound) for shape, bound in
                        zip(CELLS[cell].weight_shapes(input_dim, units), bounds)))
-
-
-def lstm_weights(input_dim, units):
-    """The LSTM's ``[kernel (input_dim, 4u), recurrent_kernel (u, 4u), bias (4u,)]``, bounded."""
-    return cell_weights(input_dim, units)
 
 
 # One model's sizes, drawn together while sizes come from the palette: a row of this orthogonal
@@ -278,19 +275,19 @@ def memory_layouts():
 
 @for_run
 def sequence_setups(run, vocab=(2, MAX_CLASSES)):
-    """A ``SequenceSetup``: batch size, vocabulary (from the range ``vocab``), embedding size
-    (as input_dim) and units drawn together from the spec's ranges (``joint_sizes``), and
-    bounded weights."""
+    """A ``SequenceSetup`` of the run's cell: batch size, vocabulary (from the range ``vocab``),
+    embedding size (as input_dim) and units drawn together from the spec's ranges
+    (``joint_sizes``), and bounded weights."""
     sizes_drawn = joint_sizes((1, MAX_BATCH), vocab, (1, MAX_INPUT_DIM), (1, MAX_UNITS))
 
     @st.composite
     def setup(draw):
         batch, vocab_size, embedding_dim, units = draw(sizes_drawn.strategy(run))
         weights = draw(st.tuples(float32_arrays((vocab_size, embedding_dim), WEIGHT_BOUND),
-                                 lstm_weights(embedding_dim, units),
+                                 cell_weights(embedding_dim, units, run.cell),
                                  dense_weights(units, vocab_size)))
         return SequenceSetup(batch, vocab_size, embedding_dim, units,
-                             (weights[0], *weights[1], *weights[2]))
+                             (weights[0], *weights[1], *weights[2]), run.cell)
     return setup()
 
 

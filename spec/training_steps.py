@@ -57,7 +57,7 @@ def assert_training_steps(impl, model, data, setup, *, stateful, calls, learning
         if method == "train_on_batch":
             expected = expected_step(weights, x, states, y, adam, model=oracle, **keywords)
         else:
-            expected = oracle(weights, x, *states, y, **keywords)
+            expected = oracle(weights, x, states, y, **keywords)
         expected_loss, expected_state = (expected.loss, expected.state) if \
             method == "train_on_batch" else expected[:2]
         assert_close(loss, expected_loss, f"loss returned by {method} vs the reference's {label}")

@@ -53,10 +53,13 @@ def gru_forward(x, h, kernel, recurrent_kernel, bias, cache=None, mask=None):
     return hs, h
 
 
-def gru_backward(x, dh_out, cache, recurrent_kernel, kernel=None):
+def gru_backward(x, dh_out, cache, recurrent_kernel, kernel=None, dsigmoid=dsigmoid,
+                 dtanh=dtanh, difference=np.subtract):
     """Backpropagation through the timesteps of one call (truncated BPTT), ``dh_out`` and the
     returns as ``lstm_backward``'s: the gradients ``[dkernel, drecurrent_kernel, dbias]`` (dbias
-    (2, 3u): the input's row, the recurrent row), and with ``kernel`` the gradient at ``x``."""
+    (2, 3u): the input's row, the recurrent row), and with ``kernel`` the gradient at ``x``.
+    (The spec's error analysis runs it on absolute values: unsigned ``dsigmoid`` and ``dtanh``,
+    and ``difference`` adding.)"""
     u = recurrent_kernel.shape[0]
     dxz = np.empty((x.shape[0], x.shape[1], 3 * u), dh_out.dtype)    # dloss/d(input's part)
     dhz = np.empty_like(dxz)                                         # dloss/d(recurrent part)
@@ -65,8 +68,8 @@ def gru_backward(x, dh_out, cache, recurrent_kernel, kernel=None):
     for t in reversed(range(x.shape[1])):
         h_prev, z, r, g, hz_h, m = cache[t]
         dh = step_gradient(dh_out, dh_later, t, x.shape[1])
-        dg = dh * (1 - z) * dtanh(g)                          # candidate, before its tanh
-        dxz[:, t, :u] = dhz[:, t, :u] = dh * (h_prev - g) * dsigmoid(z)     # update gate
+        dg = dh * difference(1, z) * dtanh(g)                 # candidate, before its tanh
+        dxz[:, t, :u] = dhz[:, t, :u] = dh * difference(h_prev, g) * dsigmoid(z)  # update gate
         dxz[:, t, u:2 * u] = dhz[:, t, u:2 * u] = dg * hz_h * dsigmoid(r)  # reset gate
         dxz[:, t, 2 * u:], dhz[:, t, 2 * u:] = dg, dg * r
         h_prevs[:, t] = h_prev

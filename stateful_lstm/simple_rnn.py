@@ -38,9 +38,9 @@ def simple_rnn_forward(x, h, kernel, recurrent_kernel, bias, cache=None, mask=No
     return hs, h
 
 
-def simple_rnn_backward(x, dh_out, cache, recurrent_kernel, kernel=None):
+def simple_rnn_backward(x, dh_out, cache, recurrent_kernel, kernel=None, dtanh=dtanh):
     """Backpropagation through the timesteps of one call (truncated BPTT), ``dh_out`` and the
-    returns as ``lstm_backward``'s."""
+    returns as ``lstm_backward``'s (``dtanh`` unsigned in the spec's error analysis)."""
     das = np.empty((x.shape[0], x.shape[1], recurrent_kernel.shape[0]), dh_out.dtype)
     h_prevs = np.empty_like(das)
     dh_later = 0                                # what reaches h from the later timesteps

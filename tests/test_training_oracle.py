@@ -1,16 +1,20 @@
 """Tests of clause 8's oracle (``spec/training_oracle.py``): the range Adam's update may take when
 the gradient is known only to float32 precision."""
+import hypothesis
 import numpy as np
+import pytest
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from spec import strategies as sst
 from spec.assertions import ATOL
-from spec.run import given
+from spec.run import Run, given, resolve
 from spec.training_oracle import AdamRange, gradient_and_error_bound, sequence_gradient_and_error_bound
+from stateful_lstm import LAYERS
 from stateful_lstm.adam import Adam
+from stateful_lstm.cells import CELLS
 from stateful_lstm.dense import dense_softmax_loss
-from stateful_lstm.lstm import lstm_backward, lstm_forward
 from stateful_lstm.sequence import forward_backward
 
 LR = 0.001
@@ -62,29 +66,38 @@ def test_the_sign_of_rounding_noise_no_longer_decides_the_verdict():
     assert high - low < ATOL / 100
 
 
-@given(data=st.data(), setup=sst.setups(), n_classes=st.integers(2, 6), steps=sst.timesteps())
-def test_the_float32_reference_gradient_is_within_the_bound(data, setup, n_classes, steps):
-    kernel, recurrent, bias = setup.weights
+@pytest.mark.parametrize("cell", list(CELLS))
+@settings(max_examples=25, deadline=None)
+@hypothesis.given(data=st.data())
+def test_the_float32_reference_gradient_is_within_the_bound(cell, data):
+    # The classifier's oracle (clause 8) bounds the float32 reference's gradient, every cell.
+    setup = data.draw(resolve(sst.setups(), Run(cell=cell)), label="setup")
+    n_classes, steps = data.draw(st.integers(2, 6)), data.draw(resolve(sst.timesteps(), Run()))
     W, b = data.draw(sst.dense_weights(setup.units, n_classes))
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim))
-    h, c = data.draw(sst.carried_states(setup.batch_size, setup.units))
+    state = data.draw(sst.carried_states(setup.batch_size, setup.units, cell))
     y = data.draw(sst.one_hot_targets(setup.batch_size, n_classes))
-    cache = []
-    hs, _, _ = lstm_forward(x, h, c, kernel, recurrent, bias, cache)
+    layer, cache = LAYERS[cell], []
+    hs = layer.forward(x, *state, *setup.weights, cache)[0]
     _, _, dh, dW, db = dense_softmax_loss(hs[:, -1], W, b, y)
-    float32 = lstm_backward(x, dh, cache, recurrent) + [dW, db]
-    _, _, exact, bounds = gradient_and_error_bound([kernel, recurrent, bias, W, b], x, h, c, y)
-    for got, expected, bound in zip(float32, exact, bounds):
+    float32 = layer.backward(x, dh, cache, setup.weights[1]) + [dW, db]
+    _, _, exact, bounds = gradient_and_error_bound([*setup.weights, W, b], x, state, y,
+                                                   cell=cell)
+    for got, expected, bound in zip(float32, exact, bounds, strict=True):
         assert np.all(np.abs(got - expected) <= bound + 1e-12)
 
 
-@given(data=st.data(), setup=sst.sequence_setups(), steps=sst.timesteps())
-def test_the_float32_sequence_gradient_is_within_the_bound(data, setup, steps):
+@pytest.mark.parametrize("cell", list(CELLS))
+@settings(max_examples=25, deadline=None)
+@hypothesis.given(data=st.data())
+def test_the_float32_sequence_gradient_is_within_the_bound(cell, data):
     # The sequence model's oracle (clause 13) bounds the float32 reference's gradient too.
+    setup = data.draw(resolve(sst.sequence_setups(), Run(cell=cell)), label="setup")
+    steps = data.draw(resolve(sst.timesteps(), Run()))
     x = data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size))
     y = data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size))
-    h, c = data.draw(sst.carried_states(setup.batch_size, setup.units))
-    float32 = forward_backward(list(setup.weights), x, y, [h, c]).gradients
-    _, _, exact, bounds = sequence_gradient_and_error_bound(setup.weights, x, h, c, y)
-    for got, expected, bound in zip(float32, exact, bounds):
+    state = data.draw(sst.carried_states(setup.batch_size, setup.units, cell))
+    float32 = forward_backward(list(setup.weights), x, y, state, cell=cell).gradients
+    _, _, exact, bounds = sequence_gradient_and_error_bound(setup.weights, x, state, y, cell=cell)
+    for got, expected, bound in zip(float32, exact, bounds, strict=True):
         assert np.all(np.abs(got - expected) <= bound + 1e-12)
