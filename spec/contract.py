@@ -250,6 +250,10 @@ MODULE_ATTRIBUTES: dict[str, str] = {
              "real steps first in every call; any other mask is refused with ValueError); "
              "without it the masked clauses are not applicable",
 }
+# The environment variable naming a folder that the processes of one ``python -m spec`` run share
+# (a folder of that run's own): an implementation may keep there what it compiled or converted,
+# for its other processes to read back instead of compiling again.
+SHARED_FOLDER = "STATEFUL_LSTM_SHARED_FOLDER"
 # The values of MASKS, and how the table shows a restricted one.
 MASK_KINDS = {"any": "", "right-padded": "right-padded masks only"}
 # What a test may need besides make_lstm: the optional factories, masks (MASKS), the loops

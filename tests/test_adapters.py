@@ -1,11 +1,19 @@
 """Tests of the framework adapters' own machinery: the weight mappings between a framework's
 layout and Keras' (gate order, transposes, PyTorch's two biases, Flax's per-gate Dense layers) and
 the state the adapter carries for frameworks without a stateful mode. (What the frameworks do with
-stateful models is the spec's business.) Skipped where the framework is not installed."""
+stateful models is the spec's business.) The frameworks' tests are slow (importing PyTorch or
+Flax costs seconds; ``.ci/run`` runs them once the frameworks are installed) and skipped where the
+framework is not installed."""
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 import stateful_lstm
+from spec.contract import SHARED_FOLDER
+from stateful_lstm.adapters.common import shared_between_processes
 from stateful_lstm.adapters.held_state import HeldState
 
 
@@ -15,6 +23,7 @@ def _keras_weights(input_dim, units, seed):
             for shape in [(input_dim, 4 * units), (units, 4 * units), (4 * units,)]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("adapter", ["pytorch", "flax_nnx"])
 def test_weights_round_trip_and_compute_what_the_reference_computes(adapter):
     module = pytest.importorskip(f"stateful_lstm.adapters.{adapter}")
@@ -31,6 +40,7 @@ def test_weights_round_trip_and_compute_what_the_reference_computes(adapter):
                                rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("factory", ["make_lstm", "make_simple_rnn"])
 def test_torch_reports_the_sum_of_its_two_biases(factory):
     pytorch = pytest.importorskip("stateful_lstm.adapters.pytorch")
@@ -41,6 +51,7 @@ def test_torch_reports_the_sum_of_its_two_biases(factory):
     np.testing.assert_array_equal(model.get_weights()[2], expected)   # same gate order
 
 
+@pytest.mark.slow
 def test_torch_reports_its_gru_biases_as_keras_two_rows_in_keras_gate_order():
     # nn.GRU's blocks are r, z, n; Keras' z, r, h: the first two swap places.
     pytorch = pytest.importorskip("stateful_lstm.adapters.pytorch")
@@ -76,3 +87,20 @@ def test_held_state_of_a_stateless_model_starts_each_call_from_zeros():
     assert not h.any() and not c.any() and h.shape == (5, 3)
     with pytest.raises(ValueError, match="needs a stateful model"):
         model.get_states()
+
+
+def test_what_one_process_of_a_run_made_another_reads_back(tmp_path, monkeypatch):
+    code = ("from stateful_lstm.adapters.common import shared_between_processes as shared\n"
+            "print(shared('m', (1, 'a'), lambda: print('made') or b'bytes'))")
+    env = dict(os.environ, **{SHARED_FOLDER: str(tmp_path)})
+    outs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                           text=True, check=True).stdout for _ in range(2)]
+    assert outs == ["made\nb'bytes'\n", "b'bytes'\n"]     # made once, then read back
+    assert len(list(tmp_path.iterdir())) == 1              # and no partial file left
+    monkeypatch.setenv(SHARED_FOLDER, str(tmp_path))
+    assert shared_between_processes("m", (2,), lambda: b"other") == b"other"    # another key
+    monkeypatch.delenv(SHARED_FOLDER)
+    made = []
+    for _ in range(2):                                      # outside a run: made every time
+        assert shared_between_processes("m", (1, "a"), lambda: made.append(1) or b"x") == b"x"
+    assert len(made) == 2

@@ -174,6 +174,23 @@ def test_shards_split_the_selected_spec_tests_between_them(tmp_path):
     assert len(one_kind[0]) == len(one_kind[1]) == 6, one_kind
 
 
+def test_a_bare_layer_implementation_splits_its_tests_between_the_shards(tmp_path):
+    # Its tests of the classifier and the sequence model are n/a (they end at once): the tests
+    # that apply, all of the bare layers' kind, are dealt every other test function.
+    write(tmp_path, "layers_only.py", "from stateful_lstm import make_gru, make_lstm\n")
+
+    def collected(*args):
+        code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "layers_only.py",
+                         "--co", "-q", *args], tmp_path)
+        assert code == 0, out
+        return [line.split("[")[0] for line in out.splitlines() if "::" in line]
+    every = set(collected())
+    shards = [set(collected("--stateful-lstm-shard", f"{k}/2")) for k in range(2)]
+    assert shards[0] | shards[1] == every and not shards[0] & shards[1]
+    bare = {t for t in every if "carry_per_index" in t or "stateless_zero_start" in t}
+    assert len(bare & shards[0]) >= 2 and len(bare & shards[1]) >= 2, shards
+
+
 @pytest.mark.parametrize("value", ["2/2", "a/b"])
 def test_a_malformed_shard_is_a_usage_error(tmp_path, value):
     code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "reference",

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..clauses import CLAUSES, list_of_tests, module_name
-from ..contract import DEFAULT_RUNTIME, LSTM_CELL
+from ..contract import DEFAULT_RUNTIME, LSTM_CELL, SHARED_FOLDER
 from .cores import thread_limits
 from .deviations import Cause, cause_lines
 from .items import DEFAULT_TIMEOUT, SPEC_DIR
@@ -84,6 +84,8 @@ class Job:
         if "JAX_COMPILATION_CACHE_DIR" not in env:
             env.update(JAX_COMPILATION_CACHE_DIR=str(self.log.parent / "jax-cache"),
                        JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0")
+        # And the folder where an implementation keeps what its processes share (SPEC.md).
+        env.setdefault(SHARED_FOLDER, str(self.log.parent))
         env.pop("STATEFUL_LSTM_IMPL", None)
         env.update(thread_limits(args.jobs, env))
         with open(self.log, "w", encoding="utf-8") as log:

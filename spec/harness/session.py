@@ -233,22 +233,31 @@ def kind_of(item):
 
 def take_shard(config, items, shard):
     """Keep, of the spec's tests in ``items``, shard K of N: the test functions of the kinds
-    (``KINDS``) dealt to it, or, if the selection holds fewer kinds than shards, every N-th test
-    function from the K-th. All the implementations' parametrizations of a function stay
-    together."""
+    (``KINDS``) dealt to it, counting only the kinds of tests that apply to the implementations
+    (``missing``); if fewer than N of those kinds build a model of their own (a single run does
+    not count: it is short where nothing trains), every N-th of the test functions that apply
+    from the K-th. Tests that apply to none (they end at once) are dealt every N-th from the K-th.
+    All the implementations' parametrizations of a function stay together."""
     k, n = shard
     spec_items = [item for item in items if impl_of(item)]
-    functions = list(dict.fromkeys(item.nodeid.split("[")[0] for item in spec_items))
-    kinds = [kind for kind in KINDS if any(kind_of(item) == kind for item in spec_items)]
-    if len(kinds) >= n:
-        mine = {item.nodeid.split("[")[0] for item in spec_items
-                if kinds.index(kind_of(item)) % n == k}
+    applies = {function_of(item): kind_of(item) for item in spec_items
+               if not missing(item, implementations(config)[impl_of(item)])}
+    kinds = [kind for kind in KINDS if kind in applies.values()]
+    functions = list(dict.fromkeys(function_of(item) for item in spec_items))
+    if sum(kind in FACTORIES for kind in kinds) >= n:
+        mine = {f for f, kind in applies.items() if kinds.index(kind) % n == k}
     else:
-        mine = set(functions[k::n])
-    kept = [item for item in items if not impl_of(item) or item.nodeid.split("[")[0] in mine]
+        mine = set(list(applies)[k::n])
+    mine |= set([f for f in functions if f not in applies][k::n])
+    kept = [item for item in items if not impl_of(item) or function_of(item) in mine]
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+
+
+def function_of(item):
+    """The test function a spec test's run belongs to (its node ID without the run's ID)."""
+    return item.nodeid.split("[")[0]
 
 
 def cells_of(config, definition):
@@ -315,19 +324,26 @@ def run_for(config, name, cell, runtime=DEFAULT_RUNTIME):
                examples=profiles.cell_examples() if few else None, runtime=runtime)
 
 
+def missing(item, implementation):
+    """What the spec test needs (``needed_capabilities``, the factory of a cell other than the
+    LSTM) that its implementation lacks: if anything, the test is n/a."""
+    cell = cell_of(item)
+    needed = needed_capabilities(item) + ([CELLS[cell].factory] if cell != LSTM_CELL else [])
+    return [f for f in needed if implementation.module is not None and
+            not (implementation.masks if f == "masks" else offers(implementation.module, f))]
+
+
 def _decide(item, implementation, name, cell, runtime):
     item.user_properties += [("clause", clause_of(item)), ("impl", name), ("cell", cell),
                              ("runtime", runtime)]
     cause = implementation.cause_for(item.originalname, cell)
     item.obj = bind(item.obj, run_for(item.config, name, cell, runtime),
                     declared=bool(cause) and not cause.aborts)
-    needed = needed_capabilities(item) + ([CELLS[cell].factory] if cell != LSTM_CELL else [])
-    missing = [f for f in needed if implementation.module is not None and
-               not (implementation.masks if f == "masks" else offers(implementation.module, f))]
-    if missing:
+    lacking = missing(item, implementation)
+    if lacking:
         item.stash[PLANNED] = v.NOT_APPLICABLE
         item.add_marker(pytest.mark.skip(reason=f"not applicable: {name} has no "
-                                                f"{' or '.join(missing)}"))
+                                                f"{' or '.join(lacking)}"))
         return
     absent = [m for m in RUNTIMES[runtime].modules if importlib.util.find_spec(m) is None] \
         if item.get_closest_marker("every_runtime") else []
@@ -338,7 +354,7 @@ def _decide(item, implementation, name, cell, runtime):
                                                 f"{', '.join(absent)} (pip install "
                                                 f"'stateful-lstm-spec[{RUNTIMES[runtime].extra}]')"))
         return
-    if "masks" in needed and MASK_KINDS.get(implementation.masks):
+    if "masks" in needed_capabilities(item) and MASK_KINDS.get(implementation.masks):
         item.user_properties.append((RESTRICTION, MASK_KINDS[implementation.masks]))
     if cause and cause.aborts:
         # The test would end the process (a crash no test can catch): not run, shown as the

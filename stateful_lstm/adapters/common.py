@@ -1,8 +1,11 @@
 """What every framework adapter shares: version lines read from package metadata, the
 factories' argument checks (the reference's), Keras' initial weights, the known deviations
-(``known_deviations``, read from ``known_deviations.toml``) and ``PerThread`` (an object per
-calling thread)."""
+(``known_deviations``, read from ``known_deviations.toml``), ``PerThread`` (an object per
+calling thread) and ``shared_between_processes`` (what one process of a ``python -m spec`` run
+made, read back by the others)."""
 import functools
+import hashlib
+import os
 import sys
 import threading
 from importlib import metadata, resources
@@ -13,6 +16,8 @@ else:                                   # pragma: no cover (the [project] depend
     import tomli as tomllib
 
 import numpy as np
+
+from spec.contract import SHARED_FOLDER
 
 from .. import validation
 from ..cells import CELLS
@@ -91,3 +96,24 @@ class PerThread:
         if getattr(self._local, "value", None) is None:
             self._local.value = self._factory()
         return self._local.value
+
+
+def shared_between_processes(name, key, make):
+    """``make()`` (bytes: a compiled or converted model), read back from the folder the processes
+    of a ``python -m spec`` run share (``spec.contract.SHARED_FOLDER``) if another has made it
+    for the same ``name`` and ``key`` (a ``repr``-able tuple of what it is made from), else made
+    and written there for the others; outside such a run, made.
+    Written to a file of its own, then renamed: a reader sees all of it or nothing."""
+    folder = os.environ.get(SHARED_FOLDER)
+    if not folder:
+        return make()
+    path = os.path.join(folder, f"{name}-{hashlib.sha256(repr(key).encode()).hexdigest()}")
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        made = make()
+        with open(f"{path}.{os.getpid()}", "wb") as file:
+            file.write(made)
+        os.replace(f"{path}.{os.getpid()}", path)
+        return made

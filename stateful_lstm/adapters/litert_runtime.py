@@ -14,10 +14,11 @@ axis is dynamic (the signature runner resizes the inputs); the batch is static, 
 needs it (the loop's tensor list), so a stateless layer converts once per batch size it is called
 with.
 
-Weights. Converting costs 0.7-1 s on this project's 2 cores, and the converter freezes the
+Weights. Converting costs 0.3-1 s on this project's 2 cores, and the converter freezes the
 variables it only reads, so the weights are signature inputs (Keras' own ``stateless_call`` runs
 the layer with them) and one converted model serves every layer of the same cell, sizes and
-batch (``COMPILES_PER_SHAPE``). Keras 3's arrays are the contract's, unchanged.
+batch (``COMPILES_PER_SHAPE``); the processes of a ``python -m spec`` run share what they
+converted (``shared_between_processes``). Keras 3's arrays are the contract's, unchanged.
 
 ``step_model`` gives the stream pool (clause 23) a ``step`` signature with the state explicit and
 any batch size: one converted model, an interpreter per thread (an interpreter is not
@@ -32,7 +33,7 @@ from .. import LAYERS, validation
 from ..cells import CELLS
 from ..litert_export import convert, keras_layer, run_layer
 from ..litert_session import interpreter
-from .common import PerThread, configure, known_deviations, version
+from .common import PerThread, configure, known_deviations, shared_between_processes, version
 
 REQUIRES = ("tensorflow", "keras", "ai_edge_litert")
 INSTALL_HINT = " (pip install 'stateful-lstm-spec[litert]')"
@@ -48,7 +49,13 @@ def describe():
 
 
 @functools.cache
-def converted(cell, input_dim, units, batch, stateful, explicit=False):
+def converted(*key):
+    """``convert_layer(*key)``, converted once in a ``python -m spec`` run: each of the run's
+    processes reads back what another converted (the same bytes)."""
+    return shared_between_processes("litert", key, lambda: convert_layer(*key))
+
+
+def convert_layer(cell, input_dim, units, batch, stateful, explicit=False):
     """The ``.tflite`` model (bytes) of ``cell``'s Keras layer on ``(batch, T, input_dim)``
     inputs, its weights signature inputs. A stateful layer keeps its state in variables;
     ``explicit``: a ``step`` signature takes and returns the state instead."""
