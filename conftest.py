@@ -2,8 +2,9 @@
 at this checkout (``pytest`` at its top, as the README and ``.ci/run`` run it): the spec's
 default hypothesis profile also for ``tests/``; each of pytest-xdist's workers with its share of
 the cores; the ``slow`` marker on the spec's Keras tests, which build and trace hundreds of Keras
-models, and on the exported copies run in OpenVINO and LiteRT, which compile or convert a model
-per example (``.ci/run`` runs them with ``-m slow``; ``python -m spec`` is the main way to run them);
+models, on the exported copies run in OpenVINO and LiteRT, which compile or convert a model per
+example, and on the GRU's and SimpleRNN's runs of the tests that train (``.ci/run`` runs them with
+``-m slow``, and the seed sweep every run; ``python -m spec`` is the main way to run them);
 and only the reference and Keras among the bundled implementations unless others are named
 (``--stateful-lstm-impl``): the other frameworks' columns are ``python -m spec``'s job.
 
@@ -34,8 +35,8 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     if not own_session(config):
         return
-    from spec.contract import DEFAULT_RUNTIME
-    from spec.harness.items import ENV_VAR, impl_of, runtime_of
+    from spec.contract import DEFAULT_RUNTIME, LSTM_CELL, TRAINED_MODELS
+    from spec.harness.items import ENV_VAR, cell_of, impl_of, runtime_of
     from stateful_lstm.adapters import BUNDLED
     named = config.getoption("stateful_lstm_impl") or os.environ.get(ENV_VAR)
     other_frameworks = [] if named else [
@@ -44,5 +45,8 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=other_frameworks)
         items[:] = [item for item in items if item not in other_frameworks]
     for item in items:
-        if impl_of(item) == "keras" or runtime_of(item) not in (None, DEFAULT_RUNTIME):
+        trains_another_cell = cell_of(item) not in (None, LSTM_CELL) and any(
+            name in TRAINED_MODELS for marker in item.iter_markers("needs") for name in marker.args)
+        if impl_of(item) == "keras" or runtime_of(item) not in (None, DEFAULT_RUNTIME) or \
+                trains_another_cell:
             item.add_marker(pytest.mark.slow)

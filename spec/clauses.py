@@ -82,14 +82,13 @@ def _tests(tree):
 
 @functools.cache
 def every_cell_test_names(*clauses):
-    """The names of the spec's tests that run once per cell type (module marked ``every_cell``,
-    no ``needs`` of an LSTM model: the classifier or the sequence model), read without importing
-    the modules; with ``clauses``, only those of these clauses."""
+    """The names of the spec's tests that run once per cell type (module marked
+    ``every_cell``, the test not ``lstm_only``), read without importing the modules; with
+    ``clauses``, only those of these clauses."""
     return frozenset(node.name for source, tree in _marked_modules("every_cell", clauses)
                      for node in _tests(tree)
-                     if not any(model in ast.get_source_segment(source, d)
-                                for d in node.decorator_list
-                                for model in ("make_classifier", "make_sequence_model")))
+                     if not any("lstm_only" in ast.get_source_segment(source, d)
+                                for d in node.decorator_list))
 
 
 @functools.cache

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple, Protocol, TypedDict, runtime_checkable
 import numpy as np
 
 from stateful_lstm import cells
+from stateful_lstm.adapters import common
 
 Array = np.ndarray
 
@@ -60,8 +61,9 @@ class LSTM(Protocol):
 
 @runtime_checkable
 class Classifier(LSTM, Protocol):
-    """What ``make_classifier`` returns: the LSTM, then a Dense softmax on the last timestep's h;
-    its weights are the LSTM's three arrays, then the Dense kernel and bias."""
+    """What ``make_classifier`` returns: the LSTM (or the ``cell`` it was made with: its state
+    ``[h]`` for a GRU or a SimpleRNN), then a Dense softmax on the last timestep's h; its weights
+    are the cell's three arrays (Keras' layout), then the Dense kernel and bias."""
     n_classes: int
 
     def predict_on_batch(self, x: Array, mask: Array | None = None) -> Array:
@@ -101,9 +103,9 @@ class Classifier(LSTM, Protocol):
 
 @runtime_checkable
 class SequenceModel(Protocol):
-    """What ``make_sequence_model`` returns: Embedding -> LSTM -> Dense softmax at every
-    timestep; its weights are the embeddings, the LSTM's three arrays, the Dense kernel and
-    bias."""
+    """What ``make_sequence_model`` returns: Embedding -> LSTM (or the ``cell`` it was made
+    with) -> Dense softmax at every timestep; its weights are the embeddings, the cell's three
+    arrays, the Dense kernel and bias."""
     vocab_size: int
     embedding_dim: int
     units: int
@@ -174,14 +176,14 @@ class MakeSimpleRNN(Protocol):
 
 class MakeClassifier(Protocol):
     def __call__(self, *, units: int, input_dim: int, n_classes: int, stateful: bool,
-                 batch_size: int | None = None, seed: int = 0,
-                 learning_rate: float = 0.001) -> Classifier: ...
+                 batch_size: int | None = None, seed: int = 0, learning_rate: float = 0.001,
+                 cell: str = "lstm") -> Classifier: ...
 
 
 class MakeSequenceModel(Protocol):
     def __call__(self, *, vocab_size: int, embedding_dim: int, units: int, stateful: bool,
-                 batch_size: int | None = None, seed: int = 0,
-                 learning_rate: float = 0.001) -> SequenceModel: ...
+                 batch_size: int | None = None, seed: int = 0, learning_rate: float = 0.001,
+                 cell: str = "lstm") -> SequenceModel: ...
 
 
 # Factory name -> its protocol. make_lstm is required; the others are optional.
@@ -200,7 +202,7 @@ def signature(factory: str) -> str:
     call = inspect.signature(FACTORIES[factory].__call__)
     parameters = list(call.parameters.values())[1:]                 # without self
     shown = call.replace(parameters=parameters, return_annotation=inspect.Signature.empty)
-    return factory + str(shown).replace("'", "")
+    return factory + str(shown)
 
 
 class Deviation(TypedDict, total=False):
@@ -252,15 +254,17 @@ MODULE_ATTRIBUTES: dict[str, str] = {
 }
 # The environment variable naming a folder that the processes of one ``python -m spec`` run share
 # (a folder of that run's own): an implementation may keep there what it compiled or converted,
-# for its other processes to read back instead of compiling again.
-SHARED_FOLDER = "STATEFUL_LSTM_SHARED_FOLDER"
+# for its other processes to read back instead of compiling again (the bundled adapters'
+# ``shared_between_processes``).
+SHARED_FOLDER = common.SHARED_FOLDER
 # The values of MASKS, and how the table shows a restricted one.
 MASK_KINDS = {"any": "", "right-padded": "right-padded masks only"}
 # What a test may need besides make_lstm: the optional factories, masks (MASKS), the loops
 # (LOOPS) and a step model (step_model).
 CAPABILITIES = (*(f for f in FACTORIES if f != REQUIRED_FACTORY), "masks", "loops", "step_model")
-# The factories whose models are built on the LSTM alone (their tests run for the LSTM only).
-LSTM_MODELS = ("make_classifier", "make_sequence_model")
+# The factories of trained models, built on any cell the factory takes as ``cell`` (their tests
+# marked every_cell run once per cell an implementation trains: ``trains``).
+TRAINED_MODELS = ("make_classifier", "make_sequence_model")
 KnownDeviations = Sequence[Deviation] | Mapping[str, str]
 
 
@@ -288,6 +292,21 @@ def masks(impl: Any) -> str | None:
         raise ValueError(f"MASKS must be one of {sorted(MASK_KINDS)} or absent; received "
                          f"{kind!r}")
     return kind
+
+
+def trains(impl: Any, factory: str, cell: str) -> bool:
+    """Whether ``impl``'s ``factory`` (one of ``TRAINED_MODELS``) makes models of ``cell``: the
+    LSTM's if it has the factory; another cell's if the factory takes ``cell`` and ``impl`` offers
+    that cell's own factory (``make_gru``, ``make_simple_rnn``)."""
+    if not offers(impl, factory):
+        return False
+    if cell == LSTM_CELL:
+        return True
+    try:
+        parameters = inspect.signature(getattr(impl, factory)).parameters
+    except (TypeError, ValueError):        # a callable without a signature says nothing
+        return False
+    return "cell" in parameters and offers(impl, CELLS[cell].factory)
 
 
 def offers(impl: Any, capability: str) -> bool:

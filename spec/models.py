@@ -5,7 +5,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from . import strategies as sst
-from .contract import CELLS
+from .contract import CELLS, LSTM_CELL
 
 _UNSET = object()
 WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")
@@ -31,6 +31,16 @@ def make_model(impl, setup, *, stateful=True, batch_size=_UNSET):
                                       stateful=stateful, batch_size=batch_size, seed=0)
     model.set_weights([w.copy() for w in setup.weights])
     return model
+
+
+def zero_states(cell, batch, units):
+    """``cell``'s zero state (``[h, c]``, or ``[h]``), each float32 (batch, units)."""
+    return [np.zeros((batch, units), np.float32) for _ in CELLS[cell].states]
+
+
+def row_of(states, row):
+    """Row ``row`` of a carried state, each array (1, units)."""
+    return [s[row:row + 1] for s in states]
 
 
 def feed(model, batches):
@@ -63,26 +73,33 @@ def describe_call(setup, **details):
     return "[" + ", ".join(f"{k}={v}" for k, v in {**sizes, **details}.items()) + "]"
 
 
+def cell_argument(cell):
+    """The keyword that makes a trained model of ``cell``: none for the LSTM (an implementation
+    that trains the LSTM alone need not take ``cell``)."""
+    return {} if cell == LSTM_CELL else {"cell": cell}
+
+
 def make_sequence_model(impl, setup, *, stateful=True, batch_size=_UNSET, learning_rate=0.001):
-    """``impl.make_sequence_model`` for ``setup``'s sizes (``batch_size`` defaults to
+    """``impl.make_sequence_model`` for ``setup``'s cell and sizes (``batch_size`` defaults to
     ``setup.batch_size``, or None for a stateless model), given ``setup``'s weights (a test that
     calls it is marked ``needs("make_sequence_model")``)."""
     if batch_size is _UNSET:
         batch_size = setup.batch_size if stateful else None
     model = impl.make_sequence_model(
         vocab_size=setup.vocab_size, embedding_dim=setup.embedding_dim, units=setup.units,
-        stateful=stateful, batch_size=batch_size, learning_rate=learning_rate)
+        stateful=stateful, batch_size=batch_size, learning_rate=learning_rate,
+        **cell_argument(setup.cell))
     model.set_weights([w.copy() for w in setup.weights])
     return model
 
 
 def make_classifier(impl, setup, n_classes, dense, *, stateful=True, learning_rate=0.001):
-    """``impl.make_classifier`` for ``setup``'s sizes, given ``setup``'s LSTM weights and the
+    """``impl.make_classifier`` for ``setup``'s cell and sizes, given ``setup``'s cell weights and the
     ``dense`` kernel and bias (a test that calls it is marked ``needs("make_classifier")``)."""
     model = impl.make_classifier(units=setup.units, input_dim=setup.input_dim,
                                  n_classes=n_classes, stateful=stateful,
                                  batch_size=setup.batch_size if stateful else None,
-                                 learning_rate=learning_rate)
+                                 learning_rate=learning_rate, **cell_argument(setup.cell))
     model.set_weights([w.copy() for w in (*setup.weights, *dense)])
     return model
 

@@ -7,10 +7,17 @@ from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_states_close
-from .models import describe_call, fed_token_history, make_sequence_model, trained_batch_model
+from .models import (
+    describe_call,
+    fed_token_history,
+    make_sequence_model,
+    row_of,
+    trained_batch_model,
+)
 from .run import given
 
-pytestmark = [pytest.mark.clause("batch1-copy"), pytest.mark.needs("make_sequence_model")]
+pytestmark = [pytest.mark.clause("batch1-copy"), pytest.mark.needs("make_sequence_model"),
+              pytest.mark.every_cell]
 
 
 def batch1_copy(impl, setup, model):
@@ -34,17 +41,15 @@ def test_a_copy_given_row_i_state_continues_row_i(stateful_lstm_impl, data, setu
         model.predict_on_batch(data.draw(sst.token_batches(
             setup.batch_size, data.draw(sst.timesteps()), setup.vocab_size), label="history"))
     row = data.draw(st.integers(0, setup.batch_size - 1), label="row")
-    h, c = model.get_states()
     copy = batch1_copy(stateful_lstm_impl, setup, model)
-    copy.set_states([h[row:row + 1], c[row:row + 1]])
+    copy.set_states(row_of(model.get_states(), row))
     x = data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size), label="x")
     expected = model.predict_on_batch(x)[row]
     label = describe_call(setup, row=row, history=history, timesteps=steps)
     assert_close(step_by_step(copy, x[row]), expected,
                  f"batch-1 copy given row {row}'s state, fed its next tokens one at a time, vs "
                  f"row {row} of the batch model {label}")
-    h, c = model.get_states()
-    assert_states_close(copy.get_states(), [h[row:row + 1], c[row:row + 1]],
+    assert_states_close(copy.get_states(), row_of(model.get_states(), row),
                         f"batch-1 copy's state vs row {row} of the batch model's {label}")
 
 

@@ -13,7 +13,15 @@ from stateful_lstm import export
 from . import strategies as sst
 from .assertions import assert_close, assert_states_close, not_applicable
 from .contract import RUNTIMES
-from .models import describe_call, fed_token_history, feed, make_model, trained_batch_model
+from .models import (
+    describe_call,
+    fed_token_history,
+    feed,
+    make_model,
+    row_of,
+    trained_batch_model,
+    zero_states,
+)
 from .run import given
 
 pytestmark = [pytest.mark.clause("exported-copy"), pytest.mark.every_cell,
@@ -52,10 +60,6 @@ def step_by_step(session, inputs, *state):
         out, *state = session.run(inputs[None, t:t + 1], *state)
         outputs.append(out[0])
     return np.concatenate(outputs), state
-
-
-def row_of(states, row):
-    return [s[row:row + 1] for s in states]
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
@@ -110,7 +114,7 @@ def test_an_exported_sequence_model_given_row_i_state_continues_row_i(
         model.predict_on_batch(data.draw(sst.token_batches(
             setup.batch_size, data.draw(sst.timesteps()), setup.vocab_size), label="history"))
     row = data.draw(st.integers(0, setup.batch_size - 1), label="row")
-    session = exported_copy(stateful_lstm_impl, model, runtime)
+    session = exported_copy(stateful_lstm_impl, model, runtime, setup.cell)
     start = row_of(model.get_states(), row)
     x = data.draw(sst.token_batches(setup.batch_size, steps, setup.vocab_size), label="x")
     expected = model.predict_on_batch(x)[row]
@@ -132,8 +136,8 @@ def test_an_exported_sequence_model_fed_row_i_history_gives_row_i_outputs(
     batches, expected = fed_token_history(data, setup, model, history)
     row = data.draw(st.integers(0, setup.batch_size - 1), label="row")
     tokens = np.concatenate([x[row] for x in batches]).astype(np.int64)
-    got, state = step_by_step(exported_copy(stateful_lstm_impl, model, runtime), tokens,
-                              *[np.zeros((1, setup.units), np.float32)] * 2)
+    got, state = step_by_step(exported_copy(stateful_lstm_impl, model, runtime, setup.cell),
+                              tokens, *zero_states(setup.cell, 1, setup.units))
     label = describe_call(setup, row=row, batches=len(batches))
     copy = f"exported batch-1 sequence model run by {RUNTIMES[runtime].title}"
     assert_close(got, expected[row], f"{copy} fed row {row}'s history one token at a time from "

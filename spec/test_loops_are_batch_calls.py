@@ -120,5 +120,6 @@ def test_a_sequence_models_loops_are_its_batch_calls(stateful_lstm_impl, data, s
 
 
 @pytest.mark.needs("make_classifier")
+@pytest.mark.lstm_only                  # the tutorial's model
 def test_the_tutorials_fit_loop_learns_positions_not_letters(stateful_lstm_impl):
     assert_position_only(stateful_lstm_impl, seed=0, loop="fit")

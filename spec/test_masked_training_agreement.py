@@ -13,7 +13,8 @@ from .training_steps import (
     assert_weighted_sequence_steps,
 )
 
-pytestmark = [pytest.mark.clause("masked-training-agreement"), pytest.mark.needs("masks")]
+pytestmark = [pytest.mark.clause("masked-training-agreement"), pytest.mark.needs("masks"),
+              pytest.mark.every_cell]
 CALLS = st.lists(st.sampled_from(METHODS), min_size=1, max_size=2)
 
 

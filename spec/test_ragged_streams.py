@@ -14,7 +14,8 @@ from .masking import compact, masked_call
 from .models import describe_call, feed_sequence, make_model
 from .run import given
 
-pytestmark = [pytest.mark.clause("ragged-streams"), pytest.mark.needs("masks")]
+pytestmark = [pytest.mark.clause("ragged-streams"), pytest.mark.needs("masks"),
+              pytest.mark.every_cell]
 VOCAB = 6
 DOCUMENTS = st.lists(st.lists(st.integers(0, VOCAB - 1), max_size=16), min_size=1, max_size=5)
 
@@ -28,7 +29,7 @@ def test_each_document_in_ragged_streams_reads_as_if_alone(stateful_lstm_impl,
     impl = stateful_lstm_impl
     features = data.draw(sst.inputs(1, VOCAB, setup.input_dim), label="token features")[0]
     model = make_model(impl, setup)
-    model.set_states(data.draw(sst.carried_states(setup.batch_size, setup.units),
+    model.set_states(data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
                                label="states before the first document"))
     batches = document_streams(kept, setup.batch_size, seq_len)
     label = describe_call(setup, seq_len=seq_len, lengths=[d.size for d in kept])

@@ -1,12 +1,19 @@
 """Clause `reset-clears`: reset_states() zeroes h and c of every row and changes nothing else
 (SPEC.md section 3)."""
-import numpy as np
 import pytest
 from hypothesis import strategies as st
 
 from . import strategies as sst
 from .assertions import assert_close, assert_identical, assert_states_identical
-from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_classifier, make_model
+from .models import (
+    WEIGHT_NAMES,
+    describe_call,
+    draw_classifier,
+    feed,
+    make_classifier,
+    make_model,
+    zero_states,
+)
 from .run import given
 
 pytestmark = [pytest.mark.clause("reset-clears"), pytest.mark.every_cell]
@@ -63,15 +70,16 @@ def test_reset_is_idempotent(stateful_lstm_impl, data, setup, steps):
 @pytest.mark.needs("make_classifier")
 @given(data=st.data(), setup=sst.setups(max_classes=sst.MAX_CLASSES), steps=sst.timesteps())
 def test_a_classifier_reset_clears_h_and_c(stateful_lstm_impl, data, setup, steps):
-    # The classifier's LSTM carries state as the bare one does, and resets the same way.
+    # The classifier's recurrent layer carries state as the bare one does, and resets the same
+    # way.
     impl = stateful_lstm_impl
     model, n_classes, dense = draw_classifier(data, impl, setup)
     for x in data.draw(sst.input_batches(setup, count=(1, 3)), label="history"):
         model.predict_on_batch(x)
     model.reset_states()
-    zeros = np.zeros((setup.batch_size, setup.units), np.float32)
     label = describe_call(setup, n_classes=n_classes)
-    assert_states_identical(model.get_states(), [zeros, zeros],
+    assert_states_identical(model.get_states(), zero_states(setup.cell, setup.batch_size,
+                                                            setup.units),
                             f"a classifier's state after reset_states() {label}")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     fresh = make_classifier(impl, setup, n_classes, dense)

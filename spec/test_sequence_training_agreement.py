@@ -10,7 +10,8 @@ from .run import given
 from .training_oracle import sequence_gradient_and_error_bound
 from .training_steps import LEARNING_RATES, assert_training_steps
 
-pytestmark = [pytest.mark.clause("sequence-training-agreement"), pytest.mark.needs("make_sequence_model")]
+pytestmark = [pytest.mark.clause("sequence-training-agreement"), pytest.mark.needs("make_sequence_model"),
+              pytest.mark.every_cell]
 # The distinct-token test's vocabulary: room for a batch of 2 x 12 or 8 x 3 distinct tokens.
 DISTINCT_VOCAB = 24
 

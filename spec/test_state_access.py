@@ -182,7 +182,8 @@ def test_a_classifier_shares_no_memory_with_the_caller(stateful_lstm_impl, data,
     y = sst.laid_out(data.draw(sst.one_hot_targets(setup.batch_size, n_classes), label="y"),
                      layout)
     states = [sst.laid_out(s, layout) for s in
-              data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")]
+              data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+                        label="states")]
     model.set_states(states)
     expected = [s.copy() for s in states]
     for array in states:

@@ -46,7 +46,8 @@ def stateful_classifier(impl, data, setup):
     """A stateful classifier of ``setup`` with drawn Dense weights and carried state, and its
     twin (the same weights and state)."""
     dense = data.draw(sst.dense_weights(setup.units, setup.n_classes), label="dense")
-    states = data.draw(sst.carried_states(setup.batch_size, setup.units), label="carried state")
+    states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+                       label="carried state")
     models = [make_classifier(impl, setup, setup.n_classes, dense) for _ in range(2)]
     for model in models:
         model.set_states([s.copy() for s in states])

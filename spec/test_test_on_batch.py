@@ -13,7 +13,7 @@ from .training_steps import (
     assert_weighted_sequence_steps,
 )
 
-pytestmark = pytest.mark.clause("test-on-batch")
+pytestmark = [pytest.mark.clause("test-on-batch"), pytest.mark.every_cell]
 # At most one call of either kind, then a test step and a training step: the training step after
 # test_on_batch is checked against Adam's history as it was before the test step.
 CALLS = st.lists(st.sampled_from(METHODS), max_size=1).map(

@@ -10,7 +10,8 @@ from .models import make_classifier
 from .run import given
 from .training_steps import LEARNING_RATES, assert_training_steps
 
-pytestmark = [pytest.mark.clause("training-agreement"), pytest.mark.needs("make_classifier")]
+pytestmark = [pytest.mark.clause("training-agreement"), pytest.mark.needs("make_classifier"),
+              pytest.mark.every_cell]
 # What the Dense kernel is scaled by: the LSTM's gradients scale with it (they flow back through
 # it), and where they are small beside Adam's epsilon / sqrt(1 - b2^t) (about 3e-6 at the first
 # step), where epsilon goes matters: Keras adds it before the bias correction, PyTorch and optax

@@ -1,6 +1,5 @@
 """Driving ``train_on_batch`` and ``test_on_batch`` against the oracle (``training_oracle``),
 call by call: what clauses 8, 13, 17 and 18 share."""
-import numpy as np
 
 from . import strategies as sst
 from .assertions import assert_close, assert_identical, assert_states_close, assert_within
@@ -11,6 +10,7 @@ from .models import (
     describe_call,
     make_classifier,
     make_sequence_model,
+    zero_states,
 )
 from .training_oracle import (
     AdamRange,
@@ -34,10 +34,10 @@ def assert_training_steps(impl, model, data, setup, *, stateful, calls, learning
     new state. A stateful model starts from a drawn carried state. A mask the implementation
     does not take must be refused (``masking.masked_call``). (``oracle`` as
     ``expected_step``'s ``model``.)"""
-    zeros = np.zeros((setup.batch_size, setup.units), np.float32)
-    states = [zeros, zeros]
+    states = zero_states(setup.cell, setup.batch_size, setup.units)
     if stateful:
-        states = data.draw(sst.carried_states(setup.batch_size, setup.units), label="states")
+        states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+                           label="states")
         model.set_states([s.copy() for s in states])
     adam = AdamRange(learning_rate)
     for step, method in enumerate(calls):
@@ -55,9 +55,10 @@ def assert_training_steps(impl, model, data, setup, *, stateful, calls, learning
         else:
             loss = getattr(model, method)(x, y, **keywords)
         if method == "train_on_batch":
-            expected = expected_step(weights, x, states, y, adam, model=oracle, **keywords)
+            expected = expected_step(weights, x, states, y, adam, model=oracle,
+                                     cell=setup.cell, **keywords)
         else:
-            expected = oracle(weights, x, states, y, **keywords)
+            expected = oracle(weights, x, states, y, cell=setup.cell, **keywords)
         expected_loss, expected_state = (expected.loss, expected.state) if \
             method == "train_on_batch" else expected[:2]
         assert_close(loss, expected_loss, f"loss returned by {method} vs the reference's {label}")

@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 
 import stateful_lstm
-from spec.contract import SHARED_FOLDER
-from stateful_lstm.adapters.common import shared_between_processes
+from stateful_lstm.adapters.common import SHARED_FOLDER, shared_between_processes
 from stateful_lstm.adapters.held_state import HeldState
 
 

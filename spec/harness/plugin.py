@@ -79,9 +79,10 @@ def pytest_configure(config):
                                        "or masks, that the test needs (without it: not "
                                        "applicable)")
     config.addinivalue_line("markers", "every_cell: the spec test runs once per cell type "
-                                       "(LSTM, GRU, SimpleRNN) an implementation offers (tests "
-                                       "that need the classifier or the sequence model, LSTM "
-                                       "models, run for the LSTM only)")
+                                       "(LSTM, GRU, SimpleRNN) an implementation offers (and, "
+                                       "for a classifier or sequence model, trains)")
+    config.addinivalue_line("markers", "lstm_only: in a module marked every_cell, a test that "
+                                       "runs for the LSTM only (the tutorial's experiments)")
     config.addinivalue_line("markers", "every_runtime: the spec test runs once per runtime its "
                                        "exported copies run in (ONNX Runtime, OpenVINO, LiteRT: "
                                        "each its own verdict; not installed without it)")

@@ -38,11 +38,12 @@ from ..contract import (
     DEFAULT_RUNTIME,
     FACTORIES,
     LSTM_CELL,
-    LSTM_MODELS,
     MASK_KINDS,
     RUNTIMES,
+    TRAINED_MODELS,
     masks,
     offers,
+    trains,
 )
 from ..run import Run, bind
 from . import profiles
@@ -262,10 +263,9 @@ def function_of(item):
 
 def cells_of(config, definition):
     """The cell types a spec test runs with: the chosen ones (``--stateful-lstm-cell``) for a
-    test marked ``every_cell`` that builds no LSTM model (``contract.LSTM_MODELS``), else the
-    LSTM."""
-    needs = {name for marker in definition.iter_markers("needs") for name in marker.args}
-    if definition.get_closest_marker("every_cell") is None or needs & set(LSTM_MODELS):
+    test marked ``every_cell`` (and not ``lstm_only``), else the LSTM."""
+    if definition.get_closest_marker("every_cell") is None or \
+            definition.get_closest_marker("lstm_only") is not None:
         return [LSTM_CELL]
     return config.getoption("stateful_lstm_cell") or list(CELLS)
 
@@ -326,11 +326,15 @@ def run_for(config, name, cell, runtime=DEFAULT_RUNTIME):
 
 def missing(item, implementation):
     """What the spec test needs (``needed_capabilities``, the factory of a cell other than the
-    LSTM) that its implementation lacks: if anything, the test is n/a."""
-    cell = cell_of(item)
+    LSTM, a trained model of that cell: ``contract.trains``) that its implementation lacks: if
+    anything, the test is n/a."""
+    cell, module = cell_of(item), implementation.module
     needed = needed_capabilities(item) + ([CELLS[cell].factory] if cell != LSTM_CELL else [])
-    return [f for f in needed if implementation.module is not None and
-            not (implementation.masks if f == "masks" else offers(implementation.module, f))]
+    if module is None:
+        return []
+    lacking = [f for f in needed if not (implementation.masks if f == "masks" else offers(module, f))]
+    return lacking + [f"{f}(cell={cell!r})" for f in needed if f in TRAINED_MODELS and
+                      f not in lacking and not trains(module, f, cell)]
 
 
 def _decide(item, implementation, name, cell, runtime):

@@ -17,10 +17,12 @@ else:                                   # pragma: no cover (the [project] depend
 
 import numpy as np
 
-from spec.contract import SHARED_FOLDER
-
 from .. import validation
 from ..cells import CELLS
+
+# The environment variable naming the folder that the processes of one ``python -m spec`` run
+# share (``spec.contract.SHARED_FOLDER``; the runner sets it).
+SHARED_FOLDER = "STATEFUL_LSTM_SHARED_FOLDER"
 
 
 def keras_initial_weights(initializers, cell, input_dim, units, seed):
