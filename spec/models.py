@@ -33,11 +33,6 @@ def make_model(impl, setup, *, stateful=True, batch_size=_UNSET):
     return model
 
 
-def zero_states(cell, batch, units):
-    """``cell``'s zero state (``[h, c]``, or ``[h]``), each float32 (batch, units)."""
-    return [np.zeros((batch, units), np.float32) for _ in CELLS[cell].states]
-
-
 def row_of(states, row):
     """Row ``row`` of a carried state, each array (1, units)."""
     return [s[row:row + 1] for s in states]

@@ -33,8 +33,19 @@ def exact_repr(name, fields, weights):
     return f"{name}({', '.join(f'{k}={v}' for k, v in fields.items())}, weights=({shown}))"
 
 
+class CarriesState:
+    """What a setup of either kind knows of the state its models carry (``cell``, ``units``,
+    ``batch_size``)."""
+
+    def zero_states(self, batch=None):
+        """The cell's carried state of zeros (``[h, c]``, or ``[h]``), for ``batch`` rows
+        (default: the setup's batch size)."""
+        return [np.zeros((self.batch_size if batch is None else batch, self.units), np.float32)
+                for _ in CELLS[self.cell].states]
+
+
 @dataclass(frozen=True)
-class Setup:
+class Setup(CarriesState):
     """A model's sizes and the weights it is given (Keras layout: kernel, recurrent_kernel,
     bias), of the cell type ``cell`` (a key of ``contract.CELLS``)."""
     batch_size: int
@@ -47,12 +58,6 @@ class Setup:
     def with_batch_size(self, batch_size):
         return replace(self, batch_size=batch_size)
 
-    def zero_states(self, batch=None):
-        """The cell's carried state of zeros (``[h, c]``, or ``[h]``), for ``batch`` rows
-        (default: the setup's batch size)."""
-        zeros = np.zeros((self.batch_size if batch is None else batch, self.units), np.float32)
-        return [zeros] * len(CELLS[self.cell].states)
-
     def __repr__(self):
         cell = {} if self.cell == "lstm" else {"cell": repr(self.cell)}
         classes = {} if self.n_classes is None else {"n_classes": self.n_classes}
@@ -61,7 +66,7 @@ class Setup:
 
 
 @dataclass(frozen=True)
-class SequenceSetup:
+class SequenceSetup(CarriesState):
     """A sequence model's sizes and weights (embeddings, the three arrays of its ``cell``, the
     Dense kernel and bias)."""
     batch_size: int

@@ -20,7 +20,6 @@ from .models import (
     make_model,
     row_of,
     trained_batch_model,
-    zero_states,
 )
 from .run import given
 
@@ -137,7 +136,7 @@ def test_an_exported_sequence_model_fed_row_i_history_gives_row_i_outputs(
     row = data.draw(st.integers(0, setup.batch_size - 1), label="row")
     tokens = np.concatenate([x[row] for x in batches]).astype(np.int64)
     got, state = step_by_step(exported_copy(stateful_lstm_impl, model, runtime, setup.cell),
-                              tokens, *zero_states(setup.cell, 1, setup.units))
+                              tokens, *setup.zero_states(batch=1))
     label = describe_call(setup, row=row, batches=len(batches))
     copy = f"exported batch-1 sequence model run by {RUNTIMES[runtime].title}"
     assert_close(got, expected[row], f"{copy} fed row {row}'s history one token at a time from "

@@ -12,7 +12,6 @@ from .models import (
     feed,
     make_classifier,
     make_model,
-    zero_states,
 )
 from .run import given
 
@@ -78,8 +77,7 @@ def test_a_classifier_reset_clears_h_and_c(stateful_lstm_impl, data, setup, step
         model.predict_on_batch(x)
     model.reset_states()
     label = describe_call(setup, n_classes=n_classes)
-    assert_states_identical(model.get_states(), zero_states(setup.cell, setup.batch_size,
-                                                            setup.units),
+    assert_states_identical(model.get_states(), setup.zero_states(),
                             f"a classifier's state after reset_states() {label}")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     fresh = make_classifier(impl, setup, n_classes, dense)

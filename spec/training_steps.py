@@ -10,7 +10,6 @@ from .models import (
     describe_call,
     make_classifier,
     make_sequence_model,
-    zero_states,
 )
 from .training_oracle import (
     AdamRange,
@@ -34,7 +33,7 @@ def assert_training_steps(impl, model, data, setup, *, stateful, calls, learning
     new state. A stateful model starts from a drawn carried state. A mask the implementation
     does not take must be refused (``masking.masked_call``). (``oracle`` as
     ``expected_step``'s ``model``.)"""
-    states = zero_states(setup.cell, setup.batch_size, setup.units)
+    states = setup.zero_states()
     if stateful:
         states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
                            label="states")

@@ -352,10 +352,16 @@ def test_the_table_shows_each_cell_whose_verdict_differs_from_the_lstms():
             ("carry-per-index", "a", "pass", "lstm"), ("carry-per-index", "a", "pass", "gru"),
             ("carry-per-index", "a", "known deviation", "simple_rnn"),
             ("carry-per-index", "b", "pass", "lstm"), ("carry-per-index", "b", "n/a", "gru"),
-            ("reset-clears", "a", "pass", "lstm"), ("reset-clears", "a", "FAIL", "gru")]:
+            ("reset-clears", "a", "pass", "lstm"), ("reset-clears", "a", "FAIL", "gru"),
+            ("training-agreement", "a", "pass", "lstm"), ("training-agreement", "a", "n/a", "gru"),
+            ("training-agreement", "a", "n/a", "simple_rnn"),
+            ("training-agreement", "b", "pass", "lstm"), ("training-agreement", "b", "n/a", "gru")]:
         verdict.add(clause, name, outcome, cell=cell)
     assert verdict.cell("carry-per-index", "a") == "pass; SimpleRNN: known deviation"
     assert verdict.cell("carry-per-index", "b") == "pass"       # no GRU: left out
+    # a cell offered but not trained shows it; one not offered does not
+    assert verdict.cell("training-agreement", "a") == "pass; GRU, SimpleRNN: n/a"
+    assert verdict.cell("training-agreement", "b") == "pass"
     assert verdict.offered_cells("a") == "LSTM, GRU, SimpleRNN"
     assert verdict.offered_cells("b") == "LSTM"
     assert verdict.by_cell("reset-clears", "a") == {"lstm": "pass", "gru": "FAIL"}

@@ -7,7 +7,9 @@ SimpleRNN) is the most severe outcome among its tests run with that cell (in the
 tests that the implementation could take only in part (right-padded masks only, say) says so:
 "pass (right-padded masks only)". The table's entry is the LSTM's verdict, followed by each
 other cell whose verdict differs ("pass; GRU: known deviation"); a cell the implementation does
-not offer (all its tests n/a) is left out, and the first row lists the cells each offers. A
+not offer (all its tests n/a) is left out, and the first row lists the cells each offers; a cell
+it offers whose tests of a clause are all n/a shows it ("pass; GRU, SimpleRNN: n/a": its
+classifier trains the LSTM only, say). A
 clause whose tests run an exported copy in each runtime (``every_runtime``) has a verdict per
 runtime, runtimes of the same verdict together ("ONNX Runtime, LiteRT: pass; OpenVINO: known
 deviation, GRU: pass").
@@ -106,28 +108,39 @@ class Verdict:
         """The table's entry: the LSTM's verdict, then each offered cell's that differs; per
         runtime for a clause that runs in several, runtimes of the same entry together."""
         about = self.about[implementation]
+        offered = self._offered(implementation)
         if not self.runtimes(clause) or about["error"] or about["not_installed"]:
-            return "; ".join(self._cells(self.by_cell(clause, implementation)))
+            return "; ".join(self._cells(self.by_cell(clause, implementation), offered))
         entries = {}
         for runtime, verdicts in self.by_runtime(clause, implementation).items():
-            entries.setdefault(", ".join(self._cells(verdicts)), []).append(RUNTIMES[runtime].title)
+            entries.setdefault(", ".join(self._cells(verdicts, offered)),
+                               []).append(RUNTIMES[runtime].title)
         return "; ".join(f"{', '.join(titles)}: {entry}" for entry, titles in entries.items())
 
     @staticmethod
-    def _cells(verdicts):
-        """The LSTM's verdict, then each other offered cell's that differs ("GRU: FAIL")."""
-        lstm = verdicts.pop(LSTM_CELL)
-        return [lstm, *(f"{CELLS[c].title}: {v}" for c, v in verdicts.items()
-                        if v not in (lstm, NOT_APPLICABLE))]
+    def _cells(verdicts, offered):
+        """The LSTM's verdict, then each other cell's that differs ("GRU: FAIL"), cells of the
+        same verdict together; n/a only for a cell the implementation offers (``offered``: its
+        classifier does not train that cell, say)."""
+        lstm, grouped = verdicts.pop(LSTM_CELL), {}
+        for cell, verdict in verdicts.items():
+            if verdict != lstm and (verdict != NOT_APPLICABLE or cell in offered):
+                grouped.setdefault(verdict, []).append(CELLS[cell].title)
+        return [lstm, *(f"{', '.join(titles)}: {v}" for v, titles in grouped.items())]
+
+    def _offered(self, implementation):
+        """The cell types the implementation offers: the LSTM, and each with a test that was not
+        n/a."""
+        return [cell for cell in CELLS if cell == LSTM_CELL or any(
+            outcome != NOT_APPLICABLE for (_, name, c, _), found in self.outcomes.items()
+            if name == implementation and c == cell for outcome in found)]
 
     def offered_cells(self, implementation):
-        """The cell types the implementation offers: those with a test that was not n/a."""
+        """The first row's entry: the cell types the implementation offers."""
         about = self.about[implementation]
         if about["error"] or about["not_installed"]:
             return "-"
-        return ", ".join(CELLS[cell].title for cell in CELLS if cell == LSTM_CELL or any(
-            outcome != NOT_APPLICABLE for (_, name, c, _), found in self.outcomes.items()
-            if name == implementation and c == cell for outcome in found))
+        return ", ".join(CELLS[cell].title for cell in self._offered(implementation))
 
     def tests_run(self, implementation):
         return sum(len(found) for (_, name, _, _), found in self.outcomes.items()
