@@ -49,9 +49,10 @@ def describe():
 
 
 @functools.cache
-def converted(*key):
-    """``convert_layer(*key)``, converted once in a ``python -m spec`` run: each of the run's
+def converted(cell, input_dim, units, batch, stateful, explicit=False):
+    """``convert_layer``'s model, converted once in a ``python -m spec`` run: each of the run's
     processes reads back what another converted (the same bytes)."""
+    key = (cell, input_dim, units, batch, stateful, explicit)
     return shared_between_processes("litert", key, lambda: convert_layer(*key))
 
 
