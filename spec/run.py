@@ -118,4 +118,8 @@ def bind(test, run, declared):
     if inner is None:
         return expecting_violation(test) if declared else test
     bound = _given(expecting_violation(inner) if declared else inner, test.spec_strategies, run)
-    return hypothesis.settings(max_examples=run.examples)(bound) if run.examples else bound
+    examples = {"max_examples": run.examples} if run.examples else {}
+    # The run fixture (``stateful_lstm_run``) is function-scoped, and the same for every example.
+    checks = [*hypothesis.settings.default.suppress_health_check,
+              hypothesis.HealthCheck.function_scoped_fixture]
+    return hypothesis.settings(suppress_health_check=checks, **examples)(bound)

@@ -334,6 +334,21 @@ def sample_weights(shape):
     return st.none() | hnp.arrays(np.float32, shape, elements=st.floats(0, 2, width=32))
 
 
+@st.composite
+def repeating_token_batches(draw, batch, steps, vocab_size, real=None):
+    """``token_batches`` in which one token occurs at two of the ``real`` steps (a bool array
+    (batch, steps); None: every step) where there are two: a text repeats its characters, and an
+    embedding's gradient adds up every occurrence's (``distinct_token_batches`` draws batches in
+    which none repeats)."""
+    x = draw(token_batches(batch, steps, vocab_size))
+    positions = np.argwhere(np.ones((batch, steps), bool) if real is None else real)
+    if len(positions) >= 2:
+        first, second = draw(st.lists(st.integers(0, len(positions) - 1), min_size=2,
+                                      max_size=2, unique=True))
+        x[tuple(positions[second])] = x[tuple(positions[first])]
+    return x
+
+
 def distinct_token_batches(batch, steps, vocab_size):
     """Token ids (batch, steps) in which no token occurs twice (needs batch * steps <=
     vocab_size)."""

@@ -38,7 +38,7 @@ def check_steps(impl, data, setup, stateful, steps, n_steps, learning_rate, toke
 def test_sequence_train_on_batch_matches_the_reference(stateful_lstm_impl, data, setup,
                                                        stateful, steps, n_steps, learning_rate):
     check_steps(stateful_lstm_impl, data, setup, stateful, steps, n_steps, learning_rate,
-                sst.token_batches)
+                sst.repeating_token_batches)
 
 
 @given(data=st.data(), setup=sst.sequence_setups(vocab=(DISTINCT_VOCAB, DISTINCT_VOCAB)),

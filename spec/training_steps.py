@@ -81,24 +81,26 @@ METHODS = ("train_on_batch", "test_on_batch")
 def batch_drawer(data, setup, steps, *, n_classes=None, weighted=False, masked=False):
     """A ``draw_batch`` for ``assert_training_steps``: inputs of ``steps`` timesteps and targets
     (a classifier's one-hot over ``n_classes``; with ``n_classes`` None, a sequence model's
-    next tokens), with drawn sample weights (``weighted``: none, or one per row for the
-    classifier, per token for the sequence model) and masks (``masked``: every pattern)."""
+    tokens, one repeated at two real steps, and next tokens), with drawn sample weights
+    (``weighted``: none, or one per row for the classifier, per token for the sequence model)
+    and masks (``masked``: every pattern)."""
     batch = setup.batch_size
 
     def draw():
+        keywords = {}
+        if masked:
+            keywords["mask"] = data.draw(sst.masks(batch, steps), label="mask")
         if n_classes is None:
-            x, y = (data.draw(sst.token_batches(batch, steps, setup.vocab_size), label=name)
-                    for name in ("x", "y"))
+            x = data.draw(sst.repeating_token_batches(batch, steps, setup.vocab_size,
+                                                      real=keywords.get("mask")), label="x")
+            y = data.draw(sst.token_batches(batch, steps, setup.vocab_size), label="y")
         else:
             x = data.draw(sst.inputs(batch, steps, setup.input_dim), label="x")
             y = data.draw(sst.one_hot_targets(batch, n_classes), label="y")
-        keywords = {}
         if weighted:
             keywords["sample_weight"] = data.draw(
                 sst.sample_weights((batch,) if n_classes else (batch, steps)),
                 label="sample_weight")
-        if masked:
-            keywords["mask"] = data.draw(sst.masks(batch, steps), label="mask")
         return x, y, keywords
     return draw
 

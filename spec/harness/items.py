@@ -7,7 +7,6 @@ from pathlib import Path
 
 SPEC_DIR = Path(__file__).resolve().parents[1]
 FIXTURE = "stateful_lstm_impl"
-RUN_FIXTURE = "stateful_lstm_run"        # what a test runs on (spec.run.Run)
 ENV_VAR = "STATEFUL_LSTM_IMPL"        # implementations to check, comma-separated
 DEFAULT_TIMEOUT = 300.0              # seconds per spec test
 

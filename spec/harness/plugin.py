@@ -23,7 +23,7 @@ In a session that targets the spec, the jobs are the modules':
 """
 import pytest
 
-from .items import DEFAULT_TIMEOUT, ENV_VAR, FIXTURE, RUN_FIXTURE, impl_of, in_spec, targets_spec
+from .items import DEFAULT_TIMEOUT, ENV_VAR, FIXTURE, impl_of, in_spec, targets_spec
 
 _TARGETED = pytest.StashKey[bool]()      # whether this session targets the spec
 
@@ -115,9 +115,7 @@ def pytest_generate_tests(metafunc):
             in_spec(metafunc.definition.path):
         from .session import runs
         found, ids = runs(metafunc.config, metafunc.definition)
-        names = [name for name in (FIXTURE, RUN_FIXTURE) if name in metafunc.fixturenames]
-        metafunc.parametrize(names, [(run,) * len(names) for run in found], ids=ids,
-                             indirect=True, scope="session")
+        metafunc.parametrize(FIXTURE, found, ids=ids, indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")
@@ -127,12 +125,12 @@ def stateful_lstm_impl(request):
     return implementations(request.config)[request.param[0]].module
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def stateful_lstm_run(request):
-    """What the spec test runs on (``spec.run.Run``: its cell, runtime, palette and examples),
-    the same for every test of an implementation, cell and runtime."""
+    """What the spec test runs on (``spec.run.Run``: its cell, runtime, palette and examples)."""
     from .session import run_for
-    return run_for(request.config, *request.param)
+    return run_for(request.config, *request.node.callspec.params[FIXTURE],
+                   request.node.originalname)
 
 
 @pytest.hookimpl(trylast=True)      # after -k and -m: a shard is half of what they selected

@@ -63,12 +63,15 @@ def version(*distributions):
     return "not installed"
 
 
-def configure(model, *, units, input_dim, stateful, batch_size, seed, **classifier):
+def configure(model, *, units, input_dim, stateful, batch_size, seed, cell="lstm",
+              **classifier):
     """Check the factory's arguments as the reference does (``make_lstm``'s, and with
-    ``n_classes`` and ``learning_rate`` ``make_classifier``'s) and set the contract's attributes
-    on ``model``."""
+    ``n_classes`` and ``learning_rate`` ``make_classifier``'s, ``cell`` included) and set the
+    contract's attributes on ``model`` (``cell`` too)."""
+    validation.check_cell(cell)
     validation.check_config(units=units, input_dim=input_dim, stateful=stateful,
-                        batch_size=batch_size, seed=seed)
+                            batch_size=batch_size, seed=seed)
+    model.cell = cell
     if classifier:
         validation.check_classifier_config(**classifier)
         model.n_classes = classifier["n_classes"]
@@ -77,11 +80,12 @@ def configure(model, *, units, input_dim, stateful, batch_size, seed, **classifi
 
 
 def configure_sequence(model, *, vocab_size, embedding_dim, units, stateful, batch_size, seed,
-                       learning_rate):
+                       learning_rate, cell="lstm"):
     """``make_sequence_model``'s arguments checked as the reference checks them, and the
     contract's attributes set on ``model`` (``n_classes`` too: one class per token)."""
     configure(model, units=units, input_dim=embedding_dim, stateful=stateful,
-              batch_size=batch_size, seed=seed, n_classes=vocab_size, learning_rate=learning_rate)
+              batch_size=batch_size, seed=seed, cell=cell, n_classes=vocab_size,
+              learning_rate=learning_rate)
     validation.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
                                      learning_rate=learning_rate)
     model.vocab_size, model.embedding_dim = vocab_size, embedding_dim

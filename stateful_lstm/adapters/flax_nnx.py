@@ -122,9 +122,8 @@ class FlaxRecurrent(HeldState):
 
     def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm"):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed)
+                  batch_size=batch_size, seed=seed, cell=cell)
         from flax import nnx
-        self.cell = cell
         self.graphdef, self.params = nnx.split(_cell(cell, input_dim, units, seed))
         self.reset_states()
 
@@ -145,11 +144,11 @@ class FlaxRecurrent(HeldState):
                    cell=self.cell)
 
 
-def _classifier_outputs(net, x, h, c, lengths):
+def _classifier_outputs(net, x, state, lengths):
     """The classifier's logits (batch, n_classes): the Dense layer on the final h (each row's h
-    at its last real step); and the final ``(h, c)``."""
-    _, (h, c) = _scan(net.cell, x, (h, c), lengths)
-    return net.dense(h), h, c
+    at its last real step); and the final state (``(h, c)``, or ``(h,)``)."""
+    _, state = _scan(net.cell, x, state, lengths)
+    return net.dense(state[0]), state
 
 
 def _classifier_loss(z, y, w, lengths):
@@ -158,11 +157,11 @@ def _classifier_loss(z, y, w, lengths):
     return classifier_loss(jax.nn.log_softmax(z), y, w)
 
 
-def _sequence_outputs(net, x, h, c, lengths):
+def _sequence_outputs(net, x, state, lengths):
     """The sequence model's logits (batch, T, vocab): the Dense layer at every step of the cell
-    scanned over the embedded tokens; and the final ``(h, c)``."""
-    out, (h, c) = _scan(net.cell, net.embed(x), (h, c), lengths)
-    return net.dense(out), h, c
+    scanned over the embedded tokens; and the final state."""
+    out, state = _scan(net.cell, net.embed(x), state, lengths)
+    return net.dense(out), state
 
 
 def _sequence_loss(z, y, w, lengths):
@@ -180,9 +179,10 @@ HEADS = {"classifier": (_classifier_outputs, _classifier_loss),
 
 def _trained_fns(graphdef, optimizer, head):
     """The jitted pure functions of a classifier or sequence model (``head``, a key of
-    ``HEADS``): ``predict(params, x, h, c, lengths)``, ``train(params, opt_state, x, y, w, h, c,
-    lengths, epsilon)`` and ``evaluate(params, x, y, w, h, c, lengths)`` (``w``: the sample
-    weights; ``lengths`` as in ``_scan``); each also returns the final ``(h, c)``."""
+    ``HEADS``): ``predict(params, x, state, lengths)``, ``train(params, opt_state, x, y, w,
+    state, lengths, epsilon)`` and ``evaluate(params, x, y, w, state, lengths)`` (``w``: the
+    sample weights; ``state`` the cell's, ``(h, c)`` or ``(h,)``; ``lengths`` as in ``_scan``);
+    each also returns the final state."""
     key = (head, graphdef, optimizer)
     if key not in _compiled:
         import jax
@@ -190,24 +190,23 @@ def _trained_fns(graphdef, optimizer, head):
         from flax import nnx
         outputs, loss = HEADS[head]
 
-        def predict(params, x, h, c, lengths):
-            z, h, c = outputs(nnx.merge(graphdef, params), x, h, c, lengths)
-            return jax.nn.softmax(z), h, c
+        def predict(params, x, state, lengths):
+            z, state = outputs(nnx.merge(graphdef, params), x, state, lengths)
+            return jax.nn.softmax(z), state
 
-        def loss_of(params, x, y, w, h, c, lengths):
-            z, h2, c2 = outputs(nnx.merge(graphdef, params), x, h, c, lengths)
-            return loss(z, y, w, lengths), (h2, c2)
+        def loss_of(params, x, y, w, state, lengths):
+            z, state = outputs(nnx.merge(graphdef, params), x, state, lengths)
+            return loss(z, y, w, lengths), state
 
-        def train(params, opt_state, x, y, w, h, c, lengths, epsilon):
-            (value, (h2, c2)), grads = jax.value_and_grad(loss_of, has_aux=True)(
-                params, x, y, w, h, c, lengths)
+        def train(params, opt_state, x, y, w, state, lengths, epsilon):
+            (value, state), grads = jax.value_and_grad(loss_of, has_aux=True)(
+                params, x, y, w, state, lengths)
             opt_state.hyperparams["eps"] = epsilon
             updates, opt_state = optimizer.update(grads, opt_state, params)
-            return optax.apply_updates(params, updates), opt_state, value, h2, c2
+            return optax.apply_updates(params, updates), opt_state, value, state
 
-        def evaluate(params, x, y, w, h, c, lengths):
-            value, (h2, c2) = loss_of(params, x, y, w, h, c, lengths)
-            return value, h2, c2
+        def evaluate(params, x, y, w, state, lengths):
+            return loss_of(params, x, y, w, state, lengths)
         _compiled[key] = jax.jit(predict), jax.jit(train), jax.jit(evaluate)
     return _compiled[key]
 
@@ -219,17 +218,17 @@ def _networks():
     functions)."""
     from flax import nnx
 
-    class LSTMClassifier(nnx.Module):
-        def __init__(self, input_dim, units, n_classes, rngs):
-            self.cell = nnx.LSTMCell(input_dim, units, rngs=rngs)
+    class Classifier(nnx.Module):
+        def __init__(self, cell, input_dim, units, n_classes, rngs):
+            self.cell = getattr(nnx, CELLS[cell].layers["flax"])(input_dim, units, rngs=rngs)
             self.dense = nnx.Linear(units, n_classes, rngs=rngs)
 
-    class LSTMSequenceModel(nnx.Module):
-        def __init__(self, vocab_size, embedding_dim, units, rngs):
+    class SequenceModel(nnx.Module):
+        def __init__(self, cell, vocab_size, embedding_dim, units, rngs):
             self.embed = nnx.Embed(vocab_size, embedding_dim, rngs=rngs)
-            self.cell = nnx.LSTMCell(embedding_dim, units, rngs=rngs)
+            self.cell = getattr(nnx, CELLS[cell].layers["flax"])(embedding_dim, units, rngs=rngs)
             self.dense = nnx.Linear(units, vocab_size, rngs=rngs)
-    return {"classifier": LSTMClassifier, "sequence": LSTMSequenceModel}
+    return {"classifier": Classifier, "sequence": SequenceModel}
 
 
 @functools.cache
@@ -250,7 +249,8 @@ class _FlaxTrained(TrainedModel, HeldState):
 
     def _init_network(self, learning_rate, *sizes, seed):
         from flax import nnx
-        self.graphdef, self.params = nnx.split(_networks()[self.HEAD](*sizes, nnx.Rngs(seed)))
+        self.graphdef, self.params = nnx.split(_networks()[self.HEAD](self.cell, *sizes,
+                                                                      nnx.Rngs(seed)))
         self.optimizer = _adam()
         self.opt_state = self.optimizer.init(self.params)
         self.opt_state.hyperparams["learning_rate"] = np.float32(learning_rate)
@@ -260,22 +260,22 @@ class _FlaxTrained(TrainedModel, HeldState):
         return _trained_fns(self.graphdef, self.optimizer, self.HEAD)
 
     def _predict(self, x, lengths):
-        probabilities, h, c = self._fns()[0](self.params, x, *self.start_states(x.shape[0]),
-                                             lengths)
-        self.keep(h, c)
+        probabilities, state = self._fns()[0](self.params, x,
+                                              tuple(self.start_states(x.shape[0])), lengths)
+        self.keep(*state)
         return np.array(probabilities)
 
     def _step(self, x, y, weights, lengths, epsilon):
-        self.params, self.opt_state, loss, h, c = self._fns()[1](
-            self.params, self.opt_state, x, y, weights, *self.start_states(x.shape[0]),
+        self.params, self.opt_state, loss, state = self._fns()[1](
+            self.params, self.opt_state, x, y, weights, tuple(self.start_states(x.shape[0])),
             lengths, np.float32(epsilon))
-        self.keep(h, c)
+        self.keep(*state)
         return loss
 
     def _evaluate(self, x, y, weights, lengths):
-        loss, h, c = self._fns()[2](self.params, x, y, weights, *self.start_states(x.shape[0]),
-                                    lengths)
-        self.keep(h, c)
+        loss, state = self._fns()[2](self.params, x, y, weights,
+                                     tuple(self.start_states(x.shape[0])), lengths)
+        self.keep(*state)
         return loss
 
     def _dense_weights(self):
@@ -289,60 +289,63 @@ class _FlaxTrained(TrainedModel, HeldState):
 
 
 class FlaxClassifier(_FlaxTrained):
-    """``nnx.LSTMCell`` scanned by ``nnx.RNN`` -> ``nnx.Linear`` -> softmax, trained with
-    ``optax.adam`` on the categorical cross-entropy of the last timestep's prediction."""
+    """``nnx.LSTMCell`` (``GRUCell``, ``SimpleCell``: ``cell``) scanned by ``nnx.RNN`` ->
+    ``nnx.Linear`` -> softmax, trained with ``optax.adam`` on the categorical cross-entropy of
+    the last timestep's prediction."""
     HEAD, TARGETS, WEIGHT_DIMS = "classifier", np.float32, 1
 
     def __init__(self, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
-                 learning_rate=0.001):
+                 learning_rate=0.001, cell="lstm"):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed, n_classes=n_classes,
+                  batch_size=batch_size, seed=seed, cell=cell, n_classes=n_classes,
                   learning_rate=learning_rate)
         self._init_network(learning_rate, input_dim, units, n_classes, seed=seed)
 
     def get_weights(self):
-        return to_keras(self.params["cell"]) + self._dense_weights()
+        return to_keras(self.params["cell"], self.cell) + self._dense_weights()
 
     def set_weights(self, weights):
         *lstm, kernel, bias = validation.check_classifier_weights(
-            weights, self.input_dim, self.units, self.n_classes, finite=False)
-        from_keras(self.params["cell"], *lstm)
+            weights, self.input_dim, self.units, self.n_classes, finite=False, cell=self.cell)
+        from_keras(self.params["cell"], *lstm, cell=self.cell)
         self._set_dense(kernel, bias)
 
 
 class FlaxSequenceModel(_FlaxTrained):
-    """``nnx.Embed`` -> ``nnx.LSTMCell`` scanned by ``nnx.RNN`` -> ``nnx.Linear`` -> softmax at
-    every timestep, trained with ``optax.adam`` on the mean over the batch's (real) tokens of
-    ``-log p[y]``; the embedding's gradient is dense, so Adam updates the whole table, as
-    Keras does."""
+    """``nnx.Embed`` -> ``nnx.LSTMCell`` (``GRUCell``, ``SimpleCell``: ``cell``) scanned by
+    ``nnx.RNN`` -> ``nnx.Linear`` -> softmax at every timestep, trained with ``optax.adam`` on
+    the mean over the batch's (real) tokens of ``-log p[y]``; the embedding's gradient is
+    dense, so Adam updates the whole table, as Keras does."""
     HEAD, TARGETS, WEIGHT_DIMS = "sequence", np.int32, 2
 
     def __init__(self, *, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
-                 learning_rate=0.001):
+                 learning_rate=0.001, cell="lstm"):
         configure_sequence(self, vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
                            stateful=stateful, batch_size=batch_size, seed=seed,
-                           learning_rate=learning_rate)
+                           learning_rate=learning_rate, cell=cell)
         self._init_network(learning_rate, vocab_size, embedding_dim, units, seed=seed)
 
     def get_weights(self):
         return [np.array(self.params["embed"]["embedding"][...]),
-                *to_keras(self.params["cell"]), *self._dense_weights()]
+                *to_keras(self.params["cell"], self.cell), *self._dense_weights()]
 
     def set_weights(self, weights):
         embeddings, *lstm, kernel, bias = validation.check_sequence_weights(
-            weights, self.vocab_size, self.embedding_dim, self.units, finite=False)
+            weights, self.vocab_size, self.embedding_dim, self.units, finite=False,
+            cell=self.cell)
         import jax.numpy as jnp
         self.params["embed"]["embedding"][...] = jnp.asarray(embeddings)
-        from_keras(self.params["cell"], *lstm)
+        from_keras(self.params["cell"], *lstm, cell=self.cell)
         self._set_dense(kernel, bias)
 
 
 def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
-                    learning_rate=0.001):
-    """A Flax LSTM -> Linear softmax classifier trained with optax' Adam."""
+                    learning_rate=0.001, cell="lstm"):
+    """A Flax LSTM (GRU, SimpleRNN: ``cell``) -> Linear softmax classifier trained with optax'
+    Adam."""
     return FlaxClassifier(units=units, input_dim=input_dim, n_classes=n_classes,
                           stateful=stateful, batch_size=batch_size, seed=seed,
-                          learning_rate=learning_rate)
+                          learning_rate=learning_rate, cell=cell)
 
 
 def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
@@ -364,9 +367,9 @@ def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0):
 
 
 def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
-                        learning_rate=0.001):
-    """A Flax Embed -> LSTM -> Linear softmax model at every timestep, trained with optax'
-    Adam."""
+                        learning_rate=0.001, cell="lstm"):
+    """A Flax Embed -> LSTM (GRU, SimpleRNN: ``cell``) -> Linear softmax model at every
+    timestep, trained with optax' Adam."""
     return FlaxSequenceModel(vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
                              stateful=stateful, batch_size=batch_size, seed=seed,
-                             learning_rate=learning_rate)
+                             learning_rate=learning_rate, cell=cell)

@@ -42,7 +42,7 @@ def describe():
             f"{version('tensorflow', 'tensorflow-cpu')} (predict_on_batch of a Sequential model)")
 
 
-def _lstm_layer(k, units, input_dim, batch_size, stateful, return_sequences, cell="lstm"):
+def _recurrent_layer(k, cell, units, input_dim, batch_size, stateful, return_sequences):
     return getattr(k.layers, CELLS[cell].layers["keras"])(
         units, stateful=stateful, return_sequences=return_sequences,
         batch_input_shape=(batch_size, None, input_dim))
@@ -50,24 +50,25 @@ def _lstm_layer(k, units, input_dim, batch_size, stateful, return_sequences, cel
 
 def _build(cell, units, input_dim, batch_size, stateful):
     k = tf_keras()
-    return k.Sequential([_lstm_layer(k, units, input_dim, batch_size, stateful, True, cell)])
+    return k.Sequential([_recurrent_layer(k, cell, units, input_dim, batch_size, stateful, True)])
 
 
-def _build_classifier(units, input_dim, n_classes, batch_size, stateful, learning_rate):
+def _build_classifier(cell, units, input_dim, n_classes, batch_size, stateful, learning_rate):
     k = tf_keras()
-    model = k.Sequential([_lstm_layer(k, units, input_dim, batch_size, stateful, False),
+    model = k.Sequential([_recurrent_layer(k, cell, units, input_dim, batch_size, stateful, False),
                           k.layers.Dense(n_classes, activation="softmax")])
     model.compile(optimizer=k.optimizers.Adam(learning_rate), loss="categorical_crossentropy")
     model.optimizer.build(model.trainable_variables)
     return model
 
 
-def _build_sequence_model(vocab_size, embedding_dim, units, batch_size, stateful,
+def _build_sequence_model(cell, vocab_size, embedding_dim, units, batch_size, stateful,
                           learning_rate):
     k = tf_keras()
     model = k.Sequential([
         k.layers.Embedding(vocab_size, embedding_dim, batch_input_shape=(batch_size, None)),
-        k.layers.LSTM(units, stateful=stateful, return_sequences=True),
+        getattr(k.layers, CELLS[cell].layers["keras"])(units, stateful=stateful,
+                                                       return_sequences=True),
         k.layers.Dense(vocab_size, activation="softmax")])
     model.compile(optimizer=k.optimizers.Adam(learning_rate),
                   loss="sparse_categorical_crossentropy")
@@ -77,7 +78,6 @@ def _build_sequence_model(vocab_size, embedding_dim, units, batch_size, stateful
 
 class _Keras2Model(PooledKerasModel):
     REUSES_TRACES = True    # TensorFlow's traces read the state variables at each call
-    cell = "lstm"
 
     def _setup(self, build, *key, seed):
         """Check out a pooled model; returns Keras 2's default initial weights of its recurrent
@@ -114,8 +114,7 @@ class Keras2Recurrent(_Keras2Model):
 
     def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm"):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed)
-        self.cell = cell
+                  batch_size=batch_size, seed=seed, cell=cell)
         weights = self._setup(_build, cell, units, input_dim, batch_size, stateful, seed=seed)
         self.model.set_weights(weights)
         self.model.reset_states()
@@ -138,14 +137,15 @@ class _Keras2Trained(PooledTrainedModel, _Keras2Model):
 
 
 class Keras2Classifier(_Keras2Trained):
-    """``Sequential([LSTM, Dense(softmax)])`` compiled with Adam and categorical cross-entropy."""
+    """``Sequential([LSTM, Dense(softmax)])`` (``GRU``, ``SimpleRNN``: ``cell``) compiled with
+    Adam and categorical cross-entropy."""
 
     def __init__(self, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
-                 learning_rate=0.001):
+                 learning_rate=0.001, cell="lstm"):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed, n_classes=n_classes,
+                  batch_size=batch_size, seed=seed, cell=cell, n_classes=n_classes,
                   learning_rate=learning_rate)
-        lstm = self._setup(_build_classifier, units, input_dim, n_classes, batch_size, stateful,
+        lstm = self._setup(_build_classifier, cell, units, input_dim, n_classes, batch_size, stateful,
                            learning_rate, seed=seed)
         dense = tf_keras().initializers.GlorotUniform(seed=seed)((units, n_classes))
         self.model.set_weights(lstm + [np.asarray(dense, np.float32),
@@ -155,15 +155,16 @@ class Keras2Classifier(_Keras2Trained):
 
 
 class Keras2SequenceModel(PooledTokenModel, _Keras2Trained):
-    """``Sequential([Embedding, LSTM(return_sequences=True), Dense(softmax)])`` (a Dense on 3-D
-    input acts at every timestep) compiled with Adam and sparse categorical cross-entropy."""
+    """``Sequential([Embedding, LSTM(return_sequences=True), Dense(softmax)])`` (``GRU``,
+    ``SimpleRNN``: ``cell``; a Dense on 3-D input acts at every timestep) compiled with Adam and
+    sparse categorical cross-entropy."""
 
     def __init__(self, *, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
-                 learning_rate=0.001):
+                 learning_rate=0.001, cell="lstm"):
         configure_sequence(self, vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
                            stateful=stateful, batch_size=batch_size, seed=seed,
-                           learning_rate=learning_rate)
-        lstm = self._setup(_build_sequence_model, vocab_size, embedding_dim, units, batch_size,
+                           learning_rate=learning_rate, cell=cell)
+        lstm = self._setup(_build_sequence_model, cell, vocab_size, embedding_dim, units, batch_size,
                            stateful, learning_rate, seed=seed)
         init = tf_keras().initializers
         self.model.set_weights(
@@ -194,17 +195,18 @@ def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0):
 
 
 def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
-                    learning_rate=0.001):
-    """A compiled Keras 2 LSTM -> Dense softmax classifier seen through the classifier contract."""
+                    learning_rate=0.001, cell="lstm"):
+    """A compiled Keras 2 LSTM (GRU, SimpleRNN: ``cell``) -> Dense softmax classifier seen through
+    the classifier contract."""
     return Keras2Classifier(units=units, input_dim=input_dim, n_classes=n_classes,
                             stateful=stateful, batch_size=batch_size, seed=seed,
-                            learning_rate=learning_rate)
+                            learning_rate=learning_rate, cell=cell)
 
 
 def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
-                        learning_rate=0.001):
-    """A compiled Keras 2 Embedding -> LSTM -> per-timestep Dense softmax model seen through the
-    sequence-model contract."""
+                        learning_rate=0.001, cell="lstm"):
+    """A compiled Keras 2 Embedding -> LSTM (GRU, SimpleRNN: ``cell``) -> per-timestep Dense
+    softmax model seen through the sequence-model contract."""
     return Keras2SequenceModel(vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
                                stateful=stateful, batch_size=batch_size, seed=seed,
-                               learning_rate=learning_rate)
+                               learning_rate=learning_rate, cell=cell)

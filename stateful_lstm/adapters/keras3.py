@@ -61,11 +61,16 @@ def describe(backend):
             f"(predict_on_batch of a keras.Model)")
 
 
+def _recurrent_layer(k, cell, units, stateful, return_sequences):
+    """Keras' layer of ``cell`` (``LSTM``, ``GRU``, ``SimpleRNN``) with its defaults."""
+    return getattr(k.layers, CELLS[cell].layers["keras"])(units, stateful=stateful,
+                                                          return_sequences=return_sequences)
+
+
 def _build(backend, cell, units, input_dim, batch_size, stateful):
     k = keras(backend)
     inputs = k.Input(batch_size=batch_size, shape=(None, input_dim))
-    layer = getattr(k.layers, CELLS[cell].layers["keras"])
-    return k.Model(inputs, layer(units, stateful=stateful, return_sequences=True)(inputs))
+    return k.Model(inputs, _recurrent_layer(k, cell, units, stateful, True)(inputs))
 
 
 def _initial_weights(backend, input_dim, units, seed, cell="lstm"):
@@ -112,8 +117,7 @@ class KerasRecurrent(_KerasModel):
                  cell="lstm"):
         super().__init__(backend)
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed)
-        self.cell = cell
+                  batch_size=batch_size, seed=seed, cell=cell)
         self._checkout(_build, backend, cell, units, input_dim, batch_size, stateful)
         self.layer = self.model.layers[-1]
         self.layer.set_weights(_initial_weights(backend, input_dim, units, seed, cell))
@@ -127,10 +131,10 @@ class KerasRecurrent(_KerasModel):
                                                         finite=False, cell=self.cell))
 
 
-def _build_classifier(backend, units, input_dim, n_classes, batch_size, stateful):
+def _build_classifier(backend, cell, units, input_dim, n_classes, batch_size, stateful):
     k = keras(backend)
     inputs = k.Input(batch_size=batch_size, shape=(None, input_dim))
-    h = k.layers.LSTM(units, stateful=stateful)(inputs)
+    h = _recurrent_layer(k, cell, units, stateful, False)(inputs)
     model = k.Model(inputs, k.layers.Dense(n_classes, activation="softmax")(h))
     # The learning rate is a variable of the optimizer, set for each wrapper (_fresh_optimizer):
     # one compiled model per size serves every learning rate.
@@ -142,20 +146,20 @@ def _build_classifier(backend, units, input_dim, n_classes, batch_size, stateful
 
 
 class KerasClassifier(PooledTrainedModel, _KerasModel):
-    """A compiled Keras model, LSTM -> Dense softmax, seen through the classifier contract:
-    ``train_on_batch`` is Keras' own (categorical cross-entropy, Adam)."""
+    """A compiled Keras model, LSTM (GRU, SimpleRNN: ``cell``) -> Dense softmax, seen through the
+    classifier contract: ``train_on_batch`` is Keras' own (categorical cross-entropy, Adam)."""
 
     def __init__(self, backend, *, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
-                 learning_rate=0.001):
+                 learning_rate=0.001, cell="lstm"):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed, n_classes=n_classes,
+                  batch_size=batch_size, seed=seed, cell=cell, n_classes=n_classes,
                   learning_rate=learning_rate)
         super().__init__(backend)
-        self._checkout(_build_classifier, backend, units, input_dim, n_classes, batch_size,
+        self._checkout(_build_classifier, backend, cell, units, input_dim, n_classes, batch_size,
                        stateful)
         self.layer = self.model.layers[1]
         dense_kernel = keras(backend).initializers.GlorotUniform(seed=seed)((units, n_classes))
-        self.model.set_weights(_initial_weights(backend, input_dim, units, seed) + [
+        self.model.set_weights(_initial_weights(backend, input_dim, units, seed, cell) + [
             np.asarray(dense_kernel, np.float32), np.zeros(n_classes, np.float32)])
         self._fresh_optimizer(learning_rate)
         self.layer.reset_states()
@@ -179,14 +183,14 @@ class KerasClassifier(PooledTrainedModel, _KerasModel):
 
     def set_weights(self, weights):
         self.model.set_weights(validation.check_classifier_weights(
-            weights, self.input_dim, self.units, self.n_classes, finite=False))
+            weights, self.input_dim, self.units, self.n_classes, finite=False, cell=self.cell))
 
 
-def _build_sequence_model(backend, vocab_size, embedding_dim, units, batch_size, stateful):
+def _build_sequence_model(backend, cell, vocab_size, embedding_dim, units, batch_size, stateful):
     k = keras(backend)
     inputs = k.Input(batch_size=batch_size, shape=(None,), dtype="int32")
     embedded = k.layers.Embedding(vocab_size, embedding_dim)(inputs)
-    hs = k.layers.LSTM(units, stateful=stateful, return_sequences=True)(embedded)
+    hs = _recurrent_layer(k, cell, units, stateful, True)(embedded)
     model = k.Model(inputs, k.layers.Dense(vocab_size, activation="softmax")(hs))
     model.compile(optimizer=k.optimizers.Adam(), loss="sparse_categorical_crossentropy")
     model.optimizer.build(model.trainable_variables)      # as in _build_classifier
@@ -194,25 +198,26 @@ def _build_sequence_model(backend, vocab_size, embedding_dim, units, batch_size,
 
 
 class KerasSequenceModel(PooledTokenModel, KerasClassifier):
-    """A compiled Keras model, Embedding -> LSTM(return_sequences=True) -> Dense softmax (a Dense
+    """A compiled Keras model, Embedding -> LSTM (GRU, SimpleRNN: ``cell``;
+    ``return_sequences=True``) -> Dense softmax (a Dense
     on 3-D input acts at every timestep, as ``TimeDistributed(Dense)`` does), seen through the
     sequence-model contract: ``train_on_batch`` is Keras' own (sparse categorical cross-entropy,
     Adam)."""
 
     def __init__(self, backend, *, vocab_size, embedding_dim, units, stateful, batch_size=None,
-                 seed=0, learning_rate=0.001):
+                 seed=0, learning_rate=0.001, cell="lstm"):
         configure_sequence(self, vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
                            stateful=stateful, batch_size=batch_size, seed=seed,
-                           learning_rate=learning_rate)
+                           learning_rate=learning_rate, cell=cell)
         _KerasModel.__init__(self, backend)
-        self._checkout(_build_sequence_model, backend, vocab_size, embedding_dim, units,
+        self._checkout(_build_sequence_model, backend, cell, vocab_size, embedding_dim, units,
                        batch_size, stateful)
         self.layer = self.model.layers[2]
         init = keras(backend).initializers
         self.model.set_weights(
             [np.asarray(init.RandomUniform(-0.05, 0.05, seed=seed)((vocab_size, embedding_dim)),
                         np.float32)]
-            + _initial_weights(backend, embedding_dim, units, seed)
+            + _initial_weights(backend, embedding_dim, units, seed, cell)
             + [np.asarray(init.GlorotUniform(seed=seed)((units, vocab_size)), np.float32),
                np.zeros(vocab_size, np.float32)])
         self._fresh_optimizer(learning_rate)
@@ -220,7 +225,8 @@ class KerasSequenceModel(PooledTokenModel, KerasClassifier):
 
     def set_weights(self, weights):
         self.model.set_weights(validation.check_sequence_weights(
-            weights, self.vocab_size, self.embedding_dim, self.units, finite=False))
+            weights, self.vocab_size, self.embedding_dim, self.units, finite=False,
+            cell=self.cell))
 
 
 def factories(backend):
@@ -246,19 +252,19 @@ def factories(backend):
                               batch_size=batch_size, seed=seed, cell="simple_rnn")
 
     def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
-                        learning_rate=0.001):
-        """A compiled Keras LSTM -> Dense softmax classifier seen through the classifier
-        contract."""
+                        learning_rate=0.001, cell="lstm"):
+        """A compiled Keras LSTM (GRU, SimpleRNN: ``cell``) -> Dense softmax classifier seen
+        through the classifier contract."""
         return KerasClassifier(backend, units=units, input_dim=input_dim, n_classes=n_classes,
                                stateful=stateful, batch_size=batch_size, seed=seed,
-                               learning_rate=learning_rate)
+                               learning_rate=learning_rate, cell=cell)
 
     def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_size=None,
-                            seed=0, learning_rate=0.001):
-        """A compiled Keras Embedding -> LSTM -> per-timestep Dense softmax model seen through
-        the sequence-model contract."""
+                            seed=0, learning_rate=0.001, cell="lstm"):
+        """A compiled Keras Embedding -> LSTM (GRU, SimpleRNN: ``cell``) -> per-timestep Dense
+        softmax model seen through the sequence-model contract."""
         return KerasSequenceModel(backend, vocab_size=vocab_size, embedding_dim=embedding_dim,
                                   units=units, stateful=stateful, batch_size=batch_size,
-                                  seed=seed, learning_rate=learning_rate)
+                                  seed=seed, learning_rate=learning_rate, cell=cell)
 
     return describe_, make_lstm, make_gru, make_simple_rnn, make_classifier, make_sequence_model

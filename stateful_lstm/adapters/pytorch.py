@@ -7,10 +7,11 @@ state, so PyTorch starts from zeros. Nothing else is added: PyTorch's own errors
 with a 2-D input: an unbatched sequence) reach the caller unchanged.
 
 Weights. PyTorch's gate order i, f, g, o is Keras' i, f, c, o, and its matrices are the transposes
-of Keras' (``weight_ih_l0`` is ``kernel.T``). It has two biases that always enter as a sum,
-``bias_ih + bias_hh``: ``get_weights`` reports that sum, ``set_weights`` puts Keras' bias in
+of Keras' (``weight_ih_l0`` is ``kernel.T``). An LSTM's (and an RNN's) two biases always enter as
+a sum, ``bias_ih + bias_hh``: ``get_weights`` reports that sum, ``set_weights`` puts Keras' bias in
 ``bias_ih`` and zeros in ``bias_hh``, which the classifier does not train (training both would
-move the sum by two Adam steps where Keras moves its one bias by one).
+move the sum by two Adam steps where Keras moves its one bias by one). A GRU's two biases are
+Keras' two rows (``reset_after=True``), both trained.
 
 Adam. ``torch.optim.Adam`` adds epsilon after the bias correction (``m̂ / (sqrt(v̂) + eps)``);
 Keras (and the contract) before it (``m / (sqrt(v) + eps)`` with the correction in the step size).
@@ -55,8 +56,7 @@ class TorchRecurrent(HeldState):
 
     def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm"):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed)
-        self.cell = cell
+                  batch_size=batch_size, seed=seed, cell=cell)
         t = torch()
         with t.random.fork_rng():
             t.manual_seed(seed)
@@ -135,15 +135,17 @@ class TorchRecurrent(HeldState):
 
 class _TorchTrained(TrainedModel, TorchRecurrent):
     """What the classifier and the sequence model share: ``torch.optim.Adam`` over every
-    trained parameter (``bias_hh`` held at zero, its value moved into ``bias_ih``), given
-    Keras' epsilon at each step (``trained.TrainedModel``), the softmax of the subclass'
-    ``_logits`` and its ``_loss``, and the Dense layer ``dense``."""
+    trained parameter (an LSTM's or RNN's ``bias_hh`` held at zero, its value moved into
+    ``bias_ih``; a GRU's two biases are Keras' two rows, both trained), given Keras' epsilon at
+    each step (``trained.TrainedModel``), the softmax of the subclass' ``_logits`` and its
+    ``_loss``, and the Dense layer ``dense``."""
 
     def _init_optimizer(self, learning_rate):
-        self.rnn.bias_hh_l0.requires_grad_(False)
-        with torch().no_grad():
-            self.rnn.bias_ih_l0.add_(self.rnn.bias_hh_l0)   # the same sum, in one bias
-            self.rnn.bias_hh_l0.zero_()
+        if self.cell != "gru":
+            self.rnn.bias_hh_l0.requires_grad_(False)
+            with torch().no_grad():
+                self.rnn.bias_ih_l0.add_(self.rnn.bias_hh_l0)   # the same sum, in one bias
+                self.rnn.bias_hh_l0.zero_()
         params = [p for p in self.parameters() if p.requires_grad]
         self.optimizer = torch().optim.Adam(params, lr=learning_rate, betas=(BETA_1, BETA_2),
                                             eps=EPSILON)
@@ -174,8 +176,9 @@ class _TorchTrained(TrainedModel, TorchRecurrent):
 
 
 class TorchClassifier(_TorchTrained):
-    """``nn.LSTM`` -> ``nn.Linear`` -> softmax, trained with ``torch.optim.Adam`` on the
-    categorical cross-entropy (the last timestep's h feeds the Dense layer)."""
+    """``nn.LSTM`` (``nn.GRU``, ``nn.RNN``: ``cell``) -> ``nn.Linear`` -> softmax, trained with
+    ``torch.optim.Adam`` on the categorical cross-entropy (the last timestep's h feeds the Dense
+    layer)."""
     TARGETS, WEIGHT_DIMS = np.float32, 1
 
     def __init__(self, *, n_classes, learning_rate=0.001, **lstm):
@@ -206,25 +209,26 @@ class TorchClassifier(_TorchTrained):
 
     def set_weights(self, weights):
         *lstm, kernel, bias = validation.check_classifier_weights(
-            weights, self.input_dim, self.units, self.n_classes, finite=False)
+            weights, self.input_dim, self.units, self.n_classes, finite=False, cell=self.cell)
         self._set_lstm_weights(*lstm)
         self._set_dense(kernel, bias)
 
 
 class TorchSequenceModel(_TorchTrained):
-    """``nn.Embedding`` -> ``nn.LSTM`` -> ``nn.Linear`` -> softmax at every timestep, trained with
+    """``nn.Embedding`` -> ``nn.LSTM`` (``nn.GRU``, ``nn.RNN``: ``cell``) -> ``nn.Linear`` ->
+    softmax at every timestep, trained with
     ``torch.optim.Adam`` on the mean over the batch's (real) tokens of ``-log p[y]``. The
     embedding's gradient is dense (``sparse=False``, the default), so Adam updates the whole
     table, as Keras does."""
     TARGETS, WEIGHT_DIMS = np.int64, 2
 
     def __init__(self, *, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
-                 learning_rate=0.001):
+                 learning_rate=0.001, cell="lstm"):
         validation.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
                                          learning_rate=learning_rate)
         self.vocab_size, self.embedding_dim = vocab_size, embedding_dim
         super().__init__(units=units, input_dim=embedding_dim, stateful=stateful,
-                         batch_size=batch_size, seed=seed)
+                         batch_size=batch_size, seed=seed, cell=cell)
         self._init_optimizer(learning_rate)
 
     def _init_head(self, t, seed):
@@ -253,7 +257,8 @@ class TorchSequenceModel(_TorchTrained):
 
     def set_weights(self, weights):
         embeddings, *lstm, kernel, bias = validation.check_sequence_weights(
-            weights, self.vocab_size, self.embedding_dim, self.units, finite=False)
+            weights, self.vocab_size, self.embedding_dim, self.units, finite=False,
+            cell=self.cell)
         self._set_lstm_weights(*lstm)
         self._set_dense(kernel, bias)
         with torch().no_grad():
@@ -279,20 +284,21 @@ def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0):
 
 
 def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
-                    learning_rate=0.001):
-    """A PyTorch LSTM -> Linear softmax classifier trained with torch.optim.Adam."""
+                    learning_rate=0.001, cell="lstm"):
+    """A PyTorch LSTM (GRU, RNN: ``cell``) -> Linear softmax classifier trained with
+    torch.optim.Adam."""
     return TorchClassifier(units=units, input_dim=input_dim, n_classes=n_classes,
                            stateful=stateful, batch_size=batch_size, seed=seed,
-                           learning_rate=learning_rate)
+                           learning_rate=learning_rate, cell=cell)
 
 
 def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
-                        learning_rate=0.001):
-    """A PyTorch Embedding -> LSTM -> Linear softmax model at every timestep, trained with
-    torch.optim.Adam."""
+                        learning_rate=0.001, cell="lstm"):
+    """A PyTorch Embedding -> LSTM (GRU, RNN: ``cell``) -> Linear softmax model at every
+    timestep, trained with torch.optim.Adam."""
     return TorchSequenceModel(vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
                               stateful=stateful, batch_size=batch_size, seed=seed,
-                              learning_rate=learning_rate)
+                              learning_rate=learning_rate, cell=cell)
 
 
 @functools.cache
