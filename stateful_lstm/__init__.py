@@ -10,12 +10,14 @@ from importlib import metadata
 
 import numpy as np
 
+from . import validation
 from .classifier import Classifier
 from .gru import GRU
 from .layers import LAYERS as LAYERS
 from .lstm import LSTM
 from .sequence import SequenceModel
 from .simple_rnn import SimpleRNN
+from .stack import Stack
 from .stream_pool import step_model as step_model  # the stream pool's backend (clause 23)
 
 MASKS = "any"          # every mask pattern (spec/SPEC.md, "Masks")
@@ -26,25 +28,34 @@ except metadata.PackageNotFoundError:  # running from a checkout that was not in
     __version__ = "0+checkout"
 
 
+def _recurrent(cell, layers, **config):
+    """One layer of ``cell``, or ``layers`` of them stacked (``stack.Stack``)."""
+    validation.positive_int("layers", layers)
+    return LAYERS[cell](**config) if layers == 1 else Stack(cell=cell, layers=layers, **config)
+
+
 def make_lstm(*, units: int, input_dim: int, stateful: bool, batch_size: int | None = None,
-              seed: int = 0) -> LSTM:
-    """A NumPy reference LSTM (see ``spec/SPEC.md`` for the contract it satisfies)."""
-    return LSTM(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
-                seed=seed)
+              seed: int = 0, layers: int = 1) -> LSTM | Stack:
+    """A NumPy reference LSTM, or ``layers`` of them stacked (see ``spec/SPEC.md`` for the
+    contract it satisfies)."""
+    return _recurrent("lstm", layers, units=units, input_dim=input_dim, stateful=stateful,
+                      batch_size=batch_size, seed=seed)
 
 
 def make_gru(*, units: int, input_dim: int, stateful: bool, batch_size: int | None = None,
-             seed: int = 0) -> GRU:
-    """A NumPy reference GRU (Keras' ``reset_after=True``; ``spec/SPEC.md``)."""
-    return GRU(units=units, input_dim=input_dim, stateful=stateful, batch_size=batch_size,
-               seed=seed)
+             seed: int = 0, layers: int = 1) -> GRU | Stack:
+    """A NumPy reference GRU (Keras' ``reset_after=True``; ``spec/SPEC.md``), or ``layers``
+    stacked."""
+    return _recurrent("gru", layers, units=units, input_dim=input_dim, stateful=stateful,
+                      batch_size=batch_size, seed=seed)
 
 
 def make_simple_rnn(*, units: int, input_dim: int, stateful: bool,
-                    batch_size: int | None = None, seed: int = 0) -> SimpleRNN:
-    """A NumPy reference SimpleRNN (tanh; ``spec/SPEC.md``)."""
-    return SimpleRNN(units=units, input_dim=input_dim, stateful=stateful,
-                     batch_size=batch_size, seed=seed)
+                    batch_size: int | None = None, seed: int = 0,
+                    layers: int = 1) -> SimpleRNN | Stack:
+    """A NumPy reference SimpleRNN (tanh; ``spec/SPEC.md``), or ``layers`` stacked."""
+    return _recurrent("simple_rnn", layers, units=units, input_dim=input_dim,
+                      stateful=stateful, batch_size=batch_size, seed=seed)
 
 
 def describe() -> str:

@@ -160,6 +160,15 @@ def check_weights(weights, input_dim, units, finite=True, cell="lstm"):
     return _check_arrays("set_weights", weights, CELLS[cell].weight_shapes(input_dim, units), finite)
 
 
+def check_stack_weights(weights, input_dim, units, layers, finite=True, cell="lstm"):
+    """Float32 copies of ``layers`` stacked layers' arrays of ``cell``, bottom layer first (the
+    first layer's kernel reads ``input_dim`` features, the others' ``units``), or ValueError
+    (``finite`` as in ``check_states``)."""
+    return _check_arrays("set_weights", weights, [
+        shape for k in range(layers)
+        for shape in CELLS[cell].weight_shapes(input_dim if k == 0 else units, units)], finite)
+
+
 def check_classifier_weights(weights, input_dim, units, n_classes, finite=True, cell="lstm"):
     """Float32 copies of ``cell``'s three arrays, then the Dense kernel and bias, or ValueError
     (``finite`` as in ``check_states``)."""

@@ -1,0 +1,69 @@
+"""Stacked recurrent layers of one cell: layer k's output at every timestep is layer k+1's input
+(Keras' ``return_sequences=True`` on every layer, PyTorch's ``num_layers``), and each layer
+carries its own state per batch row.
+
+A stack's state and weights list every layer's in order, bottom first (what issue 29 asks of
+the contract's stacks; not yet a clause of ``spec/SPEC.md``):
+``get_states()`` is ``[h_0, c_0, h_1, c_1, ...]`` for an LSTM (``[h_0, h_1, ...]`` for a GRU or
+SimpleRNN), ``get_weights()`` each layer's ``[kernel, recurrent_kernel, bias]`` in Keras'
+layout, the first layer's kernel (input_dim, ...), the others' (units, ...). ``reset_states``
+clears every layer. A mask reaches every layer (Keras propagates it): a masked step keeps every
+layer's state. Layer k's initial weights are drawn from ``seed + k``.
+"""
+from . import validation
+from .cells import CELLS
+from .layers import LAYERS
+from .loops import PredictLoop
+
+
+class Stack(PredictLoop):
+    """``layers`` recurrent layers of ``cell`` (``cells.CELLS``), each of ``units``, returning the
+    top layer's h at every timestep."""
+
+    def __init__(self, *, cell, layers, units, input_dim, stateful, batch_size=None, seed=0):
+        validation.check_cell(cell)
+        validation.positive_int("layers", layers)
+        self.layers = [LAYERS[cell](units=units, input_dim=input_dim if k == 0 else units,
+                                    stateful=stateful, batch_size=batch_size, seed=seed + k)
+                       for k in range(layers)]
+        self.cell, self.units, self.input_dim = cell, units, input_dim
+        self.stateful, self.batch_size = stateful, batch_size
+
+    def predict_on_batch(self, x, mask=None):
+        """The top layer's outputs (batch, T, units); checks ``x`` and ``mask`` before any
+        layer runs, so that a refused call changes no layer's state."""
+        x = self.layers[0]._check_batch("predict_on_batch", x)
+        mask = validation.check_mask("predict_on_batch", mask, x.shape[:2])
+        for layer in self.layers:
+            x = layer.run(x, mask=mask)
+        return x
+
+    def reset_states(self):
+        for layer in self.layers:
+            layer.reset_states()
+
+    def get_states(self):
+        """Every layer's carried arrays, bottom layer first."""
+        return [s for layer in self.layers for s in layer.get_states()]
+
+    def set_states(self, states):
+        """Every layer's carried arrays, as ``get_states`` lists them; all checked before any
+        is set."""
+        validation.require_stateful(self, "set_states")
+        per_layer = len(CELLS[self.cell].states)
+        checked = validation.check_states(states, self.batch_size, self.units,
+                                          count=per_layer * len(self.layers))
+        for k, layer in enumerate(self.layers):
+            layer.set_states(checked[k * per_layer:(k + 1) * per_layer])
+
+    def get_weights(self):
+        """Every layer's ``[kernel, recurrent_kernel, bias]``, bottom layer first."""
+        return [w for layer in self.layers for w in layer.get_weights()]
+
+    def set_weights(self, weights):
+        """Every layer's three arrays, as ``get_weights`` lists them; all checked before any is
+        set."""
+        checked = validation.check_stack_weights(weights, self.input_dim, self.units,
+                                                 len(self.layers), cell=self.cell)
+        for k, layer in enumerate(self.layers):
+            layer.set_weights(checked[3 * k:3 * k + 3])
