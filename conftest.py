@@ -37,6 +37,7 @@ def pytest_collection_modifyitems(config, items):
         return
     from spec.contract import DEFAULT_RUNTIME, LSTM_CELL, TRAINED_MODELS
     from spec.harness.items import ENV_VAR, cell_of, impl_of, runtime_of
+    from spec.harness.session import needed_capabilities
     from stateful_lstm.adapters import BUNDLED
     named = config.getoption("stateful_lstm_impl") or os.environ.get(ENV_VAR)
     other_frameworks = [] if named else [
@@ -45,8 +46,8 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=other_frameworks)
         items[:] = [item for item in items if item not in other_frameworks]
     for item in items:
-        trains_another_cell = cell_of(item) not in (None, LSTM_CELL) and any(
-            name in TRAINED_MODELS for marker in item.iter_markers("needs") for name in marker.args)
+        trains_another_cell = cell_of(item) not in (None, LSTM_CELL) and \
+            not set(needed_capabilities(item)).isdisjoint(TRAINED_MODELS)
         if impl_of(item) == "keras" or runtime_of(item) not in (None, DEFAULT_RUNTIME) or \
                 trains_another_cell:
             item.add_marker(pytest.mark.slow)
