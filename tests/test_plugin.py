@@ -246,9 +246,10 @@ def test_a_failure_is_not_shrunk_unless_asked(tmp_path):
     assert built["named"] == built["default"] < built["shrink"], built
 
 
-def test_a_declared_run_draws_the_examples_an_undeclared_one_draws(tmp_path):
-    # Counted by the GRUs built: the GRU run of a test, declared as a known deviation (which then
-    # passes: a strict expected failure that errs) or not.
+def test_a_declared_run_draws_every_example_a_cells_run_has(tmp_path):
+    # Counted by the GRUs built: the GRU run of a test undeclared (a sixth of the examples),
+    # undeclared with --stateful-lstm-cell-examples (all of them), and declared as a known
+    # deviation (which then passes: a strict expected failure that errs), which draws them all.
     write(tmp_path, "counted.py", """
         import os
         import stateful_lstm
@@ -262,14 +263,16 @@ def test_a_declared_run_draws_the_examples_an_undeclared_one_draws(tmp_path):
             return stateful_lstm.make_gru(**config)
         """)
     built = {}
-    for declared in ("", "1"):
-        counter = tmp_path / f"built{declared}.txt"
+    for run_of, declared, options in [("few", "", []),
+                                      ("all", "", ["--stateful-lstm-cell-examples"]),
+                                      ("declared", "1", [])]:
+        counter = tmp_path / f"{run_of}.txt"
         code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "counted", *FAST,
-                         "--stateful-lstm-cell", "gru"], tmp_path, BUILT=str(counter),
+                         "--stateful-lstm-cell", "gru", *options], tmp_path, BUILT=str(counter),
                         DECLARED=declared)
         assert code == (1 if declared else 0), out
-        built[declared] = len(counter.read_text().splitlines())
-    assert built[""] == built["1"] > 0, built
+        built[run_of] = len(counter.read_text().splitlines())
+    assert built["declared"] == built["all"] > built["few"] > 0, built
 
 
 def test_a_file_path_is_accepted(tmp_path):
