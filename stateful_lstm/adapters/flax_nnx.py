@@ -45,9 +45,10 @@ def describe():
             f"optax {version('optax')}, state carried by the adapter")
 
 
-def _cell(cell, input_dim, units, seed):
+def _cell(cell, input_dim, units, rngs):
+    """Flax's cell of ``cell`` (``nnx.LSTMCell``, ``GRUCell``, ``SimpleCell``)."""
     from flax import nnx
-    return getattr(nnx, CELLS[cell].layers["flax"])(input_dim, units, rngs=nnx.Rngs(seed))
+    return getattr(nnx, CELLS[cell].layers["flax"])(input_dim, units, rngs=rngs)
 
 
 def _scan(cell, x, state, lengths):
@@ -124,7 +125,7 @@ class FlaxRecurrent(HeldState):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
                   batch_size=batch_size, seed=seed, cell=cell)
         from flax import nnx
-        self.graphdef, self.params = nnx.split(_cell(cell, input_dim, units, seed))
+        self.graphdef, self.params = nnx.split(_cell(cell, input_dim, units, nnx.Rngs(seed)))
         self.reset_states()
 
     def predict_on_batch(self, x, mask=None):
@@ -220,13 +221,13 @@ def _networks():
 
     class Classifier(nnx.Module):
         def __init__(self, cell, input_dim, units, n_classes, rngs):
-            self.cell = getattr(nnx, CELLS[cell].layers["flax"])(input_dim, units, rngs=rngs)
+            self.cell = _cell(cell, input_dim, units, rngs)
             self.dense = nnx.Linear(units, n_classes, rngs=rngs)
 
     class SequenceModel(nnx.Module):
         def __init__(self, cell, vocab_size, embedding_dim, units, rngs):
             self.embed = nnx.Embed(vocab_size, embedding_dim, rngs=rngs)
-            self.cell = getattr(nnx, CELLS[cell].layers["flax"])(embedding_dim, units, rngs=rngs)
+            self.cell = _cell(cell, embedding_dim, units, rngs)
             self.dense = nnx.Linear(units, vocab_size, rngs=rngs)
     return {"classifier": Classifier, "sequence": SequenceModel}
 
