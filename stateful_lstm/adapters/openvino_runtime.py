@@ -32,6 +32,7 @@ import numpy as np
 
 from .. import LAYERS, validation
 from ..cells import CELLS
+from ..openvino_session import CPU_CONFIG
 from .common import PerThread, configure, known_deviations, version
 
 REQUIRES = ("openvino",)
@@ -39,12 +40,16 @@ INSTALL_HINT = " (pip install 'stateful-lstm-spec[openvino]')"
 MASKS = "right-padded"             # sequence_lengths: a length per row
 COMPILES_PER_SHAPE = True          # one compiled model per cell, sizes and batch
 KNOWN_DEVIATIONS = known_deviations(__name__)     # known_deviations.toml
-CONFIG = {}      # the CPU plugin's defaults (a single inference thread skips its input checks)
+# The CPU plugin's defaults (a single inference thread skips its input checks), but float32 on a
+# CPU where its default is bf16 (the contract is float32: ``openvino_session.CPU_CONFIG``).
+CONFIG = CPU_CONFIG
 
 
 def describe():
+    default = _core().get_property("CPU", "INFERENCE_PRECISION_HINT")
     return (f"OpenVINO {version('openvino')} (LSTMSequence, GRUSequence, RNNSequence on the CPU "
-            f"plugin; state in the infer request, made stateful by MakeStateful)")
+            f"plugin, compiled for f32, its default here {default.get_type_name()}; state in the "
+            f"infer request, made stateful by MakeStateful)")
 
 
 @functools.cache
