@@ -46,10 +46,9 @@ CONFIG = CPU_CONFIG
 
 
 def describe():
-    default = _core().get_property("CPU", "INFERENCE_PRECISION_HINT")
     return (f"OpenVINO {version('openvino')} (LSTMSequence, GRUSequence, RNNSequence on the CPU "
-            f"plugin, compiled for f32, its default here {default.get_type_name()}; state in the "
-            f"infer request, made stateful by MakeStateful)")
+            f"plugin, inference precision f32; state in the infer request, made stateful by "
+            f"MakeStateful)")
 
 
 @functools.cache
