@@ -92,13 +92,16 @@ def _each_state(actual, expected, what, compare):
     __tracebackhide__ = True
     assert_that(len(actual) == len(expected), f"{what}: get_states() returned {len(actual)} "
                                               f"arrays, but should be {len(expected)}")
-    for name, a, e in zip(STATE_NAMES, actual, expected):
+    names = STATE_NAMES if len(expected) <= len(STATE_NAMES) else \
+        [f"array {k} of get_states()" for k in range(len(expected))]   # a stack's
+    for name, a, e in zip(names, actual, expected):
         compare(a, e, f"{what} [{name}]")
 
 
 def assert_states_close(actual: Sequence[ArrayLike], expected: Sequence[ArrayLike],
                         what: str) -> None:
-    """Two carried states (``[h, c]``, or ``[h]``) agree within the float32 tolerance."""
+    """Two carried states (``[h, c]``, ``[h]``, or a stack's every layer's) agree within the
+    float32 tolerance."""
     __tracebackhide__ = True
     _each_state(actual, expected, what, assert_close)
 
@@ -117,7 +120,8 @@ def assert_identical(actual: ArrayLike, expected: ArrayLike, what: str) -> None:
 
 def assert_states_identical(actual: Sequence[ArrayLike], expected: Sequence[ArrayLike],
                             what: str) -> None:
-    """Two carried states (``[h, c]``, or ``[h]``) are bit-for-bit equal."""
+    """Two carried states (``[h, c]``, ``[h]``, or a stack's every layer's) are bit-for-bit
+    equal."""
     __tracebackhide__ = True
     _each_state(actual, expected, what, assert_identical)
 

@@ -49,10 +49,13 @@ def list_of_tests():
              "cell type an implementation offers; `\"cells\"` in a known deviation names "
              "`\"lstm\"`, `\"gru\"` or `\"simple_rnn\"`. A test marked (every runtime) runs "
              "once per runtime its exported copies run in (ONNX Runtime, OpenVINO, LiteRT), "
-             "each its own verdict.", ""]
+             "each its own verdict. A test marked (stacked too) runs once more per cell on "
+             "stacked layers, one marked (stacked only) on those alone.", ""]
     for number, clause in enumerate(CLAUSES, 1):
         every = {"every cell": every_cell_test_names(clause),
-                 "every runtime": every_runtime_test_names(clause)}
+                 "every runtime": every_runtime_test_names(clause),
+                 "stacked too": stacked_test_names(clause) - stacked_only_test_names(clause),
+                 "stacked only": stacked_only_test_names(clause)}
         lines.append(f"{number}. `{clause}` (`spec/{module_name(clause)}.py`):")
         lines += [f"   - `{name}`" + "".join(f" ({mark})" for mark, names in every.items()
                                           if name in names)
@@ -99,10 +102,33 @@ def every_runtime_test_names(*clauses):
                      for node in _tests(tree))
 
 
+@functools.cache
+def stacked_test_names(*clauses):
+    """The names of the spec's tests that run on stacked layers too (module marked ``stacks``,
+    the test needing no trained model: ``session.stackings_of``), read without importing the
+    modules; with ``clauses``, only those of these clauses."""
+    from .contract import TRAINED_MODELS
+    return frozenset(node.name for source, tree in _marked_modules("stacks", clauses)
+                     for node in _tests(tree)
+                     if not any(factory in ast.get_source_segment(source, d)
+                                for d in node.decorator_list for factory in TRAINED_MODELS))
+
+
+@functools.cache
+def stacked_only_test_names(*clauses):
+    """The names of the spec's tests that run on stacked layers only (``stacked_only``)."""
+    return frozenset(node.name for source, tree in _marked_modules("stacks", clauses)
+                     for node in _tests(tree)
+                     if any("stacked_only" in ast.get_source_segment(source, d)
+                            for d in node.decorator_list))
+
+
 def runs_of(names, cells=3):
     """How many runs (test items) the spec tests ``names`` give one implementation: each test
-    once per runtime if it is marked ``every_runtime``, and that ``cells`` times if it runs
-    every cell type (``cells=1``: the LSTM's runs only)."""
+    once per runtime if it is marked ``every_runtime``, twice if it runs on stacked layers too,
+    and that ``cells`` times if it runs every cell type (``cells=1``: the LSTM's runs only)."""
     from .contract import RUNTIMES
+    stacked_too = stacked_test_names() - stacked_only_test_names()
     return sum((cells if name in every_cell_test_names() else 1) *
-               (len(RUNTIMES) if name in every_runtime_test_names() else 1) for name in names)
+               (len(RUNTIMES) if name in every_runtime_test_names() else 1) *
+               (2 if name in stacked_too else 1) for name in names)

@@ -161,17 +161,17 @@ class RecurrentLayer(Protocol):
 
 class MakeLSTM(Protocol):
     def __call__(self, *, units: int, input_dim: int, stateful: bool,
-                 batch_size: int | None = None, seed: int = 0) -> LSTM: ...
+                 batch_size: int | None = None, seed: int = 0, layers: int = 1) -> LSTM: ...
 
 
 class MakeGRU(Protocol):
     def __call__(self, *, units: int, input_dim: int, stateful: bool,
-                 batch_size: int | None = None, seed: int = 0) -> RecurrentLayer: ...
+                 batch_size: int | None = None, seed: int = 0, layers: int = 1) -> RecurrentLayer: ...
 
 
 class MakeSimpleRNN(Protocol):
     def __call__(self, *, units: int, input_dim: int, stateful: bool,
-                 batch_size: int | None = None, seed: int = 0) -> RecurrentLayer: ...
+                 batch_size: int | None = None, seed: int = 0, layers: int = 1) -> RecurrentLayer: ...
 
 
 class MakeClassifier(Protocol):
@@ -300,13 +300,23 @@ def trains(impl: Any, factory: str, cell: str) -> bool:
     that cell's own factory (``make_gru``, ``make_simple_rnn``)."""
     if not offers(impl, factory):
         return False
-    if cell == LSTM_CELL:
-        return True
+    return cell == LSTM_CELL or (takes(impl, factory, "cell") and
+                                 offers(impl, CELLS[cell].factory))
+
+
+def stacks(impl: Any, cell: str) -> bool:
+    """Whether ``impl`` makes stacks of ``cell``: it offers the cell's factory and that factory
+    takes ``layers`` (SPEC.md, "Stacked layers")."""
+    return offers(impl, CELLS[cell].factory) and takes(impl, CELLS[cell].factory, "layers")
+
+
+def takes(impl: Any, factory: str, parameter: str) -> bool:
+    """Whether ``impl``'s ``factory`` takes the keyword ``parameter`` (a callable without a
+    signature says nothing: no)."""
     try:
-        parameters = inspect.signature(getattr(impl, factory)).parameters
-    except (TypeError, ValueError):        # a callable without a signature says nothing
+        return parameter in inspect.signature(getattr(impl, factory)).parameters
+    except (TypeError, ValueError):
         return False
-    return "cell" in parameters and offers(impl, CELLS[cell].factory)
 
 
 def offers(impl: Any, capability: str) -> bool:

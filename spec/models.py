@@ -20,17 +20,26 @@ def factory(impl, cell):
 
 
 def make_model(impl, setup, *, stateful=True, batch_size=_UNSET):
-    """``impl``'s factory of ``setup``'s cell (``make_lstm``, ...) for ``setup``'s sizes, given
-    ``setup``'s weights (as copies).
+    """``impl``'s factory of ``setup``'s cell (``make_lstm``, ...) for ``setup``'s sizes (and
+    ``layers``, for a stack), given ``setup``'s weights (as copies).
 
     ``batch_size`` defaults to ``setup.batch_size`` for a stateful model and to None (any batch
     size) for a stateless one."""
     if batch_size is _UNSET:
         batch_size = setup.batch_size if stateful else None
+    stack = {"layers": setup.layers} if setup.layers > 1 else {}
     model = factory(impl, setup.cell)(units=setup.units, input_dim=setup.input_dim,
-                                      stateful=stateful, batch_size=batch_size, seed=0)
+                                      stateful=stateful, batch_size=batch_size, seed=0, **stack)
     model.set_weights([w.copy() for w in setup.weights])
     return model
+
+
+def weight_names(setup):
+    """The names of ``setup``'s weight arrays, as ``get_weights`` lists them: ``WEIGHT_NAMES``,
+    a stack's each layer's ("kernel 1": layer 1's)."""
+    if setup.layers == 1:
+        return WEIGHT_NAMES
+    return tuple(f"{name} {k}" for k in range(setup.layers) for name in WEIGHT_NAMES)
 
 
 def row_of(states, row):

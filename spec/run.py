@@ -27,12 +27,14 @@ from .contract import DEFAULT_RUNTIME, LSTM_CELL
 @dataclass(frozen=True)
 class Run:
     """A spec test's run: its models' ``cell`` (a key of ``contract.CELLS``), ``palette`` (sizes
-    from ``strategies.palette``), ``examples`` (None: the profile's), and the ``runtime`` its
-    exported copies run in (a key of ``contract.RUNTIMES``; tests marked ``every_runtime``)."""
+    from ``strategies.palette``), ``examples`` (None: the profile's), the ``runtime`` its
+    exported copies run in (a key of ``contract.RUNTIMES``; tests marked ``every_runtime``), and
+    whether its models are ``stacked`` (2 or 3 layers of the cell; tests marked ``stacks``)."""
     cell: str = LSTM_CELL
     palette: bool = False
     examples: int | None = None
     runtime: str = DEFAULT_RUNTIME
+    stacked: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ The strategies of sizes depend on the test's run (``spec.run``: sizes from the p
 implementation that compiles per shape, the setup's cell): they are functions of the run
 (``@for_run``), and a test draws them for its own.
 
-Sizes cover batch 1-8, timesteps 1-12 (0 where a test allows it), input_dim 1-5 and units 1-8.
+Sizes cover batch 1-8, timesteps 1-12 (0 where a test allows it), input_dim 1-5, units 1-8 and,
+in a stacked run, 2-3 layers.
 Floats are float32 and bounded: weights in [-1, 1], inputs in [-2, 2], carried h in [-1, 1] (the range
 of o * tanh(c)) and c in [-3, 3]; no NaN or infinity.
 """
@@ -21,6 +22,7 @@ from .contract import CELLS
 from .run import for_run
 
 MAX_BATCH, MAX_TIMESTEPS, MAX_INPUT_DIM, MAX_UNITS, MAX_CLASSES = 8, 12, 5, 8, 6
+MAX_LAYERS = 3                 # a stack's: 2 or 3 layers
 WEIGHT_BOUND, INPUT_BOUND, H_BOUND, C_BOUND = 1.0, 2.0, 1.0, 3.0
 
 
@@ -35,13 +37,22 @@ def exact_repr(name, fields, weights):
 
 class CarriesState:
     """What a setup of either kind knows of the state its models carry (``cell``, ``units``,
-    ``batch_size``)."""
+    ``batch_size``, and ``layers``: a stack's carries each layer's)."""
+    layers = 1
 
     def zero_states(self, batch=None):
-        """The cell's carried state of zeros (``[h, c]``, or ``[h]``), for ``batch`` rows
-        (default: the setup's batch size)."""
+        """The carried state of zeros (``[h, c]``, or ``[h]``; a stack's every layer's, bottom
+        first), for ``batch`` rows (default: the setup's batch size)."""
         return [np.zeros((self.batch_size if batch is None else batch, self.units), np.float32)
-                for _ in CELLS[self.cell].states]
+                for _ in self.state_names()]
+
+    def state_names(self):
+        """The names of the carried arrays, as ``get_states`` lists them: ``["h", "c"]`` (the
+        LSTM's), ``["h"]``; a stack's ``["h_0", "c_0", "h_1", ...]``, bottom layer first."""
+        names = CELLS[self.cell].states
+        if self.layers == 1:
+            return list(names)
+        return [f"{name}_{k}" for k in range(self.layers) for name in names]
 
 
 @dataclass(frozen=True)
@@ -54,15 +65,24 @@ class Setup(CarriesState):
     weights: tuple
     cell: str = "lstm"
     n_classes: int | None = None       # a classifier's (``setups(max_classes=...)``)
+    layers: int = 1                    # a stack's (a stacked run's setups: 2 or 3)
 
     def with_batch_size(self, batch_size):
         return replace(self, batch_size=batch_size)
 
+    def layer(self, k):
+        """Layer ``k`` of a stack's setup as a setup of its own (its input size, its three
+        weight arrays)."""
+        return replace(self, input_dim=self.input_dim if k == 0 else self.units, layers=1,
+                       weights=self.weights[3 * k:3 * k + 3])
+
     def __repr__(self):
         cell = {} if self.cell == "lstm" else {"cell": repr(self.cell)}
         classes = {} if self.n_classes is None else {"n_classes": self.n_classes}
+        layers = {} if self.layers == 1 else {"layers": self.layers}
         return exact_repr("Setup", dict(batch_size=self.batch_size, input_dim=self.input_dim,
-                                        units=self.units, **cell, **classes), self.weights)
+                                        units=self.units, **cell, **classes, **layers),
+                          self.weights)
 
 
 @dataclass(frozen=True)
@@ -117,17 +137,20 @@ def timesteps(min_value=1):
     return sizes(min_value, MAX_TIMESTEPS)
 
 
-def cell_weights(input_dim, units, cell="lstm"):
+def cell_weights(input_dim, units, cell="lstm", layers=1):
     """``cell``'s ``[kernel, recurrent_kernel, bias]`` in Keras' shapes (``contract.CELLS``;
-    the LSTM's: (input_dim, 4u), (u, 4u), (4u,)), bounded. The SimpleRNN's recurrent kernel is
+    the LSTM's: (input_dim, 4u), (u, 4u), (4u,)), bounded; a stack's every layer's, bottom
+    first (the first reads ``input_dim`` features, the others ``units``). The SimpleRNN's
+    recurrent kernel is
     bounded by 1/u, so that its map of h is not expanding (``|h @ U|`` at most ``|h|``, max
     norm): with no gate to damp it, a larger one makes the recurrence chaotic, and two correct
     float32 computations drift apart by more than any fixed tolerance (seen: 1.2e-5 after 7
     steps, units 6, PyTorch in a batch of 2 against a batch of 1)."""
     recurrent = float(np.float32(WEIGHT_BOUND / units)) if cell == "simple_rnn" else WEIGHT_BOUND
     bounds = [WEIGHT_BOUND, recurrent, WEIGHT_BOUND]        # (bounds float32 can hold)
-    return st.tuples(*(float32_arrays(shape, bound) for shape, bound in
-                       zip(CELLS[cell].weight_shapes(input_dim, units), bounds)))
+    return st.tuples(*(float32_arrays(shape, bound) for k in range(layers) for shape, bound in
+                       zip(CELLS[cell].weight_shapes(input_dim if k == 0 else units, units),
+                           bounds)))
 
 
 # One model's sizes, drawn together while sizes come from the palette: a row of this orthogonal
@@ -163,16 +186,24 @@ def joint_sizes(run, *ranges):
 @for_run
 def setups(run, min_batch=1, max_batch=MAX_BATCH, max_classes=None):
     """A ``Setup`` of the run's cell: sizes drawn together from the spec's ranges
-    (``joint_sizes``: batch size from ``min_batch`` to ``max_batch``, input_dim, units, and with
-    ``max_classes`` a classifier's class count from 2), weights."""
+    (``joint_sizes``: batch size from ``min_batch`` to ``max_batch``, input_dim, units, with
+    ``max_classes`` a classifier's class count from 2, and in a stacked run 2 or 3 layers),
+    weights."""
     ranges = [(1, max_batch, min_batch), (1, MAX_INPUT_DIM), (1, MAX_UNITS)]
-    sizes_drawn = joint_sizes(*ranges, *([(2, max_classes)] if max_classes else []))
+    if max_classes:
+        ranges.append((2, max_classes))
+    if run.stacked:
+        ranges.append((2, MAX_LAYERS))
+    sizes_drawn = joint_sizes(*ranges)
 
     @st.composite
     def setup(draw):
-        batch, input_dim, units, *classes = draw(sizes_drawn.strategy(run))
-        return Setup(batch, input_dim, units, draw(cell_weights(input_dim, units, run.cell)),
-                     run.cell, *classes)
+        batch, input_dim, units, *more = draw(sizes_drawn.strategy(run))
+        classes = more.pop(0) if max_classes else None
+        layers = more.pop(0) if run.stacked else 1
+        return Setup(batch, input_dim, units,
+                     draw(cell_weights(input_dim, units, run.cell, layers)), run.cell, classes,
+                     layers)
     return setup()
 
 
@@ -192,12 +223,19 @@ def input_batches(run, setup, count, min_timesteps=1):
         lambda steps: st.tuples(*(inputs(setup.batch_size, t, setup.input_dim) for t in steps)))
 
 
-def carried_states(batch, units, cell="lstm"):
-    """A carried state of ``cell``, ``[h, c]`` (or ``[h]``), each (batch, units), in the ranges
-    an LSTM reaches (a GRU's and a SimpleRNN's h are in [-1, 1] too)."""
+def carried_states(batch, units, cell="lstm", layers=1):
+    """A carried state of ``cell``, ``[h, c]`` (or ``[h]``; a stack's every layer's, bottom
+    first), each (batch, units), in the ranges an LSTM reaches (a GRU's and a SimpleRNN's h are
+    in [-1, 1] too)."""
     bounds = {"h": H_BOUND, "c": C_BOUND}
     return st.tuples(*(float32_arrays((batch, units), bounds[name])
-                       for name in CELLS[cell].states)).map(list)
+                       for _ in range(layers) for name in CELLS[cell].states)).map(list)
+
+
+def states_of(setup):
+    """A carried state for ``setup``'s models (``carried_states`` of its rows, units, cell and
+    layers)."""
+    return carried_states(setup.batch_size, setup.units, setup.cell, setup.layers)
 
 
 @st.composite

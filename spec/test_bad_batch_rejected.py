@@ -13,10 +13,10 @@ from .assertions import (
     assert_states_identical,
 )
 from .contract import CELLS
-from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_model
+from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_model, weight_names
 from .run import given
 
-pytestmark = [pytest.mark.clause("bad-batch-rejected"), pytest.mark.every_cell]
+pytestmark = [pytest.mark.clause("bad-batch-rejected"), pytest.mark.every_cell, pytest.mark.stacks]
 
 
 def assert_refused_and_state_kept(impl, setup, data, refused):
@@ -103,27 +103,32 @@ def test_input_that_is_not_3d_is_refused_by_a_stateless_model(stateful_lstm_impl
 
 @given(data=st.data(), setup=sst.setups())
 def test_set_states_with_a_wrong_count_of_arrays_is_refused(stateful_lstm_impl, data, setup):
-    # None, one fewer (for an LSTM; none again for a cell whose state is [h]) and one more.
-    states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
-                       label="states")
+    # None, one fewer (for an LSTM; none again for a cell whose state is [h]) and one more; a
+    # stack's one layer's arrays too.
+    states = data.draw(sst.states_of(setup), label="states")
+    one_layer = len(CELLS[setup.cell].states)
     assert_refused_and_state_kept(stateful_lstm_impl, setup, data, {
         f"set_states of {count} arrays": lambda m, count=count: m.set_states(
             [*states, states[-1]][:count])
-        for count in sorted({0, len(states) - 1, len(states) + 1})})
+        for count in sorted({0, len(states) - 1, len(states) + 1} |
+                            ({one_layer} if setup.layers > 1 else set()))})
 
 
 @given(data=st.data(), setup=sst.setups(), which=st.sampled_from(["h", "c", "both"]))
 def test_set_states_with_a_wrong_shape_is_refused(stateful_lstm_impl, data, setup, which):
     # Every shape a caller is likely to pass by mistake (those NumPy would broadcast to
     # (batch_size, units) among them), and one drawn from all the others; a cell whose state is
-    # [h] alone gets a wrong h whatever ``which`` says.
+    # [h] alone gets a wrong h whatever ``which`` says; in a stack, the arrays of one drawn
+    # layer (the others right).
     right = (setup.batch_size, setup.units)
     names = CELLS[setup.cell].states
-    states = data.draw(sst.carried_states(*right, setup.cell), label="states")
-    changed = [name for name in names if which in (name, "both") or len(names) == 1]
+    states = data.draw(sst.states_of(setup), label="states")
+    layer = data.draw(st.integers(0, setup.layers - 1), label="layer") if setup.layers > 1 else 0
+    changed = {layer * len(names) + i for i, name in enumerate(names)
+               if which in (name, "both") or len(names) == 1}
     refused = {}
     for shape in [*sst.near_shapes(right), data.draw(sst.wrong_shapes(right), label="shape")]:
-        bad = [np.resize(s, shape) if name in changed else s for name, s in zip(names, states)]
+        bad = [np.resize(s, shape) if i in changed else s for i, s in enumerate(states)]
         refused[f"set_states with shapes {[a.shape for a in bad]} (the state is {right})"] = \
             lambda m, bad=bad: m.set_states(bad)
     assert_refused_and_state_kept(stateful_lstm_impl, setup, data, refused)
@@ -132,21 +137,23 @@ def test_set_states_with_a_wrong_shape_is_refused(stateful_lstm_impl, data, setu
 @given(data=st.data(), setup=sst.setups(), which=st.sampled_from(WEIGHT_NAMES))
 def test_set_weights_with_a_wrong_shape_is_refused(stateful_lstm_impl, data, setup, which):
     # A wrong shape must fail at set_weights, not at some later call, and change nothing: every
-    # likely mistake for ``which`` (``near_shapes``), one shape drawn from all the others, and
-    # the wrong counts of arrays.
-    index = WEIGHT_NAMES.index(which)
+    # likely mistake for ``which`` (``near_shapes``; in a stack, of one drawn layer), one shape
+    # drawn from all the others, and the wrong counts of arrays (a stack's one layer's too).
+    layer = data.draw(st.integers(0, setup.layers - 1), label="layer") if setup.layers > 1 else 0
+    index = layer * len(WEIGHT_NAMES) + WEIGHT_NAMES.index(which)
     right = setup.weights[index].shape
     shapes = [*sst.near_shapes(right), data.draw(sst.wrong_shapes(right), label="shape")]
     weights = [w.copy() for w in setup.weights]
+    counts = [0, len(weights) - 1, len(weights) + 1] + [3] * (setup.layers > 1)
     wrong = [[np.resize(w, shape) if i == index else w for i, w in enumerate(weights)]
-             for shape in shapes] + [weights[:0], weights[:2], [*weights, weights[-1]]]
+             for shape in shapes] + [[*weights, weights[-1]][:count] for count in counts]
     model = make_model(stateful_lstm_impl, setup)
     feed(model, data.draw(sst.input_batches(setup, count=1), label="history"))
     before = model.get_states()
     for bad in wrong:
         what = f"set_weights with shapes {[np.shape(w) for w in bad]} {describe_call(setup)}"
         assert_raises(lambda bad=bad: model.set_weights([w.copy() for w in bad]), what)
-        for name, now, kept in zip(WEIGHT_NAMES, model.get_weights(), setup.weights):
+        for name, now, kept in zip(weight_names(setup), model.get_weights(), setup.weights):
             assert_identical(now, kept, f"{name} after the refused {what}")
         assert_states_identical(model.get_states(), before, f"the state after the refused {what}")
 

@@ -9,7 +9,7 @@ from .assertions import assert_close, assert_states_close
 from .models import describe_call, feed, make_model
 from .run import given
 
-pytestmark = [pytest.mark.clause("carry-per-index"), pytest.mark.every_cell]
+pytestmark = [pytest.mark.clause("carry-per-index"), pytest.mark.every_cell, pytest.mark.stacks]
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(min_value=2))

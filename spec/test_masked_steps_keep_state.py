@@ -18,7 +18,7 @@ CALLS = st.integers(1, 3)
 
 
 def start_states(data, setup, stateful):
-    return data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+    return data.draw(sst.states_of(setup),
                      label="states") if stateful else setup.zero_states()
 
 

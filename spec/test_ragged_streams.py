@@ -29,7 +29,7 @@ def test_each_document_in_ragged_streams_reads_as_if_alone(stateful_lstm_impl,
     impl = stateful_lstm_impl
     features = data.draw(sst.inputs(1, VOCAB, setup.input_dim), label="token features")[0]
     model = make_model(impl, setup)
-    model.set_states(data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+    model.set_states(data.draw(sst.states_of(setup),
                                label="states before the first document"))
     batches = document_streams(kept, setup.batch_size, seq_len)
     label = describe_call(setup, seq_len=seq_len, lengths=[d.size for d in kept])

@@ -15,17 +15,16 @@ import stateful_lstm as reference
 
 from . import strategies as sst
 from .assertions import assert_close, assert_identical, assert_states_close
-from .models import WEIGHT_NAMES, describe_call, factory, make_model
+from .models import describe_call, factory, make_model, weight_names
 from .run import given
 
-pytestmark = [pytest.mark.clause("reference-agreement"), pytest.mark.every_cell]
+pytestmark = [pytest.mark.clause("reference-agreement"), pytest.mark.every_cell, pytest.mark.stacks]
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
 def test_outputs_and_state_match_the_reference_from_any_state(stateful_lstm_impl, data, setup,
                                                               steps):
-    states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
-                       label="states")
+    states = data.draw(sst.states_of(setup), label="states")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     model, oracle = make_model(stateful_lstm_impl, setup), make_model(reference, setup)
     model.set_states([s.copy() for s in states])
@@ -46,11 +45,12 @@ def test_a_fresh_model_computes_with_the_weights_it_reports(stateful_lstm_impl, 
     # the reference's).
     impl, label = stateful_lstm_impl, describe_call(setup, timesteps=steps, seed=seed)
     config = dict(units=setup.units, input_dim=setup.input_dim, stateful=True,
-                  batch_size=setup.batch_size, seed=seed)
+                  batch_size=setup.batch_size, seed=seed,
+                  **({"layers": setup.layers} if setup.layers > 1 else {}))
     model = factory(impl, setup.cell)(**config)
     reported = model.get_weights()
-    for name, again, first in zip(WEIGHT_NAMES, factory(impl, setup.cell)(**config).get_weights(),
-                                  reported):
+    for name, again, first in zip(weight_names(setup),
+                                  factory(impl, setup.cell)(**config).get_weights(), reported):
         assert_identical(again, first, f"{name} of two models made with the same seed {label}")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     oracle = factory(reference, setup.cell)(**config)
@@ -101,8 +101,7 @@ def agrees_with_reference(impl, run):
 
         @rule(data=st.data())
         def set_states(self, data):
-            states = data.draw(sst.carried_states(self.setup.batch_size, self.setup.units,
-                                                  self.setup.cell))
+            states = data.draw(sst.states_of(self.setup))
             self.calls.append("set_states(...)")
             model, oracle = self.pairs[True]
             model.set_states([s.copy() for s in states])

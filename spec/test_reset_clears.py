@@ -6,16 +6,16 @@ from hypothesis import strategies as st
 from . import strategies as sst
 from .assertions import assert_close, assert_identical, assert_states_identical
 from .models import (
-    WEIGHT_NAMES,
     describe_call,
     draw_classifier,
     feed,
     make_classifier,
     make_model,
+    weight_names,
 )
 from .run import given
 
-pytestmark = [pytest.mark.clause("reset-clears"), pytest.mark.every_cell]
+pytestmark = [pytest.mark.clause("reset-clears"), pytest.mark.every_cell, pytest.mark.stacks]
 
 
 @given(data=st.data(), setup=sst.setups())
@@ -44,7 +44,7 @@ def test_reset_leaves_the_weights_untouched(stateful_lstm_impl, data, setup, sta
     model = make_model(stateful_lstm_impl, setup, stateful=stateful)
     feed(model, data.draw(sst.input_batches(setup, count=1), label="history"))
     model.reset_states()
-    for name, after, before in zip(WEIGHT_NAMES, model.get_weights(), setup.weights):
+    for name, after, before in zip(weight_names(setup), model.get_weights(), setup.weights):
         assert_identical(after, before, f"{name} after reset_states() "
                                         f"{describe_call(setup, stateful=stateful)}")
 

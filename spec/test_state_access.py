@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
+import stateful_lstm as reference
+
 from . import strategies as sst
 from .assertions import (
     assert_close,
@@ -15,10 +17,10 @@ from .assertions import (
     assert_that,
 )
 from .contract import CELLS
-from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_model
+from .models import WEIGHT_NAMES, describe_call, draw_classifier, feed, make_model, weight_names
 from .run import given
 
-pytestmark = [pytest.mark.clause("state-access"), pytest.mark.every_cell]
+pytestmark = [pytest.mark.clause("state-access"), pytest.mark.every_cell, pytest.mark.stacks]
 
 
 @given(data=st.data(), setup=sst.setups())
@@ -29,13 +31,14 @@ def test_h_equals_the_last_output_and_shapes_are_float32(stateful_lstm_impl, dat
         out = model.predict_on_batch(x)
         assert_float32(out, (setup.batch_size, x.shape[1], setup.units),
                        f"predict_on_batch(x of shape {x.shape}) {label}")
-        states, names = model.get_states(), CELLS[setup.cell].states
+        states, names = model.get_states(), setup.state_names()
         assert_that(len(states) == len(names), f"get_states() returned {len(states)} arrays, "
                                                f"but should be {len(names)}: {names} {label}")
         for name, state in zip(names, states):
             assert_float32(state, (setup.batch_size, setup.units), f"get_states() {name} {label}")
-        assert_close(states[0], out[:, -1], f"get_states() h vs the last timestep's output "
-                                            f"{label}")
+        top = len(names) - len(CELLS[setup.cell].states)      # the top layer's h (a stack's)
+        assert_close(states[top], out[:, -1], f"get_states() {names[top]} vs the last "
+                                              f"timestep's output {label}")
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
@@ -56,7 +59,7 @@ def test_set_states_then_predict_continues_from_exactly_that_state(stateful_lstm
 
 @given(data=st.data(), setup=sst.setups())
 def test_get_states_returns_what_set_states_stored(stateful_lstm_impl, data, setup):
-    states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+    states = data.draw(sst.states_of(setup),
                        label="states")
     model = make_model(stateful_lstm_impl, setup)
     model.set_states([s.copy() for s in states])
@@ -84,7 +87,7 @@ def test_no_memory_is_shared_with_the_caller(stateful_lstm_impl, data, setup, st
     # Mutating arrays catches a model that keeps the caller's arrays; np.shares_memory catches
     # sharing that a framework does only for some layouts (JAX on the CPU shares page-aligned
     # NumPy buffers instead of copying them).
-    states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+    states = data.draw(sst.states_of(setup),
                        label="states")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     state_layout, input_layout, weight_layout = layouts
@@ -120,15 +123,47 @@ def test_no_memory_is_shared_with_the_caller(stateful_lstm_impl, data, setup, st
     assert_owned_by_the_caller(got, given_weights, f"get_weights() {label}")
     for array in given_weights + got:
         array += 1.0
-    for name, now, put in zip(WEIGHT_NAMES, model.get_weights(), setup.weights):
+    for name, now, put in zip(weight_names(setup), model.get_weights(), setup.weights):
         assert_identical(now, put, f"{name} after the caller changed the arrays given to "
                                    f"set_weights and returned by get_weights {label}")
+
+
+@pytest.mark.stacked_only
+@given(data=st.data(), setup=sst.setups(), steps=sst.timesteps())
+def test_each_layer_carries_its_own_state(stateful_lstm_impl, data, setup, steps):
+    # A stack is its layers chained, each carrying its own state (SPEC.md, "Stacked layers"):
+    # set_states gives layer k the k-th layer's arrays; layer k reads layer k-1's outputs and
+    # ends with its own state (not the top layer's, not the first's); a reset reaches every
+    # layer. The oracle is the reference's single layers, chained by hand.
+    states = data.draw(sst.states_of(setup), label="states")
+    x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
+    model = make_model(stateful_lstm_impl, setup)
+    per_layer, label = len(CELLS[setup.cell].states), describe_call(setup, timesteps=steps)
+    for start, what in [(states, "from set states"), (setup.zero_states(), "after a reset")]:
+        if start is states:
+            model.set_states([s.copy() for s in states])
+        else:
+            model.reset_states()
+        out, below, expected = model.predict_on_batch(x), x, []
+        for k in range(setup.layers):
+            layer = make_model(reference, setup.layer(k))
+            layer.set_states(start[k * per_layer:(k + 1) * per_layer])
+            below = layer.predict_on_batch(below)
+            expected.append(layer.get_states())
+        assert_close(out, below, f"predict_on_batch {what} vs the reference's layers chained, "
+                                 f"each from its own state {label}")
+        got = model.get_states()
+        for k, layer_states in enumerate(expected):
+            fed = f"layer {k - 1}'s outputs" if k else "x"
+            assert_states_close(got[k * per_layer:(k + 1) * per_layer], layer_states,
+                                f"layer {k}'s carried state {what} vs layer {k} alone (the "
+                                f"reference) fed {fed} {label}")
 
 
 @given(data=st.data(), setup=sst.setups())
 def test_set_weights_leaves_the_carried_state_alone(stateful_lstm_impl, data, setup):
     history = data.draw(sst.input_batches(setup, count=1), label="history")
-    other = data.draw(sst.cell_weights(setup.input_dim, setup.units, setup.cell),
+    other = data.draw(sst.cell_weights(setup.input_dim, setup.units, setup.cell, setup.layers),
                       label="new weights")
     model = make_model(stateful_lstm_impl, setup)
     feed(model, history)
@@ -182,7 +217,7 @@ def test_a_classifier_shares_no_memory_with_the_caller(stateful_lstm_impl, data,
     y = sst.laid_out(data.draw(sst.one_hot_targets(setup.batch_size, n_classes), label="y"),
                      layout)
     states = [sst.laid_out(s, layout) for s in
-              data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+              data.draw(sst.states_of(setup),
                         label="states")]
     model.set_states(states)
     expected = [s.copy() for s in states]

@@ -46,7 +46,7 @@ def stateful_classifier(impl, data, setup):
     """A stateful classifier of ``setup`` with drawn Dense weights and carried state, and its
     twin (the same weights and state)."""
     dense = data.draw(sst.dense_weights(setup.units, setup.n_classes), label="dense")
-    states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+    states = data.draw(sst.states_of(setup),
                        label="carried state")
     models = [make_classifier(impl, setup, setup.n_classes, dense) for _ in range(2)]
     for model in models:
@@ -59,7 +59,7 @@ def stateful_classifier(impl, data, setup):
 def test_predict_refuses_a_partial_last_batch_before_anything_runs(stateful_lstm_impl, data,
                                                                    setup, whole, steps):
     model, twin = make_model(stateful_lstm_impl, setup), make_model(stateful_lstm_impl, setup)
-    states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+    states = data.draw(sst.states_of(setup),
                        label="carried state")
     for each in (model, twin):
         each.set_states([s.copy() for s in states])

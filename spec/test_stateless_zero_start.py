@@ -8,7 +8,7 @@ from .assertions import assert_close
 from .models import describe_call, feed, make_model
 from .run import given
 
-pytestmark = [pytest.mark.clause("stateless-zero-start"), pytest.mark.every_cell]
+pytestmark = [pytest.mark.clause("stateless-zero-start"), pytest.mark.every_cell, pytest.mark.stacks]
 
 
 @given(data=st.data(), setup=sst.setups(), steps=sst.timesteps(),

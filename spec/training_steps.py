@@ -35,7 +35,7 @@ def assert_training_steps(impl, model, data, setup, *, stateful, calls, learning
     ``expected_step``'s ``model``.)"""
     states = setup.zero_states()
     if stateful:
-        states = data.draw(sst.carried_states(setup.batch_size, setup.units, setup.cell),
+        states = data.draw(sst.states_of(setup),
                            label="states")
         model.set_states([s.copy() for s in states])
     adam = AdamRange(learning_rate)

@@ -1,9 +1,11 @@
 """Deliberately broken implementations: each breaks one clause, and the meta-tests check that the
 spec catches it. Each is the reference LSTM (or GRU, SimpleRNN, classifier, sequence model,
 stream layout, exporter) with one method changed, registered with ``@breaks(clause, caught_by,
-cell=..., factory=...)``: the clause it breaks, the test of that clause that catches it, the cell
-whose run of that test catches it and the factory it stands in for (the meta-tests run that
-test alone); ``@breaks_every_cell`` registers a mixin once per cell. ``@passes(clause)``
+cell=..., factory=..., stacked=...)``: the clause it breaks, the test of that clause that catches
+it, the cell (and stacking) whose run of that test catches it and the factory it stands in for
+(the meta-tests run that test alone); ``@breaks_every_cell`` registers a mixin once per cell. A
+broken stack is the reference's ``Stack`` with one method changed, its factory's ``layers``
+making it. ``@passes(clause)``
 registers correct implementations that compute differently from the reference, which the spec
 must pass.
 
@@ -26,6 +28,7 @@ from stateful_lstm.lstm import LSTM as ReferenceLSTM
 from stateful_lstm.lstm import lstm_forward
 from stateful_lstm.sequence import SequenceModel
 from stateful_lstm.simple_rnn import SimpleRNN, simple_rnn_forward
+from stateful_lstm.stack import Stack
 from stateful_lstm.stream_pool import ReferenceStepModel
 
 
@@ -67,6 +70,13 @@ class Registered:
     caught_by: str | None
     cell: str
     factory: str
+    stacked: bool = False
+
+    @property
+    def run_suffix(self):
+        """How the ID of the run it breaks (of the test that catches it) ends after the
+        implementation's name: the cell and ``stacked`` where they apply (``-gru-stacked``)."""
+        return "".join([f"-{self.cell}"] * (self.cell != "lstm") + ["-stacked"] * self.stacked)
 
     @property
     def implementation(self):
@@ -78,6 +88,11 @@ class Registered:
         if self.factory in TRAINED_MODELS:       # a factory that names ``cell`` (contract.trains)
             def made_of(*, cell="lstm", **config):
                 return self.made_of(cell=cell, **config)
+        elif self.stacked:                       # a factory that takes ``layers`` (stacks)
+            def made_of(*, layers=1, **config):
+                if layers == 1:
+                    return CELL_BASES[self.cell](**config)
+                return self.made_of(cell=self.cell, layers=layers, **config)
         factories = {"make_lstm": LSTM, CELLS[self.cell].factory: CELL_BASES[self.cell],
                      **extra, self.factory: made_of}
         return SimpleNamespace(**factories, MASKS=getattr(self.made_of, "MASKS", "any"),
@@ -92,15 +107,16 @@ def _name(obj):
     return re.sub(r"(?<!^)(?=[A-Z])", "_", obj.__name__).lower()
 
 
-def breaks(clause, caught_by, *, cell="lstm", factory=None, name=None):
+def breaks(clause, caught_by, *, cell="lstm", factory=None, name=None, stacked=False):
     """Register the decorated class or function as breaking ``clause``, caught by the spec test
-    ``caught_by`` (a test of that clause) in its run with ``cell``, standing in for ``factory``
+    ``caught_by`` (a test of that clause) in its run with ``cell`` (on stacked layers if
+    ``stacked``: the decorated class is then a ``Stack``), standing in for ``factory``
     (default: the cell's, ``make_lstm``, ``make_gru`` or ``make_simple_rnn``), under ``name``
     (default: its name in snake case)."""
     def register(obj):
         key = name or _name(obj)
         BROKEN[key] = Registered(key, obj, clause, caught_by, cell,
-                                 factory or CELLS[cell].factory)
+                                 factory or CELLS[cell].factory, stacked)
         return obj
     return register
 
@@ -261,6 +277,47 @@ class ResetKeepsC(LSTM):
         if self.stateful:
             self._h = np.zeros((self.batch_size, self.units), np.float32)
             self._c = getattr(self, "_c", self._h)
+
+
+@breaks("reset-clears", "test_reset_makes_h_and_c_exactly_zero", stacked=True)
+class StackResetClearsTheTopLayerOnly(Stack):
+    """A stack whose reset_states() clears its top layer only (a reset of the last layer's
+    states, as a user who reads only the top layer's state writes it)."""
+    def reset_states(self):
+        self.layers[-1].reset_states()
+
+
+@breaks("state-access", "test_each_layer_carries_its_own_state", cell="gru", stacked=True)
+class StackLayersStatesSwapped(Stack):
+    """A stack whose get_states and set_states list the layers top first (the first two
+    layers' states swapped), each agreeing with the other: a round trip gives back what was
+    set, but layer k starts from the arrays meant for another layer."""
+    def _order(self, states):
+        per_layer = len(states) // len(self.layers)
+        layers = [states[k * per_layer:(k + 1) * per_layer] for k in range(len(self.layers))]
+        layers[0], layers[1] = layers[1], layers[0]
+        return [s for layer in layers for s in layer]
+
+    def get_states(self):
+        return self._order(super().get_states())
+
+    def set_states(self, states):
+        super().set_states(self._order(list(states)))
+
+
+@breaks("reference-agreement", "test_outputs_and_state_match_the_reference_from_any_state",
+        stacked=True)
+class StackFeedsTheLastOutputOnly(Stack):
+    """A stack whose layers above the first read only the last timestep's output of the layer
+    below, repeated at every timestep (a layer without return_sequences, repeated to fit)."""
+    def predict_on_batch(self, x, mask=None):
+        x = self.layers[0]._check_batch("predict_on_batch", x)
+        mask = validation.check_mask("predict_on_batch", mask, x.shape[:2])
+        for k, layer in enumerate(self.layers):
+            if k and x.shape[1]:
+                x = np.repeat(x[:, -1:], x.shape[1], axis=1)
+            x = layer.run(x, mask=mask)
+        return x
 
 
 @breaks("reset-clears", "test_reset_leaves_the_weights_untouched")

@@ -18,6 +18,7 @@ from spec.clauses import (
     every_cell_test_names,
     module_name,
     spec_test_names,
+    stacked_test_names,
 )
 from spec.contract import CELLS
 from spec.harness.reporting import OUTCOME
@@ -62,11 +63,10 @@ SLOW_CLAUSES = {"streams-carry-context"}
     for clause in sorted({broken.clause for broken in BROKEN.values()})])
 def test_spec_fails_each_broken_implementation_on_its_clause(pytester, monkeypatch, clause):
     # Every implementation that breaks the clause, in one session: each on the test it names,
-    # in the run of the cell it breaks (a run's ID ends in "-gru" or "-simple_rnn").
+    # in the run of the cell (and stacking) it breaks (a run's ID ends in "-gru", "-stacked"...).
     breaking = {f"tests.broken_impls.{name}": broken for name, broken in BROKEN.items()
                 if broken.clause == clause}
-    runs = {impl + ("" if broken.cell == "lstm" else f"-{broken.cell}"): impl
-            for impl, broken in breaking.items()}
+    runs = {impl + broken.run_suffix: impl for impl, broken in breaking.items()}
     reports = run_clause(pytester, monkeypatch, clause, breaking,
                          {run: breaking[impl].caught_by for run, impl in runs.items()})
     found = {runs[r.nodeid.rsplit("[", 1)[1][:-1]]: (r.outcome, o)
@@ -103,6 +103,15 @@ def test_each_broken_implementation_names_a_test_of_its_clause_that_catches_it()
     for name, broken in BROKEN.items():
         assert broken.caught_by in spec_test_names(broken.clause), (name, broken)
         assert broken.cell == "lstm" or broken.caught_by in every_cell_test_names(), (name, broken)
+        assert not broken.stacked or broken.caught_by in stacked_test_names(), (name, broken)
+
+
+def test_stacks_are_broken_in_each_way_users_get_them_wrong():
+    # Issue 29: a reset of the top layer only, two layers' states swapped, a layer fed the last
+    # output of the one below only; each caught where stacks run (clauses 1-7).
+    stacked = {broken.clause for broken in BROKEN.values() if broken.stacked}
+    assert len([b for b in BROKEN.values() if b.stacked]) >= 3
+    assert stacked <= {clause for clause in CLAUSES if stacked_test_names(clause)}
 
 
 def test_reference_passes_a_clause_module_run_the_same_way(pytester, monkeypatch):

@@ -1,5 +1,6 @@
 """What the plugin's hooks read from pytest's objects before anything heavy is imported: whether a
-session targets the spec, and which implementation, cell, runtime and clause a collected test runs with.
+session targets the spec, and which implementation, cell, runtime, stacking and clause a collected
+test runs with.
 Imports nothing but the standard library, so that the plugin costs nothing in another project's
 session (``plugin``)."""
 import os
@@ -54,7 +55,13 @@ def runtime_of(item):
     return _run_of(item)[2]
 
 
+def stacked_of(item):
+    """Whether a spec test's run is of stacked layers (tests marked ``stacks``); None for any
+    other test."""
+    return _run_of(item)[3]
+
+
 def _run_of(item):
     callspec = getattr(item, "callspec", None)
-    none = (None, None, None)
+    none = (None, None, None, None)
     return callspec.params.get(FIXTURE, none) if callspec else none

@@ -83,6 +83,11 @@ def pytest_configure(config):
                                        "for a classifier or sequence model, trains)")
     config.addinivalue_line("markers", "lstm_only: in a module marked every_cell, a test that "
                                        "runs for the LSTM only (the tutorial's experiments)")
+    config.addinivalue_line("markers", "stacks: the spec test (of a bare layer: not one that "
+                                       "needs a trained model) runs once more per cell type on "
+                                       "stacked layers (2 or 3)")
+    config.addinivalue_line("markers", "stacked_only: in a module marked stacks, a test that "
+                                       "runs on stacked layers only")
     config.addinivalue_line("markers", "every_runtime: the spec test runs once per runtime its "
                                        "exported copies run in (ONNX Runtime, OpenVINO, LiteRT: "
                                        "each its own verdict; not installed without it)")

@@ -88,11 +88,11 @@ def failure_section(item, call, name, clause):
             f"--stateful-lstm-cell {cell_of(item)} -k '{item.name}'")
 
 
-def where(cell, runtime):
-    """`` (GRU, LiteRT)``: a test's cell and runtime where they are not the LSTM and ONNX
-    Runtime."""
+def where(cell, runtime, stacked=False):
+    """`` (GRU, LiteRT, stacked)``: a test's cell, runtime and stacking where they are not the
+    LSTM, ONNX Runtime and one layer."""
     named = [CELLS[cell].title] * (cell != LSTM_CELL) + \
-        [RUNTIMES[runtime].title] * (runtime != DEFAULT_RUNTIME)
+        [RUNTIMES[runtime].title] * (runtime != DEFAULT_RUNTIME) + ["stacked"] * bool(stacked)
     return f" ({', '.join(named)})" if named else ""
 
 
@@ -104,7 +104,7 @@ def summary(terminalreporter, config):
             properties = dict(getattr(report, "user_properties", ()))
             if getattr(report, "when", None) == "teardown" and OUTCOME in properties:
                 test = report.nodeid.split("::")[-1].split("[")[0]
-                ran = properties["cell"], properties["runtime"]
+                ran = properties["cell"], properties["runtime"], properties["stacked"]
                 outcomes.setdefault((properties["impl"], test, ran[0]), {})[ran] = \
                     properties[OUTCOME]
     lines = []
@@ -115,8 +115,8 @@ def summary(terminalreporter, config):
                     for where, outcome in outcomes.get((name, t, c), {}).items()}
             if seen:
                 lines += [f"{name}: known deviation: {cause.headline}",
-                          *(f"  {test}{where(cell, runtime)}: {outcome}"
-                            for (test, cell, runtime), outcome in seen.items())]
+                          *(f"  {test}{where(cell, runtime, stacked)}: {outcome}"
+                            for (test, cell, runtime, stacked), outcome in seen.items())]
     if lines:
         terminalreporter.write_sep("=", "stateful-lstm-spec known deviations, by cause")
         for line in lines:

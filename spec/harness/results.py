@@ -5,8 +5,9 @@ spec.harness.results``) that appends one JSON object per line to the file named 
 - ``{"event": "start", "implementations": {name: {description, target, causes, problems}}}``;
 - ``{"event": "collected", "count": N, "clauses": {clause: N}}``: the spec tests this process
   will run, in all and per clause;
-- ``{"event": "test", "name", "clause", "impl", "cell", "runtime", "outcome", "restriction",
-  "cpu"}``: one per finished test, with the cell type and the runtime it ran with, the
+- ``{"event": "test", "name", "clause", "impl", "cell", "runtime", "stacked", "outcome",
+  "restriction", "cpu"}``: one per finished test, with the cell type, the runtime and the
+  stacking (one layer or stacked) it ran with, the
   outcome the plugin recorded (``reporting.OUTCOME``), what the implementation offers the test
   only in part ("" if nothing: ``session.RESTRICTION``) and the process' CPU seconds from its
   setup to its teardown (what ``python -m spec --profile`` adds up).
@@ -59,7 +60,8 @@ class Recorder:
             self.finished[report.nodeid] = dict(
                 event="test", name=report.nodeid, clause=properties["clause"],
                 impl=properties["impl"], cell=properties["cell"],
-                runtime=properties["runtime"], outcome=properties[OUTCOME],
+                runtime=properties["runtime"], stacked=properties["stacked"],
+                outcome=properties[OUTCOME],
                 restriction=properties.get(RESTRICTION, ""))
 
     def pytest_unconfigure(self):

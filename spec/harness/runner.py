@@ -297,7 +297,7 @@ def collect(jobs, args):
             for event in job.of("test"):
                 verdict.add(event["clause"], name, event["outcome"],
                             event.get("restriction", ""), event.get("cell", LSTM_CELL),
-                            event.get("runtime", DEFAULT_RUNTIME))
+                            event.get("runtime", DEFAULT_RUNTIME), event.get("stacked", False))
             code = job.returncode
             if code is None or (code == 5 and not job.of("test")):
                 continue                      # still running, or every test of it deselected

@@ -10,9 +10,12 @@ these; ``plugin`` wires them).
 - Each spec test runs once per implementation, and a test marked ``every_cell`` once more per
   cell type (``contract.CELLS``: run IDs end in ``-gru``, ``-simple_rnn``;
   ``--stateful-lstm-cell`` chooses), one marked ``every_runtime`` once per runtime its exported
-  copies run in (``contract.RUNTIMES``: IDs end in ``-openvino``, ``-litert``). What a run runs
-  on (its cell, runtime, the palette, its examples: the cells other than the LSTM and the
-  runtimes other than ONNX Runtime with ``profiles.CELL_EXAMPLES`` of them) is a ``spec.run.Run``
+  copies run in (``contract.RUNTIMES``: IDs end in ``-openvino``, ``-litert``), and one marked
+  ``stacks`` once more per cell on stacked layers (IDs end in ``-stacked``; a test that needs a
+  trained model does not; one marked ``stacked_only`` runs those alone). What a run runs
+  on (its cell, runtime, stacking, the palette, its examples: the cells other than the LSTM,
+  the runtimes other than ONNX Runtime and the stacks with ``profiles.CELL_EXAMPLES`` of them)
+  is a ``spec.run.Run``
   fixed at collection, which the test draws for (``spec.run.bind``) and receives
   (``stateful_lstm_run``).
 - Applicability is decided at collection: a test that ``needs`` an optional factory or masks
@@ -43,13 +46,14 @@ from ..contract import (
     TRAINED_MODELS,
     masks,
     offers,
+    stacks,
     trains,
 )
 from ..run import Run, bind
 from . import profiles
 from . import verdicts as v
 from .deviations import read_deviations
-from .items import ENV_VAR, cell_of, clause_of, impl_of, runtime_of
+from .items import ENV_VAR, cell_of, clause_of, impl_of, runtime_of, stacked_of
 from .loader import (
     FACTORY_SIGNATURE,
     ImplementationError,
@@ -278,13 +282,26 @@ def runtimes_of(definition):
     return list(RUNTIMES)
 
 
+def stackings_of(definition):
+    """Whether a spec test runs on one layer, on stacked layers or both: ``[False, True]`` for a
+    test marked ``stacks`` that needs no trained model, ``[True]`` for one marked
+    ``stacked_only``, else ``[False]``."""
+    if definition.get_closest_marker("stacked_only") is not None:
+        return [True]
+    needed = {name for marker in definition.iter_markers("needs") for name in marker.args}
+    if definition.get_closest_marker("stacks") is None or needed & set(TRAINED_MODELS):
+        return [False]
+    return [False, True]
+
+
 def runs(config, definition):
-    """The spec test's runs, ``(implementation, cell, runtime)``, and their IDs."""
-    found = [(name, cell, runtime) for name in implementations(config)
-             for cell in cells_of(config, definition) for runtime in runtimes_of(definition)]
+    """The spec test's runs, ``(implementation, cell, runtime, stacked)``, and their IDs."""
+    found = [(name, cell, runtime, stacked) for name in implementations(config)
+             for cell in cells_of(config, definition) for runtime in runtimes_of(definition)
+             for stacked in stackings_of(definition)]
     return found, ["-".join([name] + [cell] * (cell != LSTM_CELL) +
-                            [runtime] * (runtime != DEFAULT_RUNTIME))
-                   for name, cell, runtime in found]
+                            [runtime] * (runtime != DEFAULT_RUNTIME) + ["stacked"] * stacked)
+                   for name, cell, runtime, stacked in found]
 
 
 def needed_capabilities(item):
@@ -310,43 +327,48 @@ def decide_applicability(config, items):
     for item in items:
         name = impl_of(item)
         if name:
-            _decide(item, implementations(config)[name], name, cell_of(item), runtime_of(item))
+            _decide(item, implementations(config)[name], name, cell_of(item), runtime_of(item),
+                    stacked_of(item))
 
 
-def run_for(config, name, cell, runtime, test):
+def run_for(config, name, cell, runtime, stacked, test):
     """The run (``spec.run.Run``) of spec test ``test`` (its function's name) of implementation
-    ``name`` with ``cell`` and ``runtime``: a cell other than the LSTM, or a runtime other than
-    ONNX Runtime, gets ``profiles.CELL_EXAMPLES`` of the examples (unless
+    ``name`` with ``cell``, ``runtime`` and ``stacked``: a cell other than the LSTM, a runtime
+    other than ONNX Runtime, or a stack gets ``profiles.CELL_EXAMPLES`` of the examples (unless
     --stateful-lstm-cell-examples), but a declared known deviation gets them all: it ends at its
     first failing example, and its strict expected failure must not depend on a draw a few
     examples miss (the few are the first of them all, so what an undeclared run showed can be
     declared)."""
     implementation = implementations(config)[name]
-    few = (cell != LSTM_CELL or runtime != DEFAULT_RUNTIME) and \
+    few = (cell != LSTM_CELL or runtime != DEFAULT_RUNTIME or stacked) and \
         not config.getoption("stateful_lstm_cell_examples") and \
         implementation.cause_for(test, cell) is None
     return Run(cell=cell, palette=implementation.palette,
-               examples=profiles.cell_examples() if few else None, runtime=runtime)
+               examples=profiles.cell_examples() if few else None, runtime=runtime,
+               stacked=stacked)
 
 
 def missing(item, implementation):
     """What the spec test needs (``needed_capabilities``, the factory of a cell other than the
-    LSTM, a trained model of that cell: ``contract.trains``) that its implementation lacks: if
-    anything, the test is n/a."""
+    LSTM, a trained model of that cell: ``contract.trains``, a stack of it: ``contract.stacks``)
+    that its implementation lacks: if anything, the test is n/a."""
     cell, module = cell_of(item), implementation.module
     needed = needed_capabilities(item) + ([CELLS[cell].factory] if cell != LSTM_CELL else [])
     if module is None:
         return []
     lacking = [f for f in needed if not (implementation.masks if f == "masks" else offers(module, f))]
-    return lacking + [f"{f}(cell={cell!r})" for f in needed if f in TRAINED_MODELS and
-                      f not in lacking and not trains(module, f, cell)]
+    stack = [f"{CELLS[cell].factory}(layers=...)"] if stacked_of(item) and \
+        CELLS[cell].factory not in lacking and not stacks(module, cell) else []
+    return lacking + stack + [f"{f}(cell={cell!r})" for f in needed if f in TRAINED_MODELS and
+                              f not in lacking and not trains(module, f, cell)]
 
 
-def _decide(item, implementation, name, cell, runtime):
+def _decide(item, implementation, name, cell, runtime, stacked):
     item.user_properties += [("clause", clause_of(item)), ("impl", name), ("cell", cell),
-                             ("runtime", runtime)]
+                             ("runtime", runtime), ("stacked", stacked)]
     cause = implementation.cause_for(item.originalname, cell)
-    item.obj = bind(item.obj, run_for(item.config, name, cell, runtime, item.originalname),
+    item.obj = bind(item.obj, run_for(item.config, name, cell, runtime, stacked,
+                                      item.originalname),
                     declared=bool(cause) and not cause.aborts)
     lacking = missing(item, implementation)
     if lacking:

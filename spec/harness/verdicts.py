@@ -2,7 +2,8 @@
 table, JSON and Markdown that ``python -m spec`` shows and writes.
 
 A test's outcome is one of ``OUTCOMES``. A clause's verdict for one cell type (LSTM, GRU,
-SimpleRNN) is the most severe outcome among its tests run with that cell (in the order of
+SimpleRNN), on one layer or stacked ("stacked GRU": ``VARIANTS``), is the most severe outcome
+among its tests run with that cell (in the order of
 ``OUTCOMES``); a clause none of whose tests ran shows "not run". A pass or a known deviation of
 tests that the implementation could take only in part (right-padded masks only, say) says so:
 "pass (right-padded masks only)". The table's entry is the LSTM's verdict, followed by each
@@ -44,6 +45,18 @@ def implementation_line(name, target, description):
     return f"{name}{f' ({target})' if target != name else ''}: {description}"
 
 
+# The variants of a model a clause has a verdict for: each cell type, on one layer and stacked,
+# by the key ``by_cell`` gives it (the cell's, "stacked <cell>" for its stacks).
+VARIANTS = {cell if not stacked else f"stacked {cell}": (cell, stacked)
+            for stacked in (False, True) for cell in CELLS}
+
+
+def variant_title(variant):
+    """How the table names a variant: "GRU", "stacked GRU"."""
+    cell, stacked = VARIANTS[variant]
+    return "stacked " * stacked + CELLS[cell].title
+
+
 def most_severe(outcomes):
     """The most severe of ``outcomes`` (in the order of ``OUTCOMES``); "not run" if none."""
     return next((outcome for outcome in OUTCOMES if outcome in outcomes), NOT_RUN)
@@ -57,8 +70,8 @@ class Verdict:
 
     def __init__(self, clauses, implementations):
         self.clauses, self.implementations = dict(clauses), list(implementations)
-        self.outcomes = {}        # (clause, implementation, cell, runtime) -> [outcome, ...]
-        self.restrictions = {}    # (clause, implementation, cell, runtime) -> {restriction, ...}
+        self.outcomes = {}        # (clause, implementation, variant, runtime) -> [outcome, ...]
+        self.restrictions = {}    # (clause, implementation, variant, runtime) -> {restriction}
         self.about = {name: {"description": "", "target": name, "causes": [],
                              "problems": [], "cpu_seconds": 0.0, "wall_seconds": None,
                              "error": None, "not_installed": None}
@@ -69,8 +82,8 @@ class Verdict:
         return implementation_line(name, about["target"], about["description"])
 
     def add(self, clause, implementation, outcome, restriction="", cell=LSTM_CELL,
-            runtime=DEFAULT_RUNTIME):
-        key = (clause, implementation, cell, runtime)
+            runtime=DEFAULT_RUNTIME, stacked=False):
+        key = (clause, implementation, f"stacked {cell}" if stacked else cell, runtime)
         self.outcomes.setdefault(key, []).append(outcome)
         if restriction:
             self.restrictions.setdefault(key, set()).add(restriction)
@@ -87,14 +100,14 @@ class Verdict:
                 for runtime in self.runtimes(clause)}
 
     def by_cell(self, clause, implementation, runtime=DEFAULT_RUNTIME):
-        """``{cell: verdict}`` of a clause (in ``runtime``) for each cell type its tests ran
-        with (the LSTM always)."""
+        """``{variant: verdict}`` of a clause (in ``runtime``) for each variant (``VARIANTS``)
+        its tests ran with (the LSTM always)."""
         if self.about[implementation]["error"]:
             return {LSTM_CELL: ERROR}
         if self.about[implementation]["not_installed"]:
             return {LSTM_CELL: NOT_INSTALLED}
         verdicts = {}
-        for cell in CELLS:
+        for cell in VARIANTS:
             found = self.outcomes.get((clause, implementation, cell, runtime))
             if found is None and cell != LSTM_CELL:
                 continue
@@ -125,22 +138,26 @@ class Verdict:
         lstm, grouped = verdicts.pop(LSTM_CELL), {}
         for cell, verdict in verdicts.items():
             if verdict != lstm and (verdict != NOT_APPLICABLE or cell in offered):
-                grouped.setdefault(verdict, []).append(CELLS[cell].title)
+                grouped.setdefault(verdict, []).append(variant_title(cell))
         return [lstm, *(f"{', '.join(titles)}: {v}" for v, titles in grouped.items())]
 
     def _offered(self, implementation):
-        """The cell types the implementation offers: the LSTM, and each with a test that was not
+        """The variants the implementation offers: the LSTM, and each with a test that was not
         n/a."""
-        return [cell for cell in CELLS if cell == LSTM_CELL or any(
+        return [cell for cell in VARIANTS if cell == LSTM_CELL or any(
             outcome != NOT_APPLICABLE for (_, name, c, _), found in self.outcomes.items()
             if name == implementation and c == cell for outcome in found)]
 
     def offered_cells(self, implementation):
-        """The first row's entry: the cell types the implementation offers."""
+        """The first row's entry: the cell types the implementation offers, then those it
+        stacks ("LSTM, GRU; stacked: LSTM")."""
         about = self.about[implementation]
         if about["error"] or about["not_installed"]:
             return "-"
-        return ", ".join(CELLS[cell].title for cell in self._offered(implementation))
+        offered = self._offered(implementation)
+        single = [CELLS[VARIANTS[v][0]].title for v in offered if not VARIANTS[v][1]]
+        stacked = [CELLS[VARIANTS[v][0]].title for v in offered if VARIANTS[v][1]]
+        return ", ".join(single) + (f"; stacked: {', '.join(stacked)}" if stacked else "")
 
     def tests_run(self, implementation):
         return sum(len(found) for (_, name, _, _), found in self.outcomes.items()
