@@ -21,7 +21,10 @@ Array = np.ndarray
 
 @runtime_checkable
 class LSTM(Protocol):
-    """What ``make_lstm`` returns (SPEC.md, "The implementation contract")."""
+    """What ``make_lstm`` returns (SPEC.md, "The implementation contract"). Made with
+    ``layers`` > 1 (SPEC.md, "Stacked layers"), a stack: its states and weights list every
+    layer's, bottom layer first (``[h_0, c_0, h_1, c_1, ...]``; each layer's three arrays), and
+    ``predict_on_batch`` returns the top layer's h."""
     units: int
     input_dim: int
     stateful: bool

@@ -24,7 +24,7 @@ from .models import (
 from .run import given
 
 pytestmark = [pytest.mark.clause("exported-copy"), pytest.mark.every_cell,
-              pytest.mark.every_runtime]
+              pytest.mark.every_runtime, pytest.mark.stacks]
 
 
 def exported_copy(impl, model, runtime, cell="lstm"):
@@ -52,7 +52,8 @@ def exported_copy(impl, model, runtime, cell="lstm"):
 
 def step_by_step(session, inputs, *state):
     """``session``'s outputs for one row's ``inputs`` (T, ...) fed one step at a time from the
-    ``state`` (``h, c``, or ``h``: each (1, units)), each step's new state fed into the next:
+    ``state`` (``h, c``, or ``h``; a stack's every layer's: each (1, units)), each step's new
+    state fed into the next:
     the outputs (T, ...) and the final state."""
     outputs = []
     for t in range(len(inputs)):

@@ -31,7 +31,9 @@ added around the operator: what ONNX Runtime does with it (0 timesteps, a row of
 what the model does.
 
 ``export(model, path)`` writes any implementation's model (read through ``get_weights`` and its
-attributes); ``onnx.checker`` checks every model built here; ``step_session`` runs them. Needs
+attributes; a stack's: one operator per layer, every layer's state an input and an output,
+``h_0``, ``c_0``, ``h_1``, ...: ``state_names``); ``onnx.checker`` checks every model built
+here; ``step_session`` runs them. Needs
 the ``onnx`` package (``pip install 'stateful-lstm-spec[onnx]'``), imported on the first call.
 """
 import json
@@ -101,35 +103,46 @@ class _Graph:
         return model
 
 
-def _recurrent(graph, x, cell, weights, batch, units, state, lengths):
-    """The ONNX operator of ``cell`` (``cells.CELLS``) on ``x`` (B, T, F), batch first in and
-    out; declares the lengths and (with ``state``) the state inputs (``h``, and ``c`` for the
-    LSTM) and the new state's outputs (``h_next``, ``c_next``). Returns the names of y (B, T,
-    u) and of the final h (B, u) (None without ``state``)."""
+def state_names(cell, layers=1):
+    """The names of a step model's state inputs, as ``get_states`` lists the arrays: ``h``
+    (and ``c``) of one layer; a stack's ``h_0``, ``c_0``, ``h_1``, ... (bottom layer first).
+    Each output is its name and ``_next``."""
     names = CELLS[cell].states
-    W, R, B = (graph.constant(n, a) for n, a in zip("WRB", onnx_weights(cell, *weights)))
-    time_first = graph.node("Transpose", [x], ["x_time_first"], perm=[1, 0, 2])
-    zero_axis = graph.constant("axis_0", np.array([0], np.int64)) if state else None
+    return list(names) if layers == 1 else [f"{n}_{k}" for k in range(layers) for n in names]
+
+
+def _recurrent(graph, x, cell, weights, batch, units, state, lengths, layer=None):
+    """The ONNX operator of ``cell`` (``cells.CELLS``) on ``x`` (B, T, F), batch first in and
+    out; declares the lengths (the first layer) and (with ``state``) the state inputs (``h``,
+    and ``c`` for the LSTM; layer k of a stack's ``h_k``, ``c_k``) and the new state's outputs
+    (``h_next``, ``c_next``). Returns the names of y (B, T, u: ``y``, a stack's lower layers'
+    ``y_k``) and of the final h (B, u) (None without ``state``)."""
+    suffix = "" if layer is None else f"_{layer}"
+    names = [f"{n}{suffix}" for n in CELLS[cell].states]
+    W, R, B = (graph.constant(n + suffix, a) for n, a in zip("WRB", onnx_weights(cell, *weights)))
+    time_first = graph.node("Transpose", [x], [f"x_time_first{suffix}"], perm=[1, 0, 2])
+    zero_axis = graph.constant(f"axis_0{suffix}", np.array([0], np.int64)) if state else None
     start = [""] * (1 + len(names))            # sequence_lens, initial_h (, initial_c): absent
     if lengths:
-        graph.tensor("lengths", "INT32", [batch])
+        if not layer:
+            graph.tensor("lengths", "INT32", [batch])
         start[0] = "lengths"
     if state:
         for name in names:
             graph.tensor(name, "FLOAT", [batch, units])
         start[1:] = [graph.node("Unsqueeze", [n, zero_axis], [f"initial_{n}"]) for n in names]
     Y, *finals = graph.node(CELLS[cell].layers["onnx"], [time_first, W, R, B, *start],
-                            ["Y", *(f"Y_{n}" for n in names)], hidden_size=units,
+                            [f"Y{suffix}", *(f"Y_{n}" for n in names)], hidden_size=units,
                             **CELLS[cell].onnx_attributes)
-    one_axis = graph.constant("axis_1", np.array([1], np.int64))
-    y = graph.node("Transpose", [graph.node("Squeeze", [Y, one_axis], ["Y_squeezed"])], ["y"],
-                   perm=[1, 0, 2])
+    one_axis = graph.constant(f"axis_1{suffix}", np.array([1], np.int64))
+    y = graph.node("Transpose", [graph.node("Squeeze", [Y, one_axis], [f"Y_squeezed{suffix}"])],
+                   [f"y{suffix}"], perm=[1, 0, 2])
     if not state:
         return y, None
     for final, name in zip(finals, names):
         graph.node("Squeeze", [final, zero_axis], [f"{name}_next"])
         graph.tensor(f"{name}_next", "FLOAT", [batch, units], output=True)
-    return y, "h_next"
+    return y, f"h{suffix}_next"
 
 
 def _dense_softmax(graph, h, kernel, bias, name):
@@ -144,11 +157,18 @@ def layer_model(weights, *, cell="lstm", batch_size=1, state=True, lengths=False
     ``[kernel, recurrent_kernel, bias]``: inputs ``x`` (B, T, input_dim) float32 (and
     ``lengths``, ``h``, and the LSTM's ``c``), outputs ``y`` (B, T, u) (and ``h_next``, the
     LSTM's ``c_next``). ``batch_size`` None: any batch size. ``state=False``: no state inputs
-    or outputs, ONNX's zero initial state (a stateless model)."""
-    input_dim, units = weights[0].shape[0], weights[1].shape[0]
+    or outputs, ONNX's zero initial state (a stateless model). A stack's weights (every
+    layer's three arrays, bottom first) give one operator per layer, each reading the one
+    below's y, the state of every layer an input and an output (``state_names``)."""
+    input_dim, units, layers = weights[0].shape[0], weights[1].shape[0], len(weights) // 3
     graph = _Graph()
     graph.tensor("x", "FLOAT", [batch_size, "time", input_dim])
-    y, _ = _recurrent(graph, "x", cell, weights, batch_size, units, state, lengths)
+    y = "x"
+    for k in range(layers):
+        y, _ = _recurrent(graph, y, cell, weights[3 * k:3 * k + 3], batch_size, units, state,
+                          lengths, layer=None if layers == 1 else k)
+    if layers > 1:
+        y = graph.node("Identity", [y], ["y"])
     graph.tensor(y, "FLOAT", [batch_size, "time", units], output=True)
     graph.outputs.insert(0, graph.outputs.pop())          # y first, then the state
     return graph.model(cell)
@@ -220,9 +240,13 @@ def parts(model, *, batch_size=1, cell=None, vocabulary=None, prompt=None):
         expected = [(model.vocab_size, model.embedding_dim),
                     *CELLS[cell].weight_shapes(model.embedding_dim, model.units),
                     (model.units, model.vocab_size), (model.vocab_size,)]
-    else:
-        expected = CELLS[cell].weight_shapes(model.input_dim, model.units) + (
-            [(model.units, model.n_classes), (model.n_classes,)] if kind == "classifier" else [])
+    elif kind == "classifier":
+        expected = CELLS[cell].weight_shapes(model.input_dim, model.units) + [
+            (model.units, model.n_classes), (model.n_classes,)]
+    else:                           # a layer, or a stack of them: every layer's three arrays
+        expected = [shape for k in range(max(1, len(weights) // 3)) for shape in
+                    CELLS[cell].weight_shapes(model.input_dim if k == 0 else model.units,
+                                              model.units)]
     shapes = [w.shape for w in weights]
     if shapes != expected:
         what = f"{CELLS[cell].title}{'' if kind == 'lstm' else f' {kind} model'}"

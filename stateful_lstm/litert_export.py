@@ -20,7 +20,7 @@ The interpreter's ``reset_all_variables()`` does not reset resource variables
 (``repros/litert_reset_all_variables_keeps_resource_variables.py``), hence ``reset_states``.
 """
 from .cells import CELLS
-from .export import KIND_KEY, STATES, parts
+from .export import KIND_KEY, STATES, parts, state_names
 from .step_session import PROMPT_KEY, VOCABULARY_KEY
 
 METADATA = {"kind": KIND_KEY, "vocabulary": VOCABULARY_KEY, "prompt": PROMPT_KEY}  # output: key
@@ -57,10 +57,11 @@ def convert(module, functions):
 
 def to_tflite(model, *, batch_size=1, state="explicit", cell=None, vocabulary=None, prompt=None):
     """The step model of any implementation's ``model`` (``export.parts``) as a ``.tflite`` model
-    (bytes), its weights constants: its state explicit (inputs ``h``, ``c``, outputs ``h_next``,
-    ``c_next``) or, with ``state="internal"``, resource variables the interpreter carries from
-    call to call (the ``reset_states`` signature zeros them). ``batch_size``: a positive int (the
-    converter needs it static)."""
+    (bytes), its weights constants (a stack's layers chained): its state explicit (inputs ``h``,
+    ``c``, outputs ``h_next``, ``c_next``; a stack's ``export.state_names``) or, with
+    ``state="internal"``, resource variables the interpreter carries from call to call (the
+    ``reset_states`` signature zeros them). ``batch_size``: a positive int (the converter needs
+    it static)."""
     if state not in STATES:
         raise ValueError(f"state must be one of {list(STATES)}; received {state!r}")
     if batch_size is None:
@@ -72,17 +73,23 @@ def to_tflite(model, *, batch_size=1, state="explicit", cell=None, vocabulary=No
     embeddings = weights.pop(0) if kind == "sequence" else None
     if kind in ("classifier", "sequence"):
         *weights, kernel, bias = weights
-    units, names = weights[1].shape[0], CELLS[cell].states
-    layer = keras_layer(cell, units, weights[0].shape[0], batch_size)
+    units, layers = weights[1].shape[0], len(weights) // 3       # a stack: every layer's three
+    names, per_layer = state_names(cell, layers), len(CELLS[cell].states)
+    keras_layers = [keras_layer(cell, units, weights[0].shape[0] if k == 0 else units, batch_size)
+                    for k in range(layers)]
     constants = [tf.constant(w) for w in weights]
     first = (tf.TensorSpec([batch_size, None], tf.int64, "tokens") if embeddings is not None
              else tf.TensorSpec([batch_size, None, weights[0].shape[0]], tf.float32, "x"))
 
     def forward(x, start):
-        """The model's output and final state from ``start``."""
+        """The model's output and final state (every layer's, bottom first) from ``start``."""
         if embeddings is not None:
             x = tf.gather(tf.constant(embeddings), x)
-        y, final = run_layer(layer, x, constants, start)
+        y, final = x, []
+        for k, layer in enumerate(keras_layers):
+            y, layer_final = run_layer(layer, y, constants[3 * k:3 * k + 3],
+                                       start[k * per_layer:(k + 1) * per_layer])
+            final += layer_final
         if kind == "sequence":
             y = tf.nn.softmax(tf.matmul(y, kernel) + bias)
         elif kind == "classifier":

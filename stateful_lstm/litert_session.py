@@ -36,6 +36,13 @@ def interpreter(model):
     return Interpreter(model_content=bytes(model))
 
 
+def _layer_order(name):
+    """Where a state input comes in ``get_states``' order: by layer (``h_1``: 1; one layer's
+    ``h``: 0), then h before c (a signature lists its inputs by name)."""
+    base, _, layer = name.partition("_")
+    return int(layer or 0), base != "h"
+
+
 class LiteRTSession:
     """A LiteRT model of an exported step model (``model``: the path of a ``.tflite`` file, or
     its bytes), run through its ``step`` signature."""
@@ -46,11 +53,13 @@ class LiteRTSession:
         signatures = first.get_signature_list()
         self.internal = "reset_states" in signatures
         details = first.get_signature_runner("step").get_input_details()
-        self.states = tuple(name for name in ("h", "c") if name in details)
-        self.input_names = [next(n for n in details if n not in ("h", "c")), *self.states]
+        first_input = next(n for n in details if n in ("x", "tokens"))
+        self.states = tuple(sorted((n for n in details if n != first_input),
+                                   key=_layer_order))    # h (, c): a stack's h_0, c_0, h_1, ...
+        self.input_names = [first_input, *self.states]
         shape = details[self.input_names[0]]["shape_signature"]
         self.batch_size, self.step_shape = int(shape[0]), tuple(int(d) for d in shape[2:])
-        self.units = int(details["h"]["shape"][1]) if self.states else None
+        self.units = int(details[self.states[0]]["shape"][1]) if self.states else None
         self.dtype = np.int64 if details[self.input_names[0]]["dtype"] == np.int64 else np.float32
         output = next(n for n in signatures["step"]["outputs"] if not n.endswith("_next"))
         self._outputs = [output, *(f"{n}_next" for n in self.states)]
@@ -61,9 +70,8 @@ class LiteRTSession:
         """The interpreter of this thread (explicit state), or the model's one (internal)."""
         return self._first if self.internal else self._interpreters.get()
 
-    def run(self, x, h=None, c=None):
-        feeds = {self.input_names[0]: x}
-        feeds.update((name, value) for name, value in (("h", h), ("c", c)) if name in self.states)
+    def run(self, x, *state):
+        feeds = {self.input_names[0]: x, **dict(zip(self.states, state))}
         outputs = self.interpreter().get_signature_runner("step")(**feeds)
         return [np.array(outputs[name]) for name in self._outputs]
 

@@ -48,9 +48,9 @@ class OpenVINOSession:
         self.compiled = core.compile_model(self.model, "CPU", CPU_CONFIG)
         inputs = self.compiled.inputs
         self.input_names = [i.get_any_name() for i in inputs]
-        self.states = tuple(name for name in ("h", "c") if name in self.input_names)
+        self.states = tuple(self.input_names[1:])      # h (, c): a stack's h_0, c_0, h_1, ...
         shapes = {i.get_any_name(): i.get_partial_shape() for i in inputs}
-        self.units = dimension(shapes["h"][1]) if self.states else None
+        self.units = dimension(shapes[self.states[0]][1]) if self.states else None
         first = shapes[self.input_names[0]]
         self.step_shape = tuple(dimension(d) for d in list(first)[2:])
         self.batch_size = dimension(first[0])
@@ -63,10 +63,8 @@ class OpenVINOSession:
         """The request of this thread (explicit state), or the model's one (internal state)."""
         return self._request if self.internal else self._requests.get()
 
-    def run(self, x, h=None, c=None):
-        feeds = {self.input_names[0]: x}
-        feeds.update((name, value) for name, value in (("h", h), ("c", c))
-                     if name in self.input_names)
+    def run(self, x, *state):
+        feeds = {self.input_names[0]: x, **dict(zip(self.states, state))}
         outputs = self.request().infer(feeds)
         return [np.array(outputs[o]) for o in self.compiled.outputs]
 

@@ -63,7 +63,7 @@ class Stack(PredictLoop):
     def set_weights(self, weights):
         """Every layer's three arrays, as ``get_weights`` lists them; all checked before any is
         set."""
-        checked = validation.check_stack_weights(weights, self.input_dim, self.units,
-                                                 len(self.layers), cell=self.cell)
+        checked = validation.check_weights(weights, self.input_dim, self.units, cell=self.cell,
+                                           layers=len(self.layers))
         for k, layer in enumerate(self.layers):
             layer.set_weights(checked[3 * k:3 * k + 3])

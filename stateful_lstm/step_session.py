@@ -31,8 +31,9 @@ def onnxruntime():
 
 class StepSession:
     """An ``onnxruntime.InferenceSession`` of a step model: ``run`` feeds the model's first input
-    (``x`` or ``tokens``) and, where the model takes them, ``lengths``, ``h`` and ``c``; it
-    returns the outputs in the model's order (the model's output, then ``h_next``, ``c_next``).
+    (``x`` or ``tokens``) and, where the model takes them, ``lengths`` and the state (``states``:
+    ``h``, ``c``; a stack's every layer's, ``h_0``, ``c_0``, ...); it returns the outputs in the
+    model's order (the model's output, then ``h_next``, ``c_next``, ...).
     A model with state inputs is a step model of ``stream_pool`` (``units``, ``states``,
     ``step_shape``, ``dtype``, read from its inputs); ONNX Runtime's ``run`` may be called from
     several threads at once, the session keeping nothing between runs.
@@ -55,18 +56,18 @@ class StepSession:
                                             providers=["CPUExecutionProvider"])
         inputs = self.session.get_inputs()
         self.input_names = [i.name for i in inputs]
-        self.states = tuple(name for name in ("h", "c") if name in self.input_names)
-        self.units = inputs[self.input_names.index("h")].shape[1] if self.states else None
+        self.states = tuple(name for name in self.input_names[1:] if name != "lengths")
+        self.units = inputs[self.input_names.index(self.states[0])].shape[1] if self.states \
+            else None
         self.step_shape = tuple(inputs[0].shape[2:])
         batch = inputs[0].shape[0]                          # an int, or a name (any batch size)
         self.batch_size = batch if isinstance(batch, int) else None
         self.dtype = np.int64 if inputs[0].type == "tensor(int64)" else np.float32
 
-    def run(self, x, h=None, c=None, lengths=None):
-        feeds = {self.input_names[0]: x}
-        for name, value in (("lengths", lengths), ("h", h), ("c", c)):
-            if name in self.input_names:
-                feeds[name] = value
+    def run(self, x, *state, lengths=None):
+        feeds = {self.input_names[0]: x, **dict(zip(self.states, state))}
+        if "lengths" in self.input_names:
+            feeds["lengths"] = lengths
         return self.session.run(None, feeds)
 
     def metadata(self):

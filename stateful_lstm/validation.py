@@ -154,16 +154,11 @@ def check_states(states, batch_size, units, finite=True, count=2):
     return _check_arrays("set_states", states, [(batch_size, units)] * count, finite)
 
 
-def check_weights(weights, input_dim, units, finite=True, cell="lstm"):
+def check_weights(weights, input_dim, units, finite=True, cell="lstm", layers=1):
     """Float32 copies of ``cell``'s ``[kernel, recurrent_kernel, bias]`` in Keras' shapes
-    (``cells.CELLS``), or ``ValueError`` (``finite`` as in ``check_states``)."""
-    return _check_arrays("set_weights", weights, CELLS[cell].weight_shapes(input_dim, units), finite)
-
-
-def check_stack_weights(weights, input_dim, units, layers, finite=True, cell="lstm"):
-    """Float32 copies of ``layers`` stacked layers' arrays of ``cell``, bottom layer first (the
-    first layer's kernel reads ``input_dim`` features, the others' ``units``), or ValueError
-    (``finite`` as in ``check_states``)."""
+    (``cells.CELLS``), or ``ValueError`` (``finite`` as in ``check_states``); of ``layers``
+    stacked layers, every layer's, bottom layer first (the first layer's kernel reads
+    ``input_dim`` features, the others' ``units``)."""
     return _check_arrays("set_weights", weights, [
         shape for k in range(layers)
         for shape in CELLS[cell].weight_shapes(input_dim if k == 0 else units, units)], finite)

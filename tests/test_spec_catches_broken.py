@@ -117,4 +117,5 @@ def test_stacks_are_broken_in_each_way_users_get_them_wrong():
 def test_reference_passes_a_clause_module_run_the_same_way(pytester, monkeypatch):
     # The control for the runs above: the same in-process run passes on the reference.
     reports = run_clause(pytester, monkeypatch, "carry-per-index", ["reference"])
-    assert [r.outcome for r in reports] == ["passed"] * 6       # two tests, three cells
+    # Two tests, three cells, each on one layer and stacked.
+    assert [r.outcome for r in reports] == ["passed"] * 12

@@ -63,15 +63,16 @@ def version(*distributions):
     return "not installed"
 
 
-def configure(model, *, units, input_dim, stateful, batch_size, seed, cell="lstm",
+def configure(model, *, units, input_dim, stateful, batch_size, seed, cell="lstm", layers=1,
               **classifier):
     """Check the factory's arguments as the reference does (``make_lstm``'s, and with
-    ``n_classes`` and ``learning_rate`` ``make_classifier``'s, ``cell`` included) and set the
-    contract's attributes on ``model`` (``cell`` too)."""
+    ``n_classes`` and ``learning_rate`` ``make_classifier``'s, ``cell`` and a stack's ``layers``
+    included) and set the contract's attributes on ``model`` (``cell`` and ``layers`` too)."""
     validation.check_cell(cell)
+    validation.positive_int("layers", layers)
     validation.check_config(units=units, input_dim=input_dim, stateful=stateful,
                             batch_size=batch_size, seed=seed)
-    model.cell = cell
+    model.cell, model.layers = cell, layers
     if classifier:
         validation.check_classifier_config(**classifier)
         model.n_classes = classifier["n_classes"]

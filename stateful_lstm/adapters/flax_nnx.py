@@ -62,16 +62,22 @@ def _scan(cell, x, state, lengths):
     return out, tuple(carry[::-1]) if len(state) == 2 else (carry,)
 
 
-def _forward_fn(graphdef):
-    """The jitted pure forward pass: ``(params, x, state, lengths) -> (outputs, state)``."""
-    if ("forward", graphdef) not in _compiled:
+def _forward_fn(graphdefs):
+    """The jitted pure forward pass of cells chained (a stack: each cell scanned over the
+    outputs of the one below): ``(params, x, states, lengths) -> (outputs, states)``, a
+    ``params`` and a state (``(h, c)``, or ``(h,)``) per cell."""
+    if ("forward", graphdefs) not in _compiled:
         import jax
         from flax import nnx
 
-        def forward(params, x, state, lengths):
-            return _scan(nnx.merge(graphdef, params), x, state, lengths)
-        _compiled["forward", graphdef] = jax.jit(forward)
-    return _compiled["forward", graphdef]
+        def forward(params, x, states, lengths):
+            finals = []
+            for graphdef, cell_params, state in zip(graphdefs, params, states):
+                x, final = _scan(nnx.merge(graphdef, cell_params), x, state, lengths)
+                finals.append(final)
+            return x, tuple(finals)
+        _compiled["forward", graphdefs] = jax.jit(forward)
+    return _compiled["forward", graphdefs]
 
 
 def to_keras(params, cell="lstm"):
@@ -119,30 +125,38 @@ def from_keras(params, kernel, recurrent_kernel, bias, cell="lstm"):
 
 class FlaxRecurrent(HeldState):
     """An ``nnx.LSTMCell`` (``GRUCell``, ``SimpleCell``: ``cell``) scanned over time, its final
-    carry kept by the adapter."""
+    carry kept by the adapter; a stack: ``layers`` cells chained, each scanned over the outputs
+    of the one below (cell k drawn from ``seed + k``), in one jitted function."""
 
-    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm"):
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm",
+                 layers=1):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed, cell=cell)
+                  batch_size=batch_size, seed=seed, cell=cell, layers=layers)
         from flax import nnx
-        self.graphdef, self.params = nnx.split(_cell(cell, input_dim, units, nnx.Rngs(seed)))
+        split = [nnx.split(_cell(cell, input_dim if k == 0 else units, units, nnx.Rngs(seed + k)))
+                 for k in range(layers)]
+        self.graphdefs = tuple(graphdef for graphdef, _ in split)
+        self.params = [params for _, params in split]
         self.reset_states()
 
     def predict_on_batch(self, x, mask=None):
         lengths = validation.right_padded_lengths("predict_on_batch", mask)
         x = np.asarray(x)
-        out, state = _forward_fn(self.graphdef)(self.params, x,
-                                                tuple(self.start_states(x.shape[0])), lengths)
-        self.keep(*state)
+        flat, per_layer = self.start_states(x.shape[0]), len(CELLS[self.cell].states)
+        states = tuple(tuple(flat[k * per_layer:(k + 1) * per_layer]) for k in range(self.layers))
+        out, finals = _forward_fn(self.graphdefs)(self.params, x, states, lengths)
+        self.keep(*(s for final in finals for s in final))
         return np.array(out)
 
     def get_weights(self):
-        return to_keras(self.params, self.cell)
+        """Every cell's three arrays (Keras' layout), bottom cell first."""
+        return [w for params in self.params for w in to_keras(params, self.cell)]
 
     def set_weights(self, weights):
-        from_keras(self.params, *validation.check_weights(weights, self.input_dim, self.units,
-                                                          finite=False, cell=self.cell),
-                   cell=self.cell)
+        checked = validation.check_weights(weights, self.input_dim, self.units, finite=False,
+                                           cell=self.cell, layers=self.layers)
+        for k, params in enumerate(self.params):
+            from_keras(params, *checked[3 * k:3 * k + 3], cell=self.cell)
 
 
 def _classifier_outputs(net, x, state, lengths):
@@ -349,22 +363,24 @@ def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, s
                           learning_rate=learning_rate, cell=cell)
 
 
-def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
-    """A Flax LSTM seen through the contract (see ``spec/SPEC.md``)."""
+def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+    """A Flax LSTM (``layers`` cells chained) seen through the contract (see ``spec/SPEC.md``)."""
     return FlaxRecurrent(units=units, input_dim=input_dim, stateful=stateful,
-                         batch_size=batch_size, seed=seed)
+                         batch_size=batch_size, seed=seed, layers=layers)
 
 
-def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0):
-    """A Flax ``nnx.GRUCell`` scanned by ``nnx.RNN``, seen through the contract."""
+def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+    """A Flax ``nnx.GRUCell`` scanned by ``nnx.RNN`` (``layers`` chained), seen through the
+    contract."""
     return FlaxRecurrent(units=units, input_dim=input_dim, stateful=stateful,
-                         batch_size=batch_size, seed=seed, cell="gru")
+                         batch_size=batch_size, seed=seed, cell="gru", layers=layers)
 
 
-def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0):
-    """A Flax ``nnx.SimpleCell`` (tanh) scanned by ``nnx.RNN``, seen through the contract."""
+def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+    """A Flax ``nnx.SimpleCell`` (tanh) scanned by ``nnx.RNN`` (``layers`` chained), seen
+    through the contract."""
     return FlaxRecurrent(units=units, input_dim=input_dim, stateful=stateful,
-                         batch_size=batch_size, seed=seed, cell="simple_rnn")
+                         batch_size=batch_size, seed=seed, cell="simple_rnn", layers=layers)
 
 
 def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,

@@ -1,8 +1,10 @@
 """Keras 2, through the ``tf_keras`` package (the ``tf-keras`` alias), driven as the seed's code
 drove it: a ``Sequential`` model whose LSTM (GRU, SimpleRNN: Keras' defaults, the GRU's
-``reset_after=True``) gets ``batch_input_shape=(B, None, F)``,
-``model.predict_on_batch``, ``model.reset_states()``, and the layer's own
-``reset_states(states=[h, c])`` to set the state; with a mask, a functional model on the same
+``reset_after=True``) gets ``batch_input_shape=(B, None, F)`` (a stack: ``layers`` of them in
+the ``Sequential``, each ``return_sequences=True``), ``model.predict_on_batch``,
+``model.reset_states()``, and the layer's own ``reset_states(states=[h, c])`` to set the state
+(a stack's list, checked whole by the adapter, split over its layers: Keras 2 has no model-level
+``set_states``); with a mask, a functional model on the same
 layers whose LSTM is called as ``lstm(x, mask=mask)`` (``keras_pool.masked_companion``). No check
 is added: Keras 2's errors reach the caller unchanged. Models are pooled as in ``keras3``;
 TensorFlow is imported on the first call.
@@ -48,9 +50,12 @@ def _recurrent_layer(k, cell, units, input_dim, batch_size, stateful, return_seq
         batch_input_shape=(batch_size, None, input_dim))
 
 
-def _build(cell, units, input_dim, batch_size, stateful):
+def _build(cell, units, input_dim, batch_size, stateful, layers):
     k = tf_keras()
-    return k.Sequential([_recurrent_layer(k, cell, units, input_dim, batch_size, stateful, True)])
+    return k.Sequential([_recurrent_layer(k, cell, units, input_dim, batch_size, stateful, True)] +
+                        [getattr(k.layers, CELLS[cell].layers["keras"])(
+                            units, stateful=stateful, return_sequences=True)
+                         for _ in range(layers - 1)])
 
 
 def _build_classifier(cell, units, input_dim, n_classes, batch_size, stateful, learning_rate):
@@ -84,8 +89,8 @@ class _Keras2Model(PooledKerasModel):
         layer (``layer``) from ``seed``."""
         self.keras_module = k = tf_keras()
         self._checkout(build, *key)
-        self.layer = next(layer for layer in self.model.layers
-                          if isinstance(layer, k.layers.RNN))
+        self.recurrent = [layer for layer in self.model.layers if isinstance(layer, k.layers.RNN)]
+        self.layer = self.recurrent[0]
         return keras_initial_weights(k.initializers, self.cell, self.input_dim, self.units, seed)
 
     def predict_on_batch(self, x, mask=None):
@@ -95,11 +100,18 @@ class _Keras2Model(PooledKerasModel):
         self.model.reset_states()
 
     def get_states(self):
-        return read_states(self, self.layer.states)
+        return read_states(self, [v for layer in self.recurrent for v in layer.states])
 
     def set_states(self, states):
         validation.require_stateful(self, "set_states")
-        self.layer.reset_states(states=states)
+        if len(self.recurrent) == 1:
+            self.layer.reset_states(states=states)
+            return
+        per_layer = len(CELLS[self.cell].states)
+        checked = validation.check_states(states, self.batch_size, self.units, finite=False,
+                                          count=per_layer * len(self.recurrent))
+        for k, layer in enumerate(self.recurrent):
+            layer.reset_states(states=checked[k * per_layer:(k + 1) * per_layer])
 
     def get_weights(self):
         return [np.array(w) for w in self.model.get_weights()]
@@ -109,13 +121,18 @@ class _Keras2Model(PooledKerasModel):
 
 
 class Keras2Recurrent(_Keras2Model):
-    """A ``Sequential([LSTM(..., return_sequences=True)])`` (``GRU``, ``SimpleRNN``: ``cell``)
-    seen through the contract."""
+    """A ``Sequential([LSTM(..., return_sequences=True)])`` (``GRU``, ``SimpleRNN``: ``cell``;
+    ``layers`` of them stacked) seen through the contract."""
 
-    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm"):
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm",
+                 layers=1):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed, cell=cell)
-        weights = self._setup(_build, cell, units, input_dim, batch_size, stateful, seed=seed)
+                  batch_size=batch_size, seed=seed, cell=cell, layers=layers)
+        weights = self._setup(_build, cell, units, input_dim, batch_size, stateful, layers,
+                              seed=seed)
+        for k in range(1, layers):         # layer k's initial weights from seed + k
+            weights += keras_initial_weights(self.keras_module.initializers, cell, units, units,
+                                             seed + k)
         self.model.set_weights(weights)
         self.model.reset_states()
 
@@ -176,22 +193,23 @@ class Keras2SequenceModel(PooledTokenModel, _Keras2Trained):
         self.model.reset_states()
 
 
-def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
-    """A Keras 2 LSTM seen through the contract (see ``spec/SPEC.md``)."""
+def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+    """A Keras 2 LSTM (``layers`` stacked) seen through the contract (see ``spec/SPEC.md``)."""
     return Keras2Recurrent(units=units, input_dim=input_dim, stateful=stateful,
-                           batch_size=batch_size, seed=seed)
+                           batch_size=batch_size, seed=seed, layers=layers)
 
 
-def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0):
-    """A Keras 2 GRU (``reset_after=True``, its default) seen through the contract."""
+def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+    """A Keras 2 GRU (``reset_after=True``, its default; ``layers`` stacked) seen through the
+    contract."""
     return Keras2Recurrent(units=units, input_dim=input_dim, stateful=stateful,
-                           batch_size=batch_size, seed=seed, cell="gru")
+                           batch_size=batch_size, seed=seed, cell="gru", layers=layers)
 
 
-def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0):
-    """A Keras 2 SimpleRNN seen through the contract."""
+def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+    """A Keras 2 SimpleRNN (``layers`` stacked) seen through the contract."""
     return Keras2Recurrent(units=units, input_dim=input_dim, stateful=stateful,
-                           batch_size=batch_size, seed=seed, cell="simple_rnn")
+                           batch_size=batch_size, seed=seed, cell="simple_rnn", layers=layers)
 
 
 def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,

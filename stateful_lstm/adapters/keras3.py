@@ -3,8 +3,10 @@
 
 ``predict_on_batch`` is Keras' ``Model.predict_on_batch`` on ``Input(batch_size=B, shape=(None, F))``
 followed by ``LSTM(units, stateful=..., return_sequences=True)`` (``GRU``, ``SimpleRNN`` for the
-other cells, Keras' defaults: the GRU's ``reset_after=True``); ``reset_states`` is the layer's
-``reset_states()``; the carried state is the layer's ``states`` variables. A call with a mask goes
+other cells, Keras' defaults: the GRU's ``reset_after=True``; a stack: ``layers`` of them, one
+after another); ``reset_states`` is each layer's ``reset_states()`` (Keras 3's ``Model`` has
+none: its users reset each stateful layer); the carried state is the layers' ``states``
+variables, bottom layer first. A call with a mask goes
 to a functional model on the same layers with a mask input, ``LSTM(...)(x, mask=mask)``
 (``keras_pool.masked_companion``). Keras' own errors and
 outputs reach the caller unchanged, so the spec sees what Keras really does. The only checks added
@@ -67,10 +69,13 @@ def _recurrent_layer(k, cell, units, stateful, return_sequences):
                                                           return_sequences=return_sequences)
 
 
-def _build(backend, cell, units, input_dim, batch_size, stateful):
+def _build(backend, cell, units, input_dim, batch_size, stateful, layers):
     k = keras(backend)
     inputs = k.Input(batch_size=batch_size, shape=(None, input_dim))
-    return k.Model(inputs, _recurrent_layer(k, cell, units, stateful, True)(inputs))
+    h = inputs
+    for _ in range(layers):
+        h = _recurrent_layer(k, cell, units, stateful, True)(h)
+    return k.Model(inputs, h)
 
 
 def _initial_weights(backend, input_dim, units, seed, cell="lstm"):
@@ -92,43 +97,58 @@ class _KerasModel(PooledKerasModel):
         self.REUSES_TRACES = backend == "tensorflow"
         self.keras_module = keras(backend)
 
+    @property
+    def recurrent(self):
+        """The recurrent layers that carry the state, bottom layer first: ``layer``."""
+        return [self.layer]
+
     def predict_on_batch(self, x, mask=None):
         return self._call("predict_on_batch", x, mask=mask)
 
     def reset_states(self):
-        self.layer.reset_states()
+        for layer in self.recurrent:
+            layer.reset_states()
 
     def get_states(self):
-        return read_states(self, self.layer.states)
+        return read_states(self, [v for layer in self.recurrent for v in layer.states])
 
     def set_states(self, states):
         validation.require_stateful(self, "set_states")
+        variables = [v for layer in self.recurrent for v in layer.states]
         checked = validation.check_states(states, self.batch_size, self.units, finite=False,
-                                          count=len(self.layer.states))
-        for variable, value in zip(self.layer.states, checked):
+                                          count=len(variables))
+        for variable, value in zip(variables, checked):
             variable.assign(value)
 
 
 class KerasRecurrent(_KerasModel):
-    """One Keras recurrent model (an LSTM, GRU or SimpleRNN layer: ``cell``) seen through the
-    contract of ``spec/SPEC.md``."""
+    """One Keras recurrent model (an LSTM, GRU or SimpleRNN layer: ``cell``; ``layers`` of them
+    stacked) seen through the contract of ``spec/SPEC.md``. A mask goes to the first layer, and
+    Keras propagates it to the others."""
 
     def __init__(self, backend, *, units, input_dim, stateful, batch_size=None, seed=0,
-                 cell="lstm"):
+                 cell="lstm", layers=1):
         super().__init__(backend)
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed, cell=cell)
-        self._checkout(_build, backend, cell, units, input_dim, batch_size, stateful)
-        self.layer = self.model.layers[-1]
-        self.layer.set_weights(_initial_weights(backend, input_dim, units, seed, cell))
-        self.layer.reset_states()
+                  batch_size=batch_size, seed=seed, cell=cell, layers=layers)
+        self._checkout(_build, backend, cell, units, input_dim, batch_size, stateful, layers)
+        self.layer = self.model.layers[1]
+        for k, layer in enumerate(self.recurrent):      # layer k's initial weights from seed + k
+            layer.set_weights(_initial_weights(backend, input_dim if k == 0 else units, units,
+                                               seed + k, cell))
+        self.reset_states()
+
+    @property
+    def recurrent(self):
+        return self.model.layers[1:]
 
     def get_weights(self):
-        return [np.array(w) for w in self.layer.get_weights()]
+        return [np.array(w) for w in self.model.get_weights()]
 
     def set_weights(self, weights):
-        self.layer.set_weights(validation.check_weights(weights, self.input_dim, self.units,
-                                                        finite=False, cell=self.cell))
+        self.model.set_weights(validation.check_weights(weights, self.input_dim, self.units,
+                                                        finite=False, cell=self.cell,
+                                                        layers=self.layers))
 
 
 def _build_classifier(backend, cell, units, input_dim, n_classes, batch_size, stateful):
@@ -236,20 +256,22 @@ def factories(backend):
     def describe_():
         return describe(backend)
 
-    def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
-        """A Keras LSTM seen through the contract (see ``spec/SPEC.md``)."""
+    def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+        """A Keras LSTM (``layers`` stacked) seen through the contract (see ``spec/SPEC.md``)."""
         return KerasRecurrent(backend, units=units, input_dim=input_dim, stateful=stateful,
-                              batch_size=batch_size, seed=seed)
+                              batch_size=batch_size, seed=seed, layers=layers)
 
-    def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0):
-        """A Keras GRU (``reset_after=True``, its default) seen through the contract."""
+    def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+        """A Keras GRU (``reset_after=True``, its default; ``layers`` stacked) seen through the
+        contract."""
         return KerasRecurrent(backend, units=units, input_dim=input_dim, stateful=stateful,
-                              batch_size=batch_size, seed=seed, cell="gru")
+                              batch_size=batch_size, seed=seed, cell="gru", layers=layers)
 
-    def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0):
-        """A Keras SimpleRNN seen through the contract."""
+    def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+        """A Keras SimpleRNN (``layers`` stacked) seen through the contract."""
         return KerasRecurrent(backend, units=units, input_dim=input_dim, stateful=stateful,
-                              batch_size=batch_size, seed=seed, cell="simple_rnn")
+                              batch_size=batch_size, seed=seed, cell="simple_rnn",
+                              layers=layers)
 
     def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
                         learning_rate=0.001, cell="lstm"):

@@ -40,14 +40,16 @@ def describe():
 
 
 class OnnxRuntimeRecurrent(HeldState):
-    """An ONNX ``LSTM`` graph (``GRU``, ``RNN``: ``cell``) run by an ``InferenceSession``, its
-    ``Y_h`` (and ``Y_c``) fed back in as ``initial_h`` (and ``initial_c``)."""
+    """An ONNX ``LSTM`` graph (``GRU``, ``RNN``: ``cell``; a stack: one operator per layer, each
+    reading the one below's ``Y``) run by an ``InferenceSession``, its ``Y_h`` (and ``Y_c``)
+    fed back in as ``initial_h`` (and ``initial_c``)."""
 
-    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm"):
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm",
+                 layers=1):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed)
-        self.cell = cell
-        self._build(LAYERS[cell].initial_weights(input_dim, units, seed))   # the reference's
+                  batch_size=batch_size, seed=seed, cell=cell, layers=layers)
+        self._build([w for k in range(layers) for w in LAYERS[cell].initial_weights(
+            input_dim if k == 0 else units, units, seed + k)])       # the reference's
         self.reset_states()
 
     def _build(self, weights):
@@ -77,11 +79,13 @@ class OnnxRuntimeRecurrent(HeldState):
     def get_weights(self):
         from ..export import initializers, keras_weights
         found = initializers(self._graph)
-        return keras_weights(self.cell, found["W"], found["R"], found["B"])
+        suffixes = [""] if self.layers == 1 else [f"_{k}" for k in range(self.layers)]
+        return [w for s in suffixes
+                for w in keras_weights(self.cell, found["W" + s], found["R" + s], found["B" + s])]
 
     def set_weights(self, weights):
         self._build(validation.check_weights(weights, self.input_dim, self.units, finite=False,
-                                             cell=self.cell))
+                                             cell=self.cell, layers=self.layers))
 
 
 def step_model(model):
@@ -93,20 +97,23 @@ def step_model(model):
     return StepSession(to_onnx(model, batch_size=None))
 
 
-def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
-    """An ONNX LSTM graph run by ONNX Runtime, seen through the contract (``spec/SPEC.md``)."""
+def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+    """An ONNX LSTM graph (one operator per layer of a stack) run by ONNX Runtime, seen through
+    the contract (``spec/SPEC.md``)."""
     return OnnxRuntimeRecurrent(units=units, input_dim=input_dim, stateful=stateful,
-                                batch_size=batch_size, seed=seed)
+                                batch_size=batch_size, seed=seed, layers=layers)
 
 
-def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0):
-    """An ONNX GRU graph (``linear_before_reset=1``) run by ONNX Runtime, seen through the
-    contract."""
+def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+    """An ONNX GRU graph (``linear_before_reset=1``; one operator per layer of a stack) run by
+    ONNX Runtime, seen through the contract."""
     return OnnxRuntimeRecurrent(units=units, input_dim=input_dim, stateful=stateful,
-                                batch_size=batch_size, seed=seed, cell="gru")
+                                batch_size=batch_size, seed=seed, cell="gru", layers=layers)
 
 
-def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0):
-    """An ONNX RNN graph (tanh) run by ONNX Runtime, seen through the contract."""
+def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+    """An ONNX RNN graph (tanh; one operator per layer of a stack) run by ONNX Runtime, seen
+    through the contract."""
     return OnnxRuntimeRecurrent(units=units, input_dim=input_dim, stateful=stateful,
-                                batch_size=batch_size, seed=seed, cell="simple_rnn")
+                                batch_size=batch_size, seed=seed, cell="simple_rnn",
+                                layers=layers)

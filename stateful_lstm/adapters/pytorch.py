@@ -51,16 +51,18 @@ def describe():
 
 
 class TorchRecurrent(HeldState):
-    """``nn.LSTM(input_dim, units, batch_first=True)`` (``nn.GRU``, ``nn.RNN``: ``cell``), its
-    final state carried by the adapter."""
+    """``nn.LSTM(input_dim, units, batch_first=True)`` (``nn.GRU``, ``nn.RNN``: ``cell``;
+    ``num_layers=layers`` for a stack), its final state carried by the adapter."""
 
-    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm"):
+    def __init__(self, *, units, input_dim, stateful, batch_size=None, seed=0, cell="lstm",
+                 layers=1):
         configure(self, units=units, input_dim=input_dim, stateful=stateful,
-                  batch_size=batch_size, seed=seed, cell=cell)
+                  batch_size=batch_size, seed=seed, cell=cell, layers=layers)
         t = torch()
         with t.random.fork_rng():
             t.manual_seed(seed)
-            self.rnn = getattr(t.nn, CELLS[cell].layers["torch"])(input_dim, units, batch_first=True)
+            self.rnn = getattr(t.nn, CELLS[cell].layers["torch"])(input_dim, units, batch_first=True,
+                                                                  num_layers=layers)
             self._init_head(t, seed)
         self.reset_states()
 
@@ -68,14 +70,18 @@ class TorchRecurrent(HeldState):
         """Layers after the LSTM (the classifier's Dense), built under the same seed."""
 
     def run(self, x, lengths=None):
-        """The LSTM's outputs for ``x`` from the state it starts from, and its final h (batch,
-        units); carries the final state. With ``lengths`` (each row's real steps), ``x`` goes in
-        as a packed sequence (``pack_padded_sequence``), and the outputs come back padded with
-        zeros (``pad_packed_sequence``)."""
+        """The LSTM's outputs for ``x`` from the state it starts from, and its (top layer's)
+        final h (batch, units); carries the final state. With ``lengths`` (each row's real
+        steps), ``x`` goes in as a packed sequence (``pack_padded_sequence``), and the outputs
+        come back padded with zeros (``pad_packed_sequence``). PyTorch holds a stack's state as
+        ``h`` (and ``c``) of shape (layers, batch, units); the contract lists it by layer,
+        ``[h_0, c_0, h_1, c_1, ...]``."""
         t = torch()
         if not isinstance(x, t.Tensor):          # the sequence model's embedded tokens are
             x = t.as_tensor(np.asarray(x))       # already a tensor
-        held = tuple(t.as_tensor(s).unsqueeze(0) for s in self._held) if self.stateful else ()
+        per_layer = len(CELLS[self.cell].states)
+        held = tuple(t.as_tensor(np.stack(self._held[k::per_layer]))
+                     for k in range(per_layer)) if self.stateful else ()
         start = [held if len(held) > 1 else held[0]] if held else []    # (h, c), or h
         if lengths is None:
             out, final = self.rnn(x, *start)
@@ -86,8 +92,8 @@ class TorchRecurrent(HeldState):
             out, final = self.rnn(packed, *start)
             out = rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])[0]
         final = final if isinstance(final, tuple) else (final,)
-        self.keep(*(s.detach().squeeze(0).numpy() for s in final))
-        return out, final[0].squeeze(0)
+        self.keep(*(s[layer].detach().numpy() for layer in range(self.layers) for s in final))
+        return out, final[0][-1]
 
     def predict_on_batch(self, x, mask=None):
         lengths = validation.right_padded_lengths("predict_on_batch", mask)
@@ -98,39 +104,45 @@ class TorchRecurrent(HeldState):
         """Keras' columns in PyTorch's order of the gate blocks (``cells.CELLS``)."""
         return CELLS[self.cell].columns("torch", self.units)
 
-    def _lstm_weights(self):
-        """Keras' three arrays from PyTorch's: the bias is ``bias_ih + bias_hh`` (they enter as
-        a sum), except the GRU's, whose two rows are the two biases (``bias_hh`` enters inside
-        the reset gate's product)."""
-        p, columns = self.rnn, self._columns()
-        arrays = [p.weight_ih_l0.T, p.weight_hh_l0.T,
-                  torch().stack((p.bias_ih_l0, p.bias_hh_l0)) if self.cell == "gru" else
-                  p.bias_ih_l0 + p.bias_hh_l0]
+    def _lstm_weights(self, layer=0):
+        """Keras' three arrays from PyTorch's of ``layer`` (``weight_ih_l<layer>``, ...): the
+        bias is ``bias_ih + bias_hh`` (they enter as a sum), except the GRU's, whose two rows
+        are the two biases (``bias_hh`` enters inside the reset gate's product)."""
+        columns = self._columns()
+        w_ih, w_hh, b_ih, b_hh = (getattr(self.rnn, f"{name}_l{layer}")
+                                  for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+        arrays = [w_ih.T, w_hh.T, torch().stack((b_ih, b_hh)) if self.cell == "gru" else
+                  b_ih + b_hh]
         keras = [np.empty(a.shape, np.float32) for a in arrays]
         for k, a in zip(keras, arrays):
             k[..., columns] = a.detach().numpy()
         return keras
 
-    def _set_lstm_weights(self, kernel, recurrent_kernel, bias):
-        """PyTorch's arrays from Keras' three: ``bias_ih`` the bias (the GRU's input bias),
-        ``bias_hh`` zero (the GRU's recurrent bias)."""
-        t, p, columns = torch(), self.rnn, self._columns()
+    def _set_lstm_weights(self, kernel, recurrent_kernel, bias, layer=0):
+        """PyTorch's arrays of ``layer`` from Keras' three: ``bias_ih`` the bias (the GRU's
+        input bias), ``bias_hh`` zero (the GRU's recurrent bias)."""
+        t, columns = torch(), self._columns()
+        w_ih, w_hh, b_ih, b_hh = (getattr(self.rnn, f"{name}_l{layer}")
+                                  for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
         bias = bias[..., columns]
         with t.no_grad():
-            p.weight_ih_l0.copy_(t.as_tensor(kernel[:, columns].T))
-            p.weight_hh_l0.copy_(t.as_tensor(recurrent_kernel[:, columns].T))
-            p.bias_ih_l0.copy_(t.as_tensor(bias[0] if self.cell == "gru" else bias))
+            w_ih.copy_(t.as_tensor(kernel[:, columns].T))
+            w_hh.copy_(t.as_tensor(recurrent_kernel[:, columns].T))
+            b_ih.copy_(t.as_tensor(bias[0] if self.cell == "gru" else bias))
             if self.cell == "gru":
-                p.bias_hh_l0.copy_(t.as_tensor(bias[1]))
+                b_hh.copy_(t.as_tensor(bias[1]))
             else:
-                p.bias_hh_l0.zero_()
+                b_hh.zero_()
 
     def get_weights(self):
-        return self._lstm_weights()
+        """Every layer's three arrays (Keras' layout), bottom layer first."""
+        return [w for layer in range(self.layers) for w in self._lstm_weights(layer)]
 
     def set_weights(self, weights):
-        self._set_lstm_weights(*validation.check_weights(weights, self.input_dim, self.units,
-                                                         finite=False, cell=self.cell))
+        checked = validation.check_weights(weights, self.input_dim, self.units, finite=False,
+                                           cell=self.cell, layers=self.layers)
+        for layer in range(self.layers):
+            self._set_lstm_weights(*checked[3 * layer:3 * layer + 3], layer=layer)
 
 
 class _TorchTrained(TrainedModel, TorchRecurrent):
@@ -265,22 +277,23 @@ class TorchSequenceModel(_TorchTrained):
             self.embedding.weight.copy_(torch().as_tensor(embeddings))
 
 
-def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0):
-    """A PyTorch LSTM seen through the contract (see ``spec/SPEC.md``)."""
+def make_lstm(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+    """A PyTorch LSTM (``num_layers=layers``) seen through the contract (see ``spec/SPEC.md``)."""
     return TorchRecurrent(units=units, input_dim=input_dim, stateful=stateful,
-                          batch_size=batch_size, seed=seed)
+                          batch_size=batch_size, seed=seed, layers=layers)
 
 
-def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0):
-    """A PyTorch GRU (``nn.GRU``: Keras' reset_after=True) seen through the contract."""
+def make_gru(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+    """A PyTorch GRU (``nn.GRU``: Keras' reset_after=True; ``num_layers=layers``) seen through
+    the contract."""
     return TorchRecurrent(units=units, input_dim=input_dim, stateful=stateful,
-                          batch_size=batch_size, seed=seed, cell="gru")
+                          batch_size=batch_size, seed=seed, cell="gru", layers=layers)
 
 
-def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0):
-    """A PyTorch ``nn.RNN`` (tanh) seen through the contract."""
+def make_simple_rnn(*, units, input_dim, stateful, batch_size=None, seed=0, layers=1):
+    """A PyTorch ``nn.RNN`` (tanh; ``num_layers=layers``) seen through the contract."""
     return TorchRecurrent(units=units, input_dim=input_dim, stateful=stateful,
-                          batch_size=batch_size, seed=seed, cell="simple_rnn")
+                          batch_size=batch_size, seed=seed, cell="simple_rnn", layers=layers)
 
 
 def make_classifier(*, units, input_dim, n_classes, stateful, batch_size=None, seed=0,
@@ -305,7 +318,8 @@ def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_siz
 def _step_module():
     """The ``nn.Module`` that ``to_onnx`` exports: one of the adapter's models as a step model,
     ``forward(x, h, c) -> (output, h_next, c_next)`` with ``h``, ``c`` (batch, units) (a GRU's
-    or RNN's: ``forward(x, h) -> (output, h_next)``)."""
+    or RNN's: ``forward(x, h) -> (output, h_next)``; a stack's every layer's, ``h_0, c_0, h_1,
+    ...``, stacked into PyTorch's (layers, batch, units) and split back)."""
     t = torch()
 
     class Step(t.nn.Module):
@@ -314,18 +328,19 @@ def _step_module():
             self.kind, self.rnn = type(model).__name__, model.rnn
             self.embedding = getattr(model, "embedding", None)
             self.dense = getattr(model, "dense", None)
+            self.per_layer, self.layers = len(CELLS[model.cell].states), model.layers
 
-        def forward(self, x, h, c=None):
+        def forward(self, x, *states):
             if self.embedding is not None:
                 x = self.embedding(x)
-            state = tuple(s.unsqueeze(0) for s in (h, c) if s is not None)
-            y, final = self.rnn(x, state if len(state) == 2 else state[0])
+            held = tuple(t.stack(states[k::self.per_layer]) for k in range(self.per_layer))
+            y, final = self.rnn(x, held if len(held) == 2 else held[0])
             final = final if isinstance(final, tuple) else (final,)
             if self.kind == "TorchClassifier":
-                y = t.softmax(self.dense(final[0][0]), dim=-1)
+                y = t.softmax(self.dense(final[0][-1]), dim=-1)
             elif self.kind == "TorchSequenceModel":
                 y = t.softmax(self.dense(y), dim=-1)
-            return y, *(s[0] for s in final)
+            return y, *(s[layer] for layer in range(self.layers) for s in final)
     return Step
 
 
@@ -342,6 +357,8 @@ def to_onnx(model, *, batch_size=1, dynamo=False):
     import io
 
     import onnx
+
+    from ..export import state_names
     t = torch()
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"the PyTorch export fixes the batch size: a positive int; received "
@@ -350,8 +367,8 @@ def to_onnx(model, *, batch_size=1, dynamo=False):
     x = t.zeros((batch_size, 2), dtype=t.int64) if sequence else \
         t.zeros((batch_size, 2, model.input_dim))
     # Separate tensors: given one object twice, the dynamo exporter reads c from the h input.
-    state = [t.zeros((batch_size, model.units)) for _ in CELLS[model.cell].states]
-    states = ["h", "c"][:len(state)]
+    states = state_names(model.cell, model.layers)
+    state = [t.zeros((batch_size, model.units)) for _ in states]
     names = ["tokens" if sequence else "x", *states]
     time_axis = {"dynamic_shapes": ({1: t.export.Dim("time", min=1)}, *[None] * len(state))} \
         if dynamo else {"dynamic_axes": {names[0]: {1: "time"}}}
