@@ -143,9 +143,9 @@ def sequence_gradient_and_error_bound(weights, x, state, y, sample_weight=None, 
     token_weight, count = token_weights(weight, mask, np.shape(x))
     scale = token_weight[:, None] / count if count else 0 * token_weight[:, None]
     dlogits = (step.probabilities + np.eye(len(E))[np.ravel(y)]) * scale
-    hs = h_magnitudes(step.cache, weights[1:4], cell).reshape(-1, W.shape[0])
+    hs = h_magnitudes(step.caches[0], weights[1:4], cell).reshape(-1, W.shape[0])
     layer_magnitudes, de = absolute_backward(
-        cell, step.embedded, (dlogits @ abs(W).T).reshape(step.hs.shape), step.cache,
+        cell, step.inputs[0], (dlogits @ abs(W).T).reshape(step.hs.shape), step.caches[0],
         weights[1:4], kernel=abs(kernel))
     dE = np.zeros_like(E)
     np.add.at(dE, np.asarray(x), de)

@@ -10,7 +10,7 @@ from importlib import metadata
 
 import numpy as np
 
-from . import validation
+from . import stack
 from .classifier import Classifier
 from .gru import GRU
 from .layers import LAYERS as LAYERS
@@ -28,17 +28,11 @@ except metadata.PackageNotFoundError:  # running from a checkout that was not in
     __version__ = "0+checkout"
 
 
-def _recurrent(cell, layers, **config):
-    """One layer of ``cell``, or ``layers`` of them stacked (``stack.Stack``)."""
-    validation.positive_int("layers", layers)
-    return LAYERS[cell](**config) if layers == 1 else Stack(cell=cell, layers=layers, **config)
-
-
 def make_lstm(*, units: int, input_dim: int, stateful: bool, batch_size: int | None = None,
               seed: int = 0, layers: int = 1) -> LSTM | Stack:
     """A NumPy reference LSTM, or ``layers`` of them stacked (see ``spec/SPEC.md`` for the
     contract it satisfies)."""
-    return _recurrent("lstm", layers, units=units, input_dim=input_dim, stateful=stateful,
+    return stack.make("lstm", layers, units=units, input_dim=input_dim, stateful=stateful,
                       batch_size=batch_size, seed=seed)
 
 
@@ -46,7 +40,7 @@ def make_gru(*, units: int, input_dim: int, stateful: bool, batch_size: int | No
              seed: int = 0, layers: int = 1) -> GRU | Stack:
     """A NumPy reference GRU (Keras' ``reset_after=True``; ``spec/SPEC.md``), or ``layers``
     stacked."""
-    return _recurrent("gru", layers, units=units, input_dim=input_dim, stateful=stateful,
+    return stack.make("gru", layers, units=units, input_dim=input_dim, stateful=stateful,
                       batch_size=batch_size, seed=seed)
 
 
@@ -54,7 +48,7 @@ def make_simple_rnn(*, units: int, input_dim: int, stateful: bool,
                     batch_size: int | None = None, seed: int = 0,
                     layers: int = 1) -> SimpleRNN | Stack:
     """A NumPy reference SimpleRNN (tanh; ``spec/SPEC.md``), or ``layers`` stacked."""
-    return _recurrent("simple_rnn", layers, units=units, input_dim=input_dim,
+    return stack.make("simple_rnn", layers, units=units, input_dim=input_dim,
                       stateful=stateful, batch_size=batch_size, seed=seed)
 
 
@@ -74,9 +68,11 @@ def make_classifier(*, units: int, input_dim: int, n_classes: int, stateful: boo
 
 def make_sequence_model(*, vocab_size: int, embedding_dim: int, units: int, stateful: bool,
                         batch_size: int | None = None, seed: int = 0,
-                        learning_rate: float = 0.001, cell: str = "lstm") -> SequenceModel:
+                        learning_rate: float = 0.001, cell: str = "lstm",
+                        layers: int = 1) -> SequenceModel:
     """A NumPy reference sequence model: embedding -> a recurrent layer of ``cell`` (LSTM, GRU or
-    SimpleRNN) -> Dense softmax at every timestep (see ``spec/SPEC.md``)."""
+    SimpleRNN; ``layers`` of them stacked) -> Dense softmax at every timestep (see
+    ``spec/SPEC.md``; ``layers`` is the reference's: the text command's ``--layers``)."""
     return SequenceModel(vocab_size=vocab_size, embedding_dim=embedding_dim, units=units,
                          stateful=stateful, batch_size=batch_size, seed=seed,
-                         learning_rate=learning_rate, cell=cell)
+                         learning_rate=learning_rate, cell=cell, layers=layers)

@@ -190,18 +190,20 @@ def classifier_model(weights, *, cell="lstm", batch_size=1, lengths=False):
 
 
 def sequence_model(weights, *, cell="lstm", batch_size=1, metadata=None, lengths=False):
-    """The sequence model's step model from its weights (embeddings, ``cell``'s three arrays,
-    the Dense kernel and bias): inputs ``tokens`` (B, T) int64, ``h`` (and the LSTM's ``c``);
-    outputs ``probabilities`` (B, T, vocab) of the next token at every step, ``h_next``
-    (``c_next``). ``metadata`` (``parts``: the vocabulary and a default prompt) goes into the
-    model."""
+    """The sequence model's step model from its weights (embeddings, ``cell``'s three arrays
+    (a stack's every layer's), the Dense kernel and bias): inputs ``tokens`` (B, T) int64, ``h``
+    (and the LSTM's ``c``; a stack's ``state_names``); outputs ``probabilities`` (B, T, vocab)
+    of the next token at every step, ``h_next`` (``c_next``, ...). ``metadata`` (``parts``: the
+    vocabulary and a default prompt) goes into the model."""
     embeddings, *layer_weights, kernel, bias = weights
     units, vocab_size = kernel.shape
+    layers = len(layer_weights) // 3
     graph = _Graph()
     graph.tensor("tokens", "INT64", [batch_size, "time"])
-    embedded = graph.node("Gather", [graph.constant("embeddings", embeddings), "tokens"],
-                          ["embedded"])
-    y, _ = _recurrent(graph, embedded, cell, layer_weights, batch_size, units, True, lengths)
+    y = graph.node("Gather", [graph.constant("embeddings", embeddings), "tokens"], ["embedded"])
+    for k in range(layers):                            # a stack: one operator per layer
+        y, _ = _recurrent(graph, y, cell, layer_weights[3 * k:3 * k + 3], batch_size, units,
+                          True, lengths, layer=None if layers == 1 else k)
     probabilities = _dense_softmax(graph, y, kernel, bias, "probabilities")
     graph.tensor(probabilities, "FLOAT", [batch_size, "time", vocab_size], output=True)
     graph.outputs.insert(0, graph.outputs.pop())
@@ -236,9 +238,11 @@ def parts(model, *, batch_size=1, cell=None, vocabulary=None, prompt=None):
     cell = cell or getattr(model, "cell", "lstm")
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {list(CELLS)}; received {cell!r}")
-    if kind == "sequence":
+    if kind == "sequence":                  # (a stack's every layer's three arrays)
         expected = [(model.vocab_size, model.embedding_dim),
-                    *CELLS[cell].weight_shapes(model.embedding_dim, model.units),
+                    *(shape for k in range(max(1, (len(weights) - 3) // 3)) for shape in
+                      CELLS[cell].weight_shapes(model.embedding_dim if k == 0 else model.units,
+                                                model.units)),
                     (model.units, model.vocab_size), (model.vocab_size,)]
     elif kind == "classifier":
         expected = CELLS[cell].weight_shapes(model.input_dim, model.units) + [
@@ -285,7 +289,8 @@ def to_openvino(model, *, batch_size=1, state="explicit", cell=None, vocabulary=
     """The step model of ``to_onnx(model, ...)`` as an ``openvino.Model``, converted by
     OpenVINO's ONNX frontend (``openvino.convert_model``), as OpenVINO users convert theirs. With
     ``state="explicit"`` the state stays inputs and outputs; with ``"internal"`` OpenVINO's
-    ``MakeStateful`` turns each ``h``/``h_next`` (``c``/``c_next``) pair into a variable that
+    ``MakeStateful`` turns each ``h``/``h_next`` (``c``/``c_next``; a stack's every layer's)
+    pair into a variable that
     the infer request carries from call to call (``reset_state()``, ``query_state()``), which
     needs a fixed batch size. The metadata (kind, vocabulary, prompt) goes into the model's
     ``rt_info`` (``openvino_session.METADATA_PATH``)."""
@@ -309,7 +314,7 @@ def openvino_of(proto, state="explicit"):
     from .openvino_session import METADATA_PATH
     converted = openvino.convert_model(io.BytesIO(proto.SerializeToString()))
     if state == "internal":
-        names = [i.get_any_name() for i in converted.inputs if i.get_any_name() in ("h", "c")]
+        names = [i.get_any_name() for i in converted.inputs[1:]]     # every state input
         manager = passes.Manager()
         manager.register_pass(passes.MakeStateful({n: f"{n}_next" for n in names}))
         manager.run_passes(converted)

@@ -4,9 +4,8 @@ carried state is the model's (``RecurrentWithHead``, the base of the classifier 
 model)."""
 import numpy as np
 
-from . import validation
+from . import stack, validation
 from .adam import Adam
-from .layers import LAYERS
 from .loops import TrainingLoops
 
 
@@ -39,10 +38,16 @@ class RecurrentWithHead(TrainingLoops):
     their ``cell`` (LSTM, GRU or SimpleRNN), whose state is the model's, every weight in
     ``self.parameters``, and the loops (``loops``)."""
 
-    def _build_layer(self, cell, **config):
-        """``self.layer``: the reference layer of ``cell`` (a key of ``LAYERS``) with ``config``."""
+    def _build_layer(self, cell, layers=1, **config):
+        """``self.layer``: the reference layer of ``cell`` (a key of ``LAYERS``) with ``config``,
+        or ``layers`` of them stacked (``stack.Stack``)."""
         validation.check_cell(cell)
-        self.cell, self.layer = cell, LAYERS[cell](**config)
+        self.cell, self.layer = cell, stack.make(cell, layers, **config)
+
+    @property
+    def recurrent_layers(self):
+        """The reference layers that compute, bottom first (a stack's every layer)."""
+        return self.layer.layers if isinstance(self.layer, stack.Stack) else [self.layer]
 
     def reset_states(self):
         self.layer.reset_states()

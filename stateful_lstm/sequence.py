@@ -1,12 +1,14 @@
 """The NumPy reference sequence model (many-to-many): token ids -> embedding -> a recurrent layer
-(LSTM, GRU or SimpleRNN: ``cell``; every timestep) -> Dense softmax at every timestep, trained to
-predict the next token of a text.
+(LSTM, GRU or SimpleRNN: ``cell``; every timestep; or ``layers`` of them stacked, each reading
+the h of the one below) -> Dense softmax at every timestep, trained to predict the next token of
+a text.
 
     e_t = E[x_t]                          embedding lookup, E (vocab, embedding_dim)
     h_t = cell(e_t, carried state)        the layer's forward, every timestep
     p_t = softmax(h_t @ W + b)            (vocab,) probabilities of the next token
     loss = sum over the batch's real tokens of w_t * -log p_t[y_t] / (number of real tokens)
     dlogits = w_t * (p - onehot(y)) / (real tokens)  -> dW, db, dh_t = dlogits @ W.T  -> its backward
+    (a stack's: each layer's backward, top down, its input's gradient the dh of the one below)
     dE[x_t] += dz_t @ kernel.T            (the rows of E this batch used)
 
 The gradient covers the timesteps of this batch only (truncated BPTT), while a stateful model's
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validation
+from .cells import CELLS
 from .dense import dense_initial_weights, dense_softmax_loss, softmax
 from .layers import LAYERS
 from .parameters import Parameters, RecurrentWithHead
@@ -39,12 +42,12 @@ def embedding_initial_weights(vocab_size, embedding_dim, seed):
 class Step:
     """What one training step computes (``forward_backward``)."""
     loss: float
-    state: list           # the final state (h, c; or h)
+    state: list           # the final state (h, c; or h; a stack's every layer's, bottom first)
     gradients: list       # one per weight array
     probabilities: np.ndarray   # (batch * T, vocab)
-    hs: np.ndarray        # the layer's outputs (batch, T, units)
-    cache: list           # the layer's forward's, one entry per timestep
-    embedded: np.ndarray  # E[x], (batch, T, embedding_dim): the layer's input
+    hs: np.ndarray        # the (top) layer's outputs (batch, T, units)
+    caches: list          # each layer's forward's (one entry per timestep), bottom first
+    inputs: list          # each layer's input: E[x] (batch, T, embedding_dim), then the hs below
 
 
 def token_weights(sample_weight, mask, shape):
@@ -58,42 +61,55 @@ def token_weights(sample_weight, mask, shape):
 
 def forward_backward(weights, x, y, state, sample_weight=None, mask=None, cell="lstm"):
     """The loss of token ids ``x`` with targets ``y`` (each (batch, T)) from the ``state`` of
-    ``cell`` (``[h, c]``, or ``[h]``), and its gradients, in the weights' dtype (``weights`` as
-    ``get_weights`` lists them); ``sample_weight`` and ``mask`` (batch, T) as in
-    ``token_weights``."""
-    E, kernel, recurrent_kernel, bias, W, b = weights
-    layer, cache, embedded = LAYERS[cell], [], E[x]
-    hs, *state = layer.forward(embedded, *state, kernel, recurrent_kernel, bias, cache, mask)
+    ``cell`` (``[h, c]``, or ``[h]``; a stack's every layer's), and its gradients, in the
+    weights' dtype (``weights`` as ``get_weights`` lists them: a stack's every layer's three
+    arrays between the embeddings and the Dense layer); ``sample_weight`` and ``mask`` (batch,
+    T) as in ``token_weights``."""
+    E, *layer_weights, W, b = weights
+    layer, per_layer, layers = LAYERS[cell], len(CELLS[cell].states), len(layer_weights) // 3
+    hs, inputs, caches, final = E[x], [], [], []
+    for k in range(layers):
+        inputs.append(hs)
+        caches.append([])
+        hs, *layer_state = layer.forward(hs, *state[k * per_layer:(k + 1) * per_layer],
+                                         *layer_weights[3 * k:3 * k + 3], caches[k], mask)
+        final += layer_state
     targets = np.eye(len(E), dtype=E.dtype)[y.ravel()]
     p, loss, dh, dW, db = dense_softmax_loss(hs.reshape(-1, hs.shape[2]), W, b, targets,
                                              *token_weights(sample_weight, mask, x.shape))
-    layer_gradients, de = layer.backward(embedded, dh.reshape(hs.shape), cache, recurrent_kernel,
-                                         kernel=kernel)
+    dh, layer_gradients = dh.reshape(hs.shape), []
+    for k in reversed(range(layers)):               # top down: dx of layer k is dh of k - 1
+        kernel, recurrent_kernel, _ = layer_weights[3 * k:3 * k + 3]
+        gradients, dh = layer.backward(inputs[k], dh, caches[k], recurrent_kernel,
+                                       kernel=kernel)
+        layer_gradients = [*gradients, *layer_gradients]
     dE = np.zeros_like(E)
-    np.add.at(dE, x, de)
-    return Step(loss, state, [dE, *layer_gradients, dW, db], p, hs, cache, embedded)
+    np.add.at(dE, x, dh)
+    return Step(loss, final, [dE, *layer_gradients, dW, db], p, hs, caches, inputs)
 
 
 class SequenceModel(RecurrentWithHead):
-    """Embedding -> (stateful or stateless) recurrent layer of ``cell`` -> Dense softmax at every
-    timestep; its weights are ``[embeddings, kernel, recurrent_kernel, bias, dense kernel, dense
-    bias]``, the middle three the cell's."""
+    """Embedding -> (stateful or stateless) recurrent layer of ``cell`` (``layers`` of them
+    stacked) -> Dense softmax at every timestep; its weights are ``[embeddings, kernel,
+    recurrent_kernel, bias, dense kernel, dense bias]``, the middle three the cell's (a
+    stack's every layer's, bottom first)."""
 
     def __init__(self, *, vocab_size, embedding_dim, units, stateful, batch_size=None, seed=0,
-                 learning_rate=0.001, cell="lstm"):
+                 learning_rate=0.001, cell="lstm", layers=1):
         validation.check_sequence_config(vocab_size=vocab_size, embedding_dim=embedding_dim,
                                          learning_rate=learning_rate)
         self._build_layer(cell, units=units, input_dim=embedding_dim, stateful=stateful,
-                          batch_size=batch_size, seed=seed)
+                          batch_size=batch_size, seed=seed, layers=layers)
         self.vocab_size, self.embedding_dim, self.units = vocab_size, embedding_dim, units
         self.stateful, self.batch_size = stateful, batch_size
         self.parameters = Parameters(
             [embedding_initial_weights(vocab_size, embedding_dim, seed)]
             + self.layer.get_weights() + dense_initial_weights(units, vocab_size, seed),
             learning_rate, lambda weights: validation.check_sequence_weights(
-                weights, vocab_size, embedding_dim, units, cell=cell))
-        (self.E, self.layer.kernel, self.layer.recurrent_kernel, self.layer.bias, self.W,
-         self.b) = self.parameters.views
+                weights, vocab_size, embedding_dim, units, cell=cell, layers=layers))
+        self.E, *layer_views, self.W, self.b = self.parameters.views
+        for k, layer in enumerate(self.recurrent_layers):     # each layer computes with views
+            layer.kernel, layer.recurrent_kernel, layer.bias = layer_views[3 * k:3 * k + 3]
 
     def predict_on_batch(self, x, mask=None):
         """Next-token probabilities (batch, T, vocab) for token ids ``x`` (batch, T); moves a

@@ -16,6 +16,12 @@ from .layers import LAYERS
 from .loops import PredictLoop
 
 
+def make(cell, layers=1, **config):
+    """One reference layer of ``cell`` with ``config``, or ``layers`` of them stacked."""
+    validation.positive_int("layers", layers)
+    return LAYERS[cell](**config) if layers == 1 else Stack(cell=cell, layers=layers, **config)
+
+
 class Stack(PredictLoop):
     """``layers`` recurrent layers of ``cell`` (``cells.CELLS``), each of ``units``, returning the
     top layer's h at every timestep."""
@@ -33,10 +39,24 @@ class Stack(PredictLoop):
         """The top layer's outputs (batch, T, units); checks ``x`` and ``mask`` before any
         layer runs, so that a refused call changes no layer's state."""
         x = self.layers[0]._check_batch("predict_on_batch", x)
-        mask = validation.check_mask("predict_on_batch", mask, x.shape[:2])
+        return self.run(x, mask=validation.check_mask("predict_on_batch", mask, x.shape[:2]))
+
+    def run(self, x, mask=None):
+        """The layers on checked ``x``, each reading the outputs of the one below; each
+        carries its own final state."""
         for layer in self.layers:
             x = layer.run(x, mask=mask)
         return x
+
+    def start_states(self, batch):
+        """Every layer's state a call on ``batch`` rows starts from, bottom first."""
+        return tuple(s for layer in self.layers for s in layer.start_states(batch))
+
+    def keep(self, *state):
+        """Carry a call's final state, every layer's (bottom first), into the next call."""
+        per_layer = len(CELLS[self.cell].states)
+        for k, layer in enumerate(self.layers):
+            layer.keep(*state[k * per_layer:(k + 1) * per_layer])
 
     def reset_states(self):
         for layer in self.layers:

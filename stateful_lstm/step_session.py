@@ -100,11 +100,12 @@ class ExportedCopy:
     def __init__(self, model):
         self.session = open_session(model)
         self.internal = getattr(self.session, "internal", False)
-        expected = [["tokens"]] if self.internal else [["tokens", "h", "c"], ["tokens", "h"]]
-        if self.session.input_names not in expected:
-            raise ValueError(f"not an exported sequence model: its inputs are "
-                             f"{self.session.input_names}; expected "
-                             f"{' or '.join(', '.join(names) for names in expected)}")
+        names = self.session.input_names
+        if names[0] != "tokens" or (not self.internal and not self.session.states):
+            expected = "tokens" if self.internal else \
+                "tokens, then the state (h, c; h; a stack's h_0, c_0, h_1, ...)"
+            raise ValueError(f"not an exported sequence model: its inputs are {names}; "
+                             f"expected {expected}")
         self.units = self.session.units
         metadata = self.session.metadata()
         self.vocabulary, self.prompt = (json.loads(metadata[key]) if key in metadata else None

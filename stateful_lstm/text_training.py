@@ -30,6 +30,7 @@ class TextSetup:
     units: int = 128
     learning_rate: float = 3e-3
     epochs: int = 6
+    layers: int = 1                # stacked recurrent layers (the reference's make_sequence_model)
 
     def with_(self, **changes):
         return replace(self, **changes)
@@ -61,13 +62,19 @@ def split_text(text, setup):
     return corpus
 
 
+def sequence_model(impl, setup, vocab_size, batch_size, seed=0):
+    """``impl``'s stateful sequence model of ``setup``'s sizes (``layers`` passed only for a
+    stack: an implementation whose sequence model has one layer need not take it)."""
+    stack = {"layers": setup.layers} if setup.layers > 1 else {}
+    return impl.make_sequence_model(vocab_size=vocab_size, embedding_dim=setup.embedding_dim,
+                                    units=setup.units, stateful=True, batch_size=batch_size,
+                                    seed=seed, learning_rate=setup.learning_rate, **stack)
+
+
 def make_model(impl, corpus, setup, seed=0, batch_size=None):
     """``impl``'s stateful sequence model for ``corpus`` and ``setup`` (batch size: the
     streams)."""
-    return impl.make_sequence_model(vocab_size=len(corpus.vocabulary),
-                                    embedding_dim=setup.embedding_dim, units=setup.units,
-                                    stateful=True, batch_size=batch_size or setup.streams,
-                                    seed=seed, learning_rate=setup.learning_rate)
+    return sequence_model(impl, setup, len(corpus.vocabulary), batch_size or setup.streams, seed)
 
 
 def train(model, tokens, setup, carry=True, progress=None):
@@ -151,9 +158,7 @@ def compare(impl, corpus, setup, seed=0, progress=None, make=None):
 def batch1_copy(impl, model, vocab_size, setup, seed=0):
     """A stateful batch-size-1 sequence model of ``impl`` with ``model``'s weights and zero state:
     what generates text from a model trained on ``setup.streams`` streams (clause 15)."""
-    copy = impl.make_sequence_model(vocab_size=vocab_size, embedding_dim=setup.embedding_dim,
-                                    units=setup.units, stateful=True, batch_size=1, seed=seed,
-                                    learning_rate=setup.learning_rate)
+    copy = sequence_model(impl, setup, vocab_size, 1, seed)
     copy.set_weights(model.get_weights())
     return copy
 
@@ -218,7 +223,7 @@ def generate_streams(step_model, vocabulary, prompts, length, temperature=1.0, s
     return [vocabulary.decode(np.array(d, np.int64)) for d in drawn]
 
 
-SAVED_SIZES = ("embedding_dim", "units", "streams", "window", "learning_rate")
+SAVED_SIZES = ("embedding_dim", "units", "streams", "window", "learning_rate", "layers")
 
 
 def save(path, model, vocabulary, setup, start):
@@ -241,16 +246,15 @@ def load(path, impl, setup=TextSetup.FULL):
             raise ValueError(f"{not_saved} (not an .npz file)")
         with np.load(path, allow_pickle=False) as saved:
             vocabulary = Vocabulary(str(saved["characters"]))
-            setup = setup.with_(**{name: saved[name].item() for name in SAVED_SIZES})
-            weights = [saved[f"weight_{i}"] for i in range(6)]
+            # (a file saved before stacks has no "layers": one layer)
+            setup = setup.with_(**{name: saved[name].item() for name in SAVED_SIZES
+                                   if name in saved.files})
+            weights = [saved[f"weight_{i}"] for i in range(6 + 3 * (setup.layers - 1))]
             start = str(saved["start"])
     except OSError as error:
         raise ValueError(f"cannot load {path}: {error.strerror or error}") from None
     except KeyError as error:          # numpy: "'characters' is not a file in the archive"
         raise ValueError(f"{not_saved} ({error.args[0]})") from None
-    model = impl.make_sequence_model(vocab_size=len(vocabulary),
-                                     embedding_dim=setup.embedding_dim, units=setup.units,
-                                     stateful=True, batch_size=1,
-                                     learning_rate=setup.learning_rate)
+    model = sequence_model(impl, setup, len(vocabulary), 1)
     model.set_weights(weights)
     return model, vocabulary, setup, start

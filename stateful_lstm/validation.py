@@ -230,9 +230,12 @@ def check_tokens(what, tokens, batch_size, vocab_size, shape=None):
     return tokens.astype(np.int64, copy=False)
 
 
-def check_sequence_weights(weights, vocab_size, embedding_dim, units, finite=True, cell="lstm"):
-    """Float32 copies of the embeddings (vocab_size, embedding_dim), ``cell``'s three arrays, and
-    the Dense kernel and bias, or ValueError (``finite`` as in ``check_states``)."""
-    return _check_arrays("set_weights", weights, [(vocab_size, embedding_dim)] +
-                         CELLS[cell].weight_shapes(embedding_dim, units) +
-                         [(units, vocab_size), (vocab_size,)], finite)
+def check_sequence_weights(weights, vocab_size, embedding_dim, units, finite=True, cell="lstm",
+                           layers=1):
+    """Float32 copies of the embeddings (vocab_size, embedding_dim), ``cell``'s three arrays (a
+    stack's every layer's, bottom first), and the Dense kernel and bias, or ValueError
+    (``finite`` as in ``check_states``)."""
+    return _check_arrays("set_weights", weights, [(vocab_size, embedding_dim)] + [
+        shape for k in range(layers)
+        for shape in CELLS[cell].weight_shapes(embedding_dim if k == 0 else units, units)] +
+        [(units, vocab_size), (vocab_size,)], finite)

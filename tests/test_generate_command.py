@@ -83,7 +83,8 @@ def test_generate_runs_with_no_training_framework(exported):
     (lambda tmp: _write(tmp / "bad.onnx", b"not a model"), "cannot load {path}: "),
     (lambda tmp: _lstm_model(tmp / "lstm.onnx"),
      "{path} is not a text model exported by python -m stateful_lstm text --export (not an "
-     "exported sequence model: its inputs are ['x', 'h', 'c']; expected tokens, h, c or tokens, h)"),
+     "exported sequence model: its inputs are ['x', 'h', 'c']; expected tokens, then the state "
+     "(h, c; h; a stack's h_0, c_0, h_1, ...))"),
 ])
 def test_a_file_that_is_not_an_exported_text_model_is_refused(tmp_path, capsys, make, message):
     path = make(tmp_path)

@@ -18,21 +18,46 @@ NAMES = ["embeddings", "kernel", "recurrent", "bias", "dense W", "dense b"]
 @settings(max_examples=10)
 @given(seed=st.integers(0, 2**32 - 1), batch=st.integers(1, 3), steps=st.integers(1, 4),
        vocab=st.integers(2, 5), embedding_dim=st.integers(1, 3), units=st.integers(1, 4),
-       masked=st.booleans())
+       masked=st.booleans(), layers=st.integers(1, 3))
 def test_gradients_match_finite_differences(cell, seed, batch, steps, vocab, embedding_dim, units,
-                                            masked):
-    # Masked: random masks and per-token sample weights.
+                                            masked, layers):
+    # Masked: random masks and per-token sample weights. A stack: each layer's three arrays, its
+    # gradient flowing down through the layers above.
     rng = np.random.default_rng(seed)
     extra = (rng.uniform(0, 2, (batch, steps)), rng.random((batch, steps)) < 0.6) if masked \
         else (None, None)
-    shapes = [(vocab, embedding_dim), *CELLS[cell].weight_shapes(embedding_dim, units),
+    shapes = [(vocab, embedding_dim),
+              *(shape for k in range(layers) for shape in
+                CELLS[cell].weight_shapes(embedding_dim if k == 0 else units, units)),
               (units, vocab), (vocab,)]
     weights = [rng.uniform(-1, 1, shape) for shape in shapes]
     x, y = rng.integers(0, vocab, (2, batch, steps))
-    start = list(rng.uniform(-1, 1, (len(CELLS[cell].states), batch, units)))
+    start = list(rng.uniform(-1, 1, (len(CELLS[cell].states) * layers, batch, units)))
+    names = [NAMES[0], *(f"{name} {k}" for k in range(layers) for name in NAMES[1:4]),
+             *NAMES[4:]]
     assert_gradients_match(lambda: forward_backward(weights, x, y, start, *extra, cell).loss,
                            weights, forward_backward(weights, x, y, start, *extra, cell).gradients,
-                           NAMES, f"{CELLS[cell].title} sequence model")
+                           names, f"{CELLS[cell].title} sequence model of {layers} layers")
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_a_stacked_sequence_model_is_its_layers_chained(cell):
+    # Prediction and training of a stack go through the same layers, each carrying its own
+    # state: a train step from a state equals predict_on_batch from it (the loss of the
+    # probabilities it gives), and both leave every layer's state where the other does.
+    model, twin = make(cell=cell, layers=2), make(cell=cell, layers=2)
+    rng = np.random.default_rng(0)
+    states = [rng.uniform(-1, 1, s.shape).astype(np.float32) for s in model.get_states()]
+    assert len(states) == 2 * len(CELLS[cell].states)
+    model.set_states(states)
+    twin.set_states(states)
+    x, y = np.array([[0, 1, 2], [3, 4, 0]]), np.array([[1, 2, 3], [4, 0, 1]])
+    p = twin.predict_on_batch(x)
+    expected = -np.log(np.take_along_axis(p, y[..., None], axis=2)).mean()
+    np.testing.assert_allclose(model.train_on_batch(x, y), expected, rtol=1e-6)
+    for got, want in zip(model.get_states(), twin.get_states()):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    assert len(model.get_weights()) == 1 + 3 * 2 + 2      # embeddings, two layers, Dense
 
 
 def make(**overrides):

@@ -40,6 +40,29 @@ def test_a_saved_model_generates_what_the_trained_one_did(tmp_path, capsys):
     assert out.split("seed 4):\n", 1)[1] == trained
 
 
+def test_a_stack_is_trained_beside_one_layer_saved_loaded_and_exported(tmp_path, capsys):
+    # --layers 2: the stack and one layer trained alike, both measured; the stack saved (every
+    # layer's weights), loaded and exported (one operator per layer) generates what it did.
+    saved, exported = tmp_path / "stack.npz", tmp_path / "stack.onnx"
+    main(["text", *SMALL, "--layers", "2", "--save", str(saved), "--export", str(exported)])
+    out = capsys.readouterr().out
+    assert "-> 2 x LSTM(16, stateful) ->" in out
+    figures = [line.split(":")[0] for line in out.splitlines()
+               if line.startswith("Held-out bits per character")]
+    assert figures == ["Held-out bits per character, state carried, 2 layers",
+                       "Held-out bits per character, state carried, 1 layer"]
+    trained = out.split("seed 0):\n", 1)[1]
+    with np.load(saved) as npz:
+        assert int(npz["layers"]) == 2
+        assert [npz[f"weight_{i}"].shape for i in range(1, 7)] == [(8, 64), (16, 64), (64,),
+                                                                  (16, 64), (16, 64), (64,)]
+    main(["text", "--load", str(saved), "--length", "40"])
+    loaded = capsys.readouterr().out
+    assert "-> 2 x LSTM(16) ->" in loaded and loaded.split("seed 0):\n", 1)[1] == trained
+    main(["generate", str(exported), "--length", "40"])
+    assert capsys.readouterr().out.strip().endswith(trained.strip()[-20:])
+
+
 def test_a_user_text_file_is_read(tmp_path, capsys):
     book = tmp_path / "book.txt"
     book.write_text("the quick brown fox jumps over the lazy dog. " * 40, encoding="utf-8")
@@ -63,6 +86,10 @@ def test_a_user_text_file_is_read(tmp_path, capsys):
                                        "does not exist"),
     (["--impl", "tests.broken_impls.never_carries"], "has no make_sequence_model"),
     (["--epochs", "0"], "argument --epochs: must be at least 1; received 0"),
+    (["--layers", "0"], "argument --layers: must be at least 1; received 0"),
+    (["--layers", "2", "--impl", "tests.broken_impls.test_on_batch_keeps_state"],
+     "--layers 2: the tests.broken_impls.test_on_batch_keeps_state implementation's "
+     "make_sequence_model takes no layers argument (it has one layer)"),
     (["--documents", "--compare-reset"], "--documents trains and compares three layouts of a "
                                          "library; it cannot be used with --compare-reset"),
     (["--documents", "{short}"], "--documents, 1 files: needs at least 2 documents of 2 "

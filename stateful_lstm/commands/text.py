@@ -17,6 +17,7 @@ streams reset at document starts, end to end, reset before every window) and mea
 held-out documents; its defaults are ``DOCUMENTS`` (SPEC.md section 19).
 """
 import importlib.util
+import inspect
 import math
 import sys
 from collections import deque
@@ -61,6 +62,11 @@ def add_parser(commands):
                            f"{DOCUMENTS.window})")
     text.add_argument("--embedding-dim", type=at_least(1), default=FULL.embedding_dim)
     text.add_argument("--units", type=at_least(1), default=FULL.units)
+    text.add_argument("--layers", type=at_least(1),
+                      help="stacked recurrent layers, each carrying its own state (default 1); "
+                           "more than 1: one layer is trained too, and both measured (the "
+                           "implementation's make_sequence_model must take layers: the "
+                           "reference's does)")
     text.add_argument("--learning-rate", type=positive_float, default=FULL.learning_rate)
     text.add_argument("--epochs", type=at_least(1),
                       help=f"default {FULL.epochs}; with --documents {DOCUMENTS.epochs}")
@@ -113,7 +119,8 @@ def check(args, parser):
             base = FULL if args.documents is None else DOCUMENTS
             args.setup = base.with_(**{name: getattr(args, name) for name in (
                 "characters", "streams", "window", "embedding_dim", "units", "learning_rate",
-                "epochs") if getattr(args, name) is not None})
+                "epochs", "layers") if getattr(args, name) is not None})
+            check_layers(args)
             if args.documents is None:
                 args.source = read_text_file(args.file) if args.file else bundled_text()
                 try:
@@ -147,6 +154,15 @@ def check(args, parser):
                                                           "the text's vocabulary")) from None
     except ValueError as error:
         parser.error(str(error))
+
+
+def check_layers(args):
+    """A stack (``--layers`` above 1) needs a sequence model that takes ``layers``."""
+    factory = args.implementation.make_sequence_model
+    if args.setup.layers > 1 and "layers" not in inspect.signature(factory).parameters:
+        raise ValueError(f"--layers {args.setup.layers}: the {args.impl} implementation's "
+                         f"make_sequence_model takes no layers argument (it has one layer); "
+                         f"the reference's stacks them")
 
 
 def check_documents(args):
@@ -206,22 +222,30 @@ def describe_run(args):
     print(f"Training: {len(corpus.train):,} characters as {setup.streams} streams x {batches} "
           f"windows of {setup.window}; held out: {len(corpus.held_out):,} characters")
     print(f"Model: {args.impl}, Embedding({len(corpus.vocabulary)}, {setup.embedding_dim}) -> "
-          f"LSTM({setup.units}, stateful) -> Dense({len(corpus.vocabulary)}, softmax) at every "
-          f"timestep; Adam {setup.learning_rate:g}, {setup.epochs} epochs, seed {args.seed}")
+          f"{layers_of(setup)}LSTM({setup.units}, stateful) -> Dense({len(corpus.vocabulary)}, "
+          f"softmax) at every timestep; Adam {setup.learning_rate:g}, {setup.epochs} epochs, "
+          f"seed {args.seed}")
     return batches
 
 
-def train_and_measure(args, carry, batches):
-    """Train one model (state carried, or reset before every window); returns it and its
-    held-out bits per character by window position."""
-    label = "state carried" if carry else "reset every window"
-    model = tt.make_model(args.implementation, args.corpus, args.setup, args.seed)
+def layers_of(setup):
+    """"2 x " for a stack of two layers, "" for one."""
+    return f"{setup.layers} x " if setup.layers > 1 else ""
+
+
+def train_and_measure(args, carry, batches, setup=None):
+    """Train one model (state carried, or reset before every window) of ``setup`` (default:
+    the run's); returns it and its held-out bits per character by window position."""
+    setup = setup or args.setup
+    label = ("state carried" if carry else "reset every window") + \
+        (f", {setup.layers} layer{'s' * (setup.layers > 1)}" if args.setup.layers > 1 else "")
+    model = tt.make_model(args.implementation, args.corpus, setup, args.seed)
     progress, close = progress_callback(args, label, batches)
     try:
-        tt.train(model, args.corpus.train, args.setup, carry, progress)
+        tt.train(model, args.corpus.train, setup, carry, progress)
     finally:
         close()
-    bits = tt.bits_by_position(model, args.corpus.held_out, args.setup, carry)
+    bits = tt.bits_by_position(model, args.corpus.held_out, setup, carry)
     first, mean = tt.first_positions(bits)
     print(f"Held-out bits per character, {label + ':':20s} {bits.mean():.3f} overall, "
           f"{mean:.3f} on the first {first} positions of a window")
@@ -277,7 +301,8 @@ def run(args):
     if args.load:
         model, setup = args.model, args.setup
         print(f"Loaded {args.load}: Embedding({len(args.vocabulary)}, {setup.embedding_dim}) -> "
-              f"LSTM({setup.units}) -> Dense({len(args.vocabulary)}), on {args.impl}")
+              f"{layers_of(setup)}LSTM({setup.units}) -> Dense({len(args.vocabulary)}), on "
+              f"{args.impl}")
         copy = model
     elif args.documents is not None:
         model = run_documents(args)
@@ -288,7 +313,11 @@ def run(args):
     else:
         batches = describe_run(args)
         model, bits = train_and_measure(args, True, batches)
-        results = [("state carried across windows", bits)]
+        stack = f", {args.setup.layers} layers" if args.setup.layers > 1 else ""
+        results = [(f"state carried across windows{stack}", bits)]
+        if args.setup.layers > 1:            # the stack against one layer, trained alike
+            results.append(("state carried across windows, one layer", train_and_measure(
+                args, True, batches, args.setup.with_(layers=1))[1]))
         if args.compare_reset:
             results.append(("reset before every window",
                              train_and_measure(args, False, batches)[1]))
