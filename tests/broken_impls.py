@@ -831,7 +831,7 @@ class EmbeddingKeepsOneOccurrence(SequenceModel):
                                          self.layer.start_states(x.shape[0]), cell=self.cell)
         targets = np.eye(self.vocab_size, dtype=np.float32)[y.ravel()]
         dh = ((step.probabilities - targets) / y.size) @ self.W.T
-        _, de = self.layer.backward(step.embedded, dh.reshape(step.hs.shape), step.cache,
+        _, de = self.layer.backward(step.inputs[0], dh.reshape(step.hs.shape), step.caches[0],
                                     self.layer.recurrent_kernel, kernel=self.layer.kernel)
         dE = np.zeros_like(self.E)
         dE[x] = de                       # the last occurrence of each token wins
