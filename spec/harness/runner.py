@@ -329,17 +329,23 @@ def report(verdict, seconds):
 
 
 def profile(jobs, top=8):
-    """Each implementation's tests' CPU seconds by clause, and its ``top`` costliest tests (the
-    CPU its processes spent from each test's setup to its teardown)."""
+    """Each implementation's tests' CPU seconds by clause and by the runs' kind (the LSTM's on
+    one layer, the other cells', the stacks'), and its ``top`` costliest tests (the CPU its
+    processes spent from each test's setup to its teardown)."""
     for name, group in jobs.items():
         tests = [event for job in group for event in job.of("test") if "cpu" in event]
         if not tests:
             continue
         by_clause = {clause: sum(e["cpu"] for e in tests if e["clause"] == clause)
                      for clause in CLAUSES}
+        kinds = {"the LSTM": lambda e: e["cell"] == LSTM_CELL and not e.get("stacked"),
+                 "other cells": lambda e: e["cell"] != LSTM_CELL and not e.get("stacked"),
+                 "stacks": lambda e: e.get("stacked")}
         print(f"{name}: {sum(by_clause.values()):.0f} s of CPU in its tests; by clause: " +
               ", ".join(f"{number} {seconds:.0f}" for number, seconds in
-                        enumerate(by_clause.values(), 1)))
+                        enumerate(by_clause.values(), 1)) + "; by run: " +
+              ", ".join(f"{kind} {sum(e['cpu'] for e in tests if of(e)):.0f}"
+                        for kind, of in kinds.items()))
         for event in sorted(tests, key=lambda e: -e["cpu"])[:top]:
             print(f"  {event['cpu']:6.1f} s  {event['name'].split('/')[-1]}")
 
