@@ -137,7 +137,7 @@ def test_plain_pytest_runs_without_xdist():
      "cannot load implementation 'raises_on_import': RuntimeError: no GPU here"),
     ("no_factory", {"no_factory.py": "def make_model(): pass\n"},
      "implementation 'no_factory' has no callable make_lstm(*, units: int, input_dim: int, "
-     "stateful: bool, batch_size: int | None = None, seed: int = 0)"),
+     "stateful: bool, batch_size: int | None = None, seed: int = 0, layers: int = 1)"),
     ("missing.py", {}, "cannot load implementation 'missing.py': no such file"),
 ])
 def test_a_name_that_does_not_load_is_one_usage_error(tmp_path, name, files, message):
@@ -170,8 +170,8 @@ def test_shards_split_the_selected_spec_tests_between_them(tmp_path):
     assert any("test_batch1_copy" in t for t in shards[1])
     one_kind = [collected("-k", "carry_per_index", "--stateful-lstm-shard", f"{k}/2")
                 for k in range(2)]     # one kind only: every other test function
-    # (each function: two implementations x three cells)
-    assert len(one_kind[0]) == len(one_kind[1]) == 6, one_kind
+    # (each function: two implementations x three cells, on one layer and stacked)
+    assert len(one_kind[0]) == len(one_kind[1]) == 12, one_kind
 
 
 def test_a_bare_layer_implementation_splits_its_tests_between_the_shards(tmp_path):
@@ -279,7 +279,7 @@ def test_a_file_path_is_accepted(tmp_path):
     write(tmp_path, "my_lstm.py", "from stateful_lstm import make_lstm\n")
     code, out = run([PYTEST, "--pyargs", "spec", "--stateful-lstm-impl", "./my_lstm.py", *FAST,
                      "-q"], tmp_path)
-    assert code == 0 and "1 passed" in out, out
+    assert code == 0 and "2 passed" in out, out  # one layer, stacked
 
 
 def test_a_factory_that_always_raises_is_reported_once(tmp_path):
