@@ -123,12 +123,14 @@ def stacked_only_test_names(*clauses):
                             for d in node.decorator_list))
 
 
-def runs_of(names, cells=3):
+def runs_of(names, cells=3, stacks=True):
     """How many runs (test items) the spec tests ``names`` give one implementation: each test
     once per runtime if it is marked ``every_runtime``, twice if it runs on stacked layers too,
-    and that ``cells`` times if it runs every cell type (``cells=1``: the LSTM's runs only)."""
+    and that ``cells`` times if it runs every cell type (``cells=1``: the LSTM's runs only);
+    ``stacks=False``: the runs on one layer only."""
     from .contract import RUNTIMES
-    stacked_too = stacked_test_names() - stacked_only_test_names()
+    stacked, stacked_only = stacked_test_names(), stacked_only_test_names()
     return sum((cells if name in every_cell_test_names() else 1) *
                (len(RUNTIMES) if name in every_runtime_test_names() else 1) *
-               (2 if name in stacked_too else 1) for name in names)
+               ((2 if name in stacked else 1) - (name in stacked_only) if stacks else
+                name not in stacked_only) for name in names)
