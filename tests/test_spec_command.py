@@ -46,7 +46,8 @@ def test_table_marks_the_broken_clause_and_exit_status_is_1():
     assert [c.strip() for c in table["stateless-zero-start"]] == ["pass", "pass"]
     assert [c.strip() for c in table["reset-clears"]] == ["not run", "not run"]   # deselected
     assert "==== pytest output for tests.broken_impls.never_carries ====" in out
-    assert "reference: 12/12 tests" in err      # progress, per implementation (4 x 3 cells)
+    # progress, per implementation (4 tests x 3 cells, on one layer and stacked)
+    assert "reference: 24/24 tests" in err
 
 
 def test_exit_status_0_and_the_verdict_as_json_and_markdown(tmp_path):
