@@ -317,9 +317,10 @@ def make_sequence_model(*, vocab_size, embedding_dim, units, stateful, batch_siz
 @functools.cache
 def _step_module():
     """The ``nn.Module`` that ``to_onnx`` exports: one of the adapter's models as a step model,
-    ``forward(x, h, c) -> (output, h_next, c_next)`` with ``h``, ``c`` (batch, units) (a GRU's
-    or RNN's: ``forward(x, h) -> (output, h_next)``; a stack's every layer's, ``h_0, c_0, h_1,
-    ...``, stacked into PyTorch's (layers, batch, units) and split back)."""
+    ``forward(x, [h, c]) -> (output, h_next, c_next)`` with ``h``, ``c`` (batch, units) (a GRU's
+    or RNN's: ``forward(x, [h]) -> (output, h_next)``; a stack's every layer's, ``h_0, c_0, h_1,
+    ...``, stacked into PyTorch's (layers, batch, units) and split back). The state is one list
+    argument, which the exporters flatten into one input per array."""
     t = torch()
 
     class Step(t.nn.Module):
@@ -330,7 +331,7 @@ def _step_module():
             self.dense = getattr(model, "dense", None)
             self.per_layer, self.layers = len(CELLS[model.cell].states), model.layers
 
-        def forward(self, x, *states):
+        def forward(self, x, states):
             if self.embedding is not None:
                 x = self.embedding(x)
             held = tuple(t.stack(states[k::self.per_layer]) for k in range(self.per_layer))
@@ -370,10 +371,10 @@ def to_onnx(model, *, batch_size=1, dynamo=False):
     states = state_names(model.cell, model.layers)
     state = [t.zeros((batch_size, model.units)) for _ in states]
     names = ["tokens" if sequence else "x", *states]
-    time_axis = {"dynamic_shapes": ({1: t.export.Dim("time", min=1)}, *[None] * len(state))} \
+    time_axis = {"dynamic_shapes": ({1: t.export.Dim("time", min=1)}, [None] * len(state))} \
         if dynamo else {"dynamic_axes": {names[0]: {1: "time"}}}
     buffer = io.BytesIO()
-    t.onnx.export(_step_module()(model), (x, *state), buffer, input_names=names,
+    t.onnx.export(_step_module()(model), (x, state), buffer, input_names=names,
                   output_names=["probabilities" if sequence else "y",
                                 *(f"{n}_next" for n in states)],
                   dynamo=dynamo, **time_axis)
