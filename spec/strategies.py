@@ -18,6 +18,8 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from stateful_lstm.cells import weights_by_layer
+
 from .contract import CELLS
 from .run import for_run
 
@@ -74,7 +76,7 @@ class Setup(CarriesState):
         """Layer ``k`` of a stack's setup as a setup of its own (its input size, its three
         weight arrays)."""
         return replace(self, input_dim=self.input_dim if k == 0 else self.units, layers=1,
-                       weights=self.weights[3 * k:3 * k + 3])
+                       weights=tuple(weights_by_layer(self.weights)[k]))
 
     def __repr__(self):
         cell = {} if self.cell == "lstm" else {"cell": repr(self.cell)}

@@ -138,24 +138,23 @@ def test_each_layer_carries_its_own_state(stateful_lstm_impl, data, setup, steps
     states = data.draw(sst.states_of(setup), label="states")
     x = data.draw(sst.inputs(setup.batch_size, steps, setup.input_dim), label="x")
     model = make_model(stateful_lstm_impl, setup)
-    per_layer, label = len(CELLS[setup.cell].states), describe_call(setup, timesteps=steps)
+    by_layer, label = CELLS[setup.cell].by_layer, describe_call(setup, timesteps=steps)
     for start, what in [(states, "from set states"), (setup.zero_states(), "after a reset")]:
         if start is states:
             model.set_states([s.copy() for s in states])
         else:
             model.reset_states()
         out, below, expected = model.predict_on_batch(x), x, []
-        for k in range(setup.layers):
+        for k, layer_start in enumerate(by_layer(start)):
             layer = make_model(reference, setup.layer(k))
-            layer.set_states(start[k * per_layer:(k + 1) * per_layer])
+            layer.set_states(layer_start)
             below = layer.predict_on_batch(below)
             expected.append(layer.get_states())
         assert_close(out, below, f"predict_on_batch {what} vs the reference's layers chained, "
                                  f"each from its own state {label}")
-        got = model.get_states()
-        for k, layer_states in enumerate(expected):
+        for k, (got, layer_states) in enumerate(zip(by_layer(model.get_states()), expected)):
             fed = f"layer {k - 1}'s outputs" if k else "x"
-            assert_states_close(got[k * per_layer:(k + 1) * per_layer], layer_states,
+            assert_states_close(got, layer_states,
                                 f"layer {k}'s carried state {what} vs layer {k} alone (the "
                                 f"reference) fed {fed} {label}")
 

@@ -47,6 +47,21 @@ class Cell:
         return np.concatenate([np.arange(k * units, (k + 1) * units)
                                for k in map(self.blocks.index, order)])
 
+    def by_layer(self, states):
+        """A stack's states as the contract lists them (every layer's arrays, bottom first), one
+        list per layer."""
+        return _chunks(states, len(self.states))
+
+
+def weights_by_layer(weights):
+    """A stack's weights as ``get_weights`` lists them, one ``[kernel, recurrent_kernel, bias]``
+    per layer, bottom first."""
+    return _chunks(weights, 3)
+
+
+def _chunks(flat, size):
+    return [list(flat[k:k + size]) for k in range(0, len(flat), size)]
+
 
 CELLS = {cell.name: cell for cell in [
     Cell("lstm", "LSTM", ("h", "c"), ("i", "f", "c", "o"), 1,

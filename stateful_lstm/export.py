@@ -40,7 +40,7 @@ import json
 
 import numpy as np
 
-from .cells import CELLS
+from .cells import CELLS, weights_by_layer
 from .step_session import PROMPT_KEY, VOCABULARY_KEY
 
 OPSET = 17                           # LSTM-14, Softmax-13, Squeeze/Unsqueeze with axes inputs
@@ -152,6 +152,16 @@ def _dense_softmax(graph, h, kernel, bias, name):
     return graph.node("Softmax", [logits], [name], axis=-1)
 
 
+def _stack(graph, x, cell, weights, batch_size, units, state, lengths):
+    """One operator per layer of the stack whose weights are ``weights`` (one layer's: one
+    operator, its tensors unsuffixed), each reading the one below's y; the top layer's y."""
+    layers = weights_by_layer(weights)
+    for k, layer_weights in enumerate(layers):
+        x, _ = _recurrent(graph, x, cell, layer_weights, batch_size, units, state, lengths,
+                          layer=None if len(layers) == 1 else k)
+    return x
+
+
 def layer_model(weights, *, cell="lstm", batch_size=1, state=True, lengths=False):
     """The step model of a recurrent layer of ``cell`` (LSTM, GRU or SimpleRNN) from Keras'
     ``[kernel, recurrent_kernel, bias]``: inputs ``x`` (B, T, input_dim) float32 (and
@@ -160,14 +170,11 @@ def layer_model(weights, *, cell="lstm", batch_size=1, state=True, lengths=False
     or outputs, ONNX's zero initial state (a stateless model). A stack's weights (every
     layer's three arrays, bottom first) give one operator per layer, each reading the one
     below's y, the state of every layer an input and an output (``state_names``)."""
-    input_dim, units, layers = weights[0].shape[0], weights[1].shape[0], len(weights) // 3
+    input_dim, units = weights[0].shape[0], weights[1].shape[0]
     graph = _Graph()
     graph.tensor("x", "FLOAT", [batch_size, "time", input_dim])
-    y = "x"
-    for k in range(layers):
-        y, _ = _recurrent(graph, y, cell, weights[3 * k:3 * k + 3], batch_size, units, state,
-                          lengths, layer=None if layers == 1 else k)
-    if layers > 1:
+    y = _stack(graph, "x", cell, weights, batch_size, units, state, lengths)
+    if len(weights) > 3:
         y = graph.node("Identity", [y], ["y"])
     graph.tensor(y, "FLOAT", [batch_size, "time", units], output=True)
     graph.outputs.insert(0, graph.outputs.pop())          # y first, then the state
@@ -197,13 +204,10 @@ def sequence_model(weights, *, cell="lstm", batch_size=1, metadata=None, lengths
     vocabulary and a default prompt) goes into the model."""
     embeddings, *layer_weights, kernel, bias = weights
     units, vocab_size = kernel.shape
-    layers = len(layer_weights) // 3
     graph = _Graph()
     graph.tensor("tokens", "INT64", [batch_size, "time"])
     y = graph.node("Gather", [graph.constant("embeddings", embeddings), "tokens"], ["embedded"])
-    for k in range(layers):                            # a stack: one operator per layer
-        y, _ = _recurrent(graph, y, cell, layer_weights[3 * k:3 * k + 3], batch_size, units,
-                          True, lengths, layer=None if layers == 1 else k)
+    y = _stack(graph, y, cell, layer_weights, batch_size, units, True, lengths)
     probabilities = _dense_softmax(graph, y, kernel, bias, "probabilities")
     graph.tensor(probabilities, "FLOAT", [batch_size, "time", vocab_size], output=True)
     graph.outputs.insert(0, graph.outputs.pop())

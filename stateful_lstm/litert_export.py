@@ -19,7 +19,7 @@ axis is dynamic. A copy's signatures (``to_tflite``):
 The interpreter's ``reset_all_variables()`` does not reset resource variables
 (``repros/litert_reset_all_variables_keeps_resource_variables.py``), hence ``reset_states``.
 """
-from .cells import CELLS
+from .cells import CELLS, weights_by_layer
 from .export import KIND_KEY, STATES, parts, state_names
 from .step_session import PROMPT_KEY, VOCABULARY_KEY
 
@@ -74,7 +74,7 @@ def to_tflite(model, *, batch_size=1, state="explicit", cell=None, vocabulary=No
     if kind in ("classifier", "sequence"):
         *weights, kernel, bias = weights
     units, layers = weights[1].shape[0], len(weights) // 3       # a stack: every layer's three
-    names, per_layer = state_names(cell, layers), len(CELLS[cell].states)
+    names = state_names(cell, layers)
     keras_layers = [keras_layer(cell, units, weights[0].shape[0] if k == 0 else units, batch_size)
                     for k in range(layers)]
     constants = [tf.constant(w) for w in weights]
@@ -86,9 +86,9 @@ def to_tflite(model, *, batch_size=1, state="explicit", cell=None, vocabulary=No
         if embeddings is not None:
             x = tf.gather(tf.constant(embeddings), x)
         y, final = x, []
-        for k, layer in enumerate(keras_layers):
-            y, layer_final = run_layer(layer, y, constants[3 * k:3 * k + 3],
-                                       start[k * per_layer:(k + 1) * per_layer])
+        for layer, weights, layer_start in zip(keras_layers, weights_by_layer(constants),
+                                               CELLS[cell].by_layer(start)):
+            y, layer_final = run_layer(layer, y, weights, layer_start)
             final += layer_final
         if kind == "sequence":
             y = tf.nn.softmax(tf.matmul(y, kernel) + bias)

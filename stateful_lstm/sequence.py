@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validation
-from .cells import CELLS
+from .cells import CELLS, weights_by_layer
 from .dense import dense_initial_weights, dense_softmax_loss, softmax
 from .layers import LAYERS
 from .parameters import Parameters, RecurrentWithHead
@@ -66,20 +66,19 @@ def forward_backward(weights, x, y, state, sample_weight=None, mask=None, cell="
     arrays between the embeddings and the Dense layer); ``sample_weight`` and ``mask`` (batch,
     T) as in ``token_weights``."""
     E, *layer_weights, W, b = weights
-    layer, per_layer, layers = LAYERS[cell], len(CELLS[cell].states), len(layer_weights) // 3
+    layer, layer_weights = LAYERS[cell], weights_by_layer(layer_weights)
     hs, inputs, caches, final = E[x], [], [], []
-    for k in range(layers):
+    for k, layer_state in enumerate(CELLS[cell].by_layer(state)):
         inputs.append(hs)
         caches.append([])
-        hs, *layer_state = layer.forward(hs, *state[k * per_layer:(k + 1) * per_layer],
-                                         *layer_weights[3 * k:3 * k + 3], caches[k], mask)
+        hs, *layer_state = layer.forward(hs, *layer_state, *layer_weights[k], caches[k], mask)
         final += layer_state
     targets = np.eye(len(E), dtype=E.dtype)[y.ravel()]
     p, loss, dh, dW, db = dense_softmax_loss(hs.reshape(-1, hs.shape[2]), W, b, targets,
                                              *token_weights(sample_weight, mask, x.shape))
     dh, layer_gradients = dh.reshape(hs.shape), []
-    for k in reversed(range(layers)):               # top down: dx of layer k is dh of k - 1
-        kernel, recurrent_kernel, _ = layer_weights[3 * k:3 * k + 3]
+    for k in reversed(range(len(layer_weights))):   # top down: dx of layer k is dh of k - 1
+        kernel, recurrent_kernel, _ = layer_weights[k]
         gradients, dh = layer.backward(inputs[k], dh, caches[k], recurrent_kernel,
                                        kernel=kernel)
         layer_gradients = [*gradients, *layer_gradients]
@@ -108,8 +107,8 @@ class SequenceModel(RecurrentWithHead):
             learning_rate, lambda weights: validation.check_sequence_weights(
                 weights, vocab_size, embedding_dim, units, cell=cell, layers=layers))
         self.E, *layer_views, self.W, self.b = self.parameters.views
-        for k, layer in enumerate(self.recurrent_layers):     # each layer computes with views
-            layer.kernel, layer.recurrent_kernel, layer.bias = layer_views[3 * k:3 * k + 3]
+        for layer, views in zip(self.recurrent_layers, weights_by_layer(layer_views)):
+            layer.kernel, layer.recurrent_kernel, layer.bias = views   # it computes with views
 
     def predict_on_batch(self, x, mask=None):
         """Next-token probabilities (batch, T, vocab) for token ids ``x`` (batch, T); moves a

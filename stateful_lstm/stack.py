@@ -11,7 +11,7 @@ clears every layer. A mask reaches every layer (Keras propagates it): a masked s
 layer's state. Layer k's initial weights are drawn from ``seed + k``.
 """
 from . import validation
-from .cells import CELLS
+from .cells import CELLS, weights_by_layer
 from .layers import LAYERS
 from .loops import PredictLoop
 
@@ -54,9 +54,8 @@ class Stack(PredictLoop):
 
     def keep(self, *state):
         """Carry a call's final state, every layer's (bottom first), into the next call."""
-        per_layer = len(CELLS[self.cell].states)
-        for k, layer in enumerate(self.layers):
-            layer.keep(*state[k * per_layer:(k + 1) * per_layer])
+        for layer, layer_state in zip(self.layers, CELLS[self.cell].by_layer(state)):
+            layer.keep(*layer_state)
 
     def reset_states(self):
         for layer in self.layers:
@@ -70,11 +69,11 @@ class Stack(PredictLoop):
         """Every layer's carried arrays, as ``get_states`` lists them; all checked before any
         is set."""
         validation.require_stateful(self, "set_states")
-        per_layer = len(CELLS[self.cell].states)
+        cell = CELLS[self.cell]
         checked = validation.check_states(states, self.batch_size, self.units,
-                                          count=per_layer * len(self.layers))
-        for k, layer in enumerate(self.layers):
-            layer.set_states(checked[k * per_layer:(k + 1) * per_layer])
+                                          count=len(cell.states) * len(self.layers))
+        for layer, layer_states in zip(self.layers, cell.by_layer(checked)):
+            layer.set_states(layer_states)
 
     def get_weights(self):
         """Every layer's ``[kernel, recurrent_kernel, bias]``, bottom layer first."""
@@ -85,5 +84,5 @@ class Stack(PredictLoop):
         set."""
         checked = validation.check_weights(weights, self.input_dim, self.units, cell=self.cell,
                                            layers=len(self.layers))
-        for k, layer in enumerate(self.layers):
-            layer.set_weights(checked[3 * k:3 * k + 3])
+        for layer, layer_weights in zip(self.layers, weights_by_layer(checked)):
+            layer.set_weights(layer_weights)

@@ -293,8 +293,7 @@ class StackLayersStatesSwapped(Stack):
     layers' states swapped), each agreeing with the other: a round trip gives back what was
     set, but layer k starts from the arrays meant for another layer."""
     def _order(self, states):
-        per_layer = len(states) // len(self.layers)
-        layers = [states[k * per_layer:(k + 1) * per_layer] for k in range(len(self.layers))]
+        layers = CELLS[self.cell].by_layer(states)
         layers[0], layers[1] = layers[1], layers[0]
         return [s for layer in layers for s in layer]
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import stateful_lstm
-from stateful_lstm.cells import CELLS
+from stateful_lstm.cells import CELLS, weights_by_layer
 
 FACTORIES = {cell: getattr(stateful_lstm, spec.factory) for cell, spec in CELLS.items()}
 
@@ -33,12 +33,11 @@ def stacks(draw):
 
 def alone(cell, model, k):
     """Layer ``k`` of the stacked ``model`` as a layer of its own, with its weights and state."""
-    per_layer = len(CELLS[cell].states)
-    weights = model.get_weights()[3 * k:3 * k + 3]
+    weights = weights_by_layer(model.get_weights())[k]
     layer = FACTORIES[cell](units=model.units, input_dim=weights[0].shape[0], stateful=True,
                             batch_size=model.batch_size)
     layer.set_weights(weights)
-    layer.set_states(model.get_states()[k * per_layer:(k + 1) * per_layer])
+    layer.set_states(CELLS[cell].by_layer(model.get_states())[k])
     return layer
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import validation
 from ..adam import BETA_1, BETA_2, EPSILON
-from ..cells import CELLS
+from ..cells import CELLS, weights_by_layer
 from .common import configure, configure_sequence, known_deviations, version
 from .held_state import HeldState
 from .trained import TrainedModel, classifier_loss, real_steps, sequence_loss
@@ -142,8 +142,7 @@ class FlaxRecurrent(HeldState):
     def predict_on_batch(self, x, mask=None):
         lengths = validation.right_padded_lengths("predict_on_batch", mask)
         x = np.asarray(x)
-        flat, per_layer = self.start_states(x.shape[0]), len(CELLS[self.cell].states)
-        states = tuple(tuple(flat[k * per_layer:(k + 1) * per_layer]) for k in range(self.layers))
+        states = tuple(map(tuple, CELLS[self.cell].by_layer(self.start_states(x.shape[0]))))
         out, finals = _forward_fn(self.graphdefs)(self.params, x, states, lengths)
         self.keep(*(s for final in finals for s in final))
         return np.array(out)
@@ -155,8 +154,8 @@ class FlaxRecurrent(HeldState):
     def set_weights(self, weights):
         checked = validation.check_weights(weights, self.input_dim, self.units, finite=False,
                                            cell=self.cell, layers=self.layers)
-        for k, params in enumerate(self.params):
-            from_keras(params, *checked[3 * k:3 * k + 3], cell=self.cell)
+        for params, layer_weights in zip(self.params, weights_by_layer(checked)):
+            from_keras(params, *layer_weights, cell=self.cell)
 
 
 def _classifier_outputs(net, x, state, lengths):

@@ -107,11 +107,11 @@ class _Keras2Model(PooledKerasModel):
         if len(self.recurrent) == 1:
             self.layer.reset_states(states=states)
             return
-        per_layer = len(CELLS[self.cell].states)
+        cell = CELLS[self.cell]
         checked = validation.check_states(states, self.batch_size, self.units, finite=False,
-                                          count=per_layer * len(self.recurrent))
-        for k, layer in enumerate(self.recurrent):
-            layer.reset_states(states=checked[k * per_layer:(k + 1) * per_layer])
+                                          count=len(cell.states) * len(self.recurrent))
+        for layer, layer_states in zip(self.recurrent, cell.by_layer(checked)):
+            layer.reset_states(states=layer_states)
 
     def get_weights(self):
         return [np.array(w) for w in self.model.get_weights()]
