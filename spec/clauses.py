@@ -71,11 +71,14 @@ def _marked_modules(mark, clauses):
     for path in paths:
         source = path.read_text(encoding="utf-8")
         tree = ast.parse(source)
-        marks = [ast.get_source_segment(source, node) for node in tree.body
-                 if isinstance(node, ast.Assign) and any(
-                     isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)]
-        if any(mark in m for m in marks):
+        if any(mark in ast.get_source_segment(source, node) for node in _module_marks(tree)):
             yield source, tree
+
+
+def _module_marks(tree):
+    """The ``pytestmark = ...`` statements of a module's syntax tree."""
+    return [node for node in tree.body if isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)]
 
 
 def _tests(tree):
@@ -103,15 +106,26 @@ def every_runtime_test_names(*clauses):
 
 
 @functools.cache
+def trained_model_test_names():
+    """The names of the spec's tests of a trained model (they need a factory of
+    ``contract.TRAINED_MODELS``, on the test or on its module), read without importing the
+    modules."""
+    from .contract import TRAINED_MODELS
+    return frozenset(node.name for path in SPEC_PATH.parent.glob("test_*.py")
+                     for source in [path.read_text(encoding="utf-8")]
+                     for tree in [ast.parse(source)] for node in _tests(tree)
+                     if any(factory in ast.get_source_segment(source, part)
+                            for part in [*_module_marks(tree), *node.decorator_list]
+                            for factory in TRAINED_MODELS))
+
+
+@functools.cache
 def stacked_test_names(*clauses):
     """The names of the spec's tests that run on stacked layers too (module marked ``stacks``,
     the test needing no trained model: ``session.stackings_of``), read without importing the
     modules; with ``clauses``, only those of these clauses."""
-    from .contract import TRAINED_MODELS
-    return frozenset(node.name for source, tree in _marked_modules("stacks", clauses)
-                     for node in _tests(tree)
-                     if not any(factory in ast.get_source_segment(source, d)
-                                for d in node.decorator_list for factory in TRAINED_MODELS))
+    return frozenset(node.name for _, tree in _marked_modules("stacks", clauses)
+                     for node in _tests(tree) if node.name not in trained_model_test_names())
 
 
 @functools.cache
@@ -125,12 +139,12 @@ def stacked_only_test_names(*clauses):
 
 def runs_of(names, cells=3, stacks=True):
     """How many runs (test items) the spec tests ``names`` give one implementation: each test
-    once per runtime if it is marked ``every_runtime``, twice if it runs on stacked layers too,
-    and that ``cells`` times if it runs every cell type (``cells=1``: the LSTM's runs only);
-    ``stacks=False``: the runs on one layer only."""
+    once per runtime if it is marked ``every_runtime``, once more (in the default runtime) if
+    it runs on stacked layers too, and that ``cells`` times if it runs every cell type
+    (``cells=1``: the LSTM's runs only); ``stacks=False``: the runs on one layer only."""
     from .contract import RUNTIMES
     stacked, stacked_only = stacked_test_names(), stacked_only_test_names()
     return sum((cells if name in every_cell_test_names() else 1) *
-               (len(RUNTIMES) if name in every_runtime_test_names() else 1) *
-               ((2 if name in stacked else 1) - (name in stacked_only) if stacks else
-                name not in stacked_only) for name in names)
+               ((len(RUNTIMES) if name in every_runtime_test_names() else 1) *
+                (name not in stacked_only) + (stacks and name in stacked))
+               for name in names)

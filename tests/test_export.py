@@ -171,17 +171,20 @@ def test_a_model_s_cell_is_read_from_the_model_and_a_wrong_one_is_refused():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("factory", ["make_lstm", "make_gru", "make_simple_rnn"])
+@pytest.mark.parametrize("layers", [1, 3])
 @pytest.mark.parametrize("runtime, suffix, any_batch", [("openvino", "xml", None),
                                                         ("ai_edge_litert", "tflite", 2)])
-def test_a_copy_with_its_state_inside_carries_it_as_the_model_does(tmp_path, factory, runtime,
-                                                                   suffix, any_batch):
+def test_a_copy_with_its_state_inside_carries_it_as_the_model_does(tmp_path, factory, layers,
+                                                                   runtime, suffix, any_batch):
     # export to .xml (OpenVINO) or .tflite (LiteRT) with state="internal": OpenVINO's request or
-    # LiteRT's interpreter carries the state (every cell), reset_state() starts it from zeros
-    # again; with state="explicit", h (and c) in and out (any batch size, but LiteRT's: static).
+    # LiteRT's interpreter carries the state (every cell, every layer of a stack), reset_state()
+    # starts it from zeros again; with state="explicit", h (and c) in and out, a stack's every
+    # layer's (any batch size, but LiteRT's: static). A stack's copies run here, not in each
+    # column's clause 20 (SPEC.md, "Stacked layers").
     pytest.importorskip(runtime)
     from stateful_lstm.step_session import open_session
     model = random_weights(getattr(stateful_lstm, factory)(units=3, input_dim=2, stateful=True,
-                                                           batch_size=2), seed=4)
+                                                           batch_size=2, layers=layers), seed=4)
     export.export(model, tmp_path / f"inside.{suffix}", batch_size=2, state="internal")
     export.export(model, tmp_path / f"explicit.{suffix}", batch_size=any_batch)
     inside, explicit = (open_session(tmp_path / f"{n}.{suffix}") for n in ("inside", "explicit"))

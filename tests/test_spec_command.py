@@ -144,5 +144,6 @@ def test_profile_shows_each_implementation_s_cpu_by_clause_and_its_costliest_tes
     by_clause = next(line for line in out.splitlines()
                      if line.startswith("reference: ") and "s of CPU in its tests" in line)
     assert by_clause.split("by clause: ")[1].startswith("1 "), by_clause
+    assert "the other cells' trained models add 0%, the stacks " in by_clause, by_clause
     assert "  test_carry_per_index.py::test_batch_split_along_time_equals_one_call[reference]" \
         in out, out

@@ -59,9 +59,10 @@ def pytest_addoption(parser):
                          "simple_rnn: spec/contract.py's CELLS; repeatable; default: all)")
     group.addoption("--stateful-lstm-cell-examples", action="store_true",
                     dest="stateful_lstm_cell_examples",
-                    help="run every cell and runtime with the profile's examples (by default the "
-                         "cells other than the LSTM, and the exported copies in runtimes other "
-                         "than ONNX Runtime, run a sixth of them: SPEC.md)")
+                    help="run every cell, runtime and stack with the profile's examples (by "
+                         "default the cells other than the LSTM, and the exported copies in "
+                         "runtimes other than ONNX Runtime, run a sixth of them, the stacks a "
+                         "twelfth: SPEC.md)")
     group.addoption("--stateful-lstm-timeout", type=float, default=DEFAULT_TIMEOUT,
                     dest="stateful_lstm_timeout", metavar="SECONDS",
                     help=f"time limit per spec test (default {DEFAULT_TIMEOUT:g}; 0: none)")

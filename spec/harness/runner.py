@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..clauses import CLAUSES, list_of_tests, module_name
+from ..clauses import CLAUSES, list_of_tests, module_name, trained_model_test_names
 from ..contract import DEFAULT_RUNTIME, LSTM_CELL, SHARED_FOLDER
 from .cores import thread_limits
 from .deviations import Cause, cause_lines
@@ -330,22 +330,30 @@ def report(verdict, seconds):
 
 def profile(jobs, top=8):
     """Each implementation's tests' CPU seconds by clause and by the runs' kind (the LSTM's on
-    one layer, the other cells', the stacks'), and its ``top`` costliest tests (the CPU its
-    processes spent from each test's setup to its teardown)."""
+    one layer; the other cells', their trained models' apart; the stacks'), what the other
+    cells' trained models and the stacks each add to the rest, and its ``top`` costliest tests
+    (the CPU its processes spent from each test's setup to its teardown)."""
+    trained = trained_model_test_names()
     for name, group in jobs.items():
         tests = [event for job in group for event in job.of("test") if "cpu" in event]
         if not tests:
             continue
         by_clause = {clause: sum(e["cpu"] for e in tests if e["clause"] == clause)
                      for clause in CLAUSES}
+        def other_trained(e):
+            return e["cell"] != LSTM_CELL and e["name"].split("::")[-1].split("[")[0] in trained
         kinds = {"the LSTM": lambda e: e["cell"] == LSTM_CELL and not e.get("stacked"),
                  "other cells": lambda e: e["cell"] != LSTM_CELL and not e.get("stacked"),
-                 "stacks": lambda e: e.get("stacked")}
+                 "their trained models": other_trained, "stacks": lambda e: e.get("stacked")}
+        cpu = {kind: sum(e["cpu"] for e in tests if of(e)) for kind, of in kinds.items()}
+        rest = sum(e["cpu"] for e in tests if not other_trained(e) and not e.get("stacked"))
         print(f"{name}: {sum(by_clause.values()):.0f} s of CPU in its tests; by clause: " +
               ", ".join(f"{number} {seconds:.0f}" for number, seconds in
                         enumerate(by_clause.values(), 1)) + "; by run: " +
-              ", ".join(f"{kind} {sum(e['cpu'] for e in tests if of(e)):.0f}"
-                        for kind, of in kinds.items()))
+              ", ".join(f"{kind} {seconds:.0f}" for kind, seconds in cpu.items()) +
+              (f"; to the rest ({rest:.0f} s), the other cells' trained models add "
+               f"{cpu['their trained models'] / rest:.0%}, the stacks {cpu['stacks'] / rest:.0%}"
+               if rest > 0 else ""))
         for event in sorted(tests, key=lambda e: -e["cpu"])[:top]:
             print(f"  {event['cpu']:6.1f} s  {event['name'].split('/')[-1]}")
 

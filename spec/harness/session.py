@@ -12,7 +12,8 @@ these; ``plugin`` wires them).
   ``--stateful-lstm-cell`` chooses), one marked ``every_runtime`` once per runtime its exported
   copies run in (``contract.RUNTIMES``: IDs end in ``-openvino``, ``-litert``), and one marked
   ``stacks`` once more per cell on stacked layers (IDs end in ``-stacked``; a test that needs a
-  trained model does not; one marked ``stacked_only`` runs those alone). What a run runs
+  trained model does not; one marked ``stacked_only`` runs those alone; a stack's exported
+  copies run in ONNX Runtime only). What a run runs
   on (its cell, runtime, stacking, the palette, its examples: the cells other than the LSTM,
   the runtimes other than ONNX Runtime and the stacks with ``profiles.CELL_EXAMPLES`` of them)
   is a ``spec.run.Run``
@@ -295,10 +296,13 @@ def stackings_of(definition):
 
 
 def runs(config, definition):
-    """The spec test's runs, ``(implementation, cell, runtime, stacked)``, and their IDs."""
+    """The spec test's runs, ``(implementation, cell, runtime, stacked)``, and their IDs: a
+    stack's exported copies run in the default runtime only (its other runtimes' copies are the
+    kit's exporters', the same for every implementation: ``tests/test_export.py``)."""
     found = [(name, cell, runtime, stacked) for name in implementations(config)
              for cell in cells_of(config, definition) for runtime in runtimes_of(definition)
-             for stacked in stackings_of(definition)]
+             for stacked in stackings_of(definition)
+             if not (stacked and runtime != DEFAULT_RUNTIME)]
     return found, ["-".join([name] + [cell] * (cell != LSTM_CELL) +
                             [runtime] * (runtime != DEFAULT_RUNTIME) + ["stacked"] * stacked)
                    for name, cell, runtime, stacked in found]
@@ -333,9 +337,10 @@ def decide_applicability(config, items):
 
 def run_for(config, name, cell, runtime, stacked, test):
     """The run (``spec.run.Run``) of spec test ``test`` (its function's name) of implementation
-    ``name`` with ``cell``, ``runtime`` and ``stacked``: a cell other than the LSTM, a runtime
-    other than ONNX Runtime, or a stack gets ``profiles.CELL_EXAMPLES`` of the examples (unless
-    --stateful-lstm-cell-examples), but a declared known deviation gets them all: it ends at its
+    ``name`` with ``cell``, ``runtime`` and ``stacked``: a cell other than the LSTM or a runtime
+    other than ONNX Runtime gets ``profiles.CELL_EXAMPLES`` of the examples, a stack
+    ``profiles.STACK_EXAMPLES`` (unless --stateful-lstm-cell-examples), but a declared known
+    deviation gets them all: it ends at its
     first failing example, and its strict expected failure must not depend on a draw a few
     examples miss (the few are the first of them all, so what an undeclared run showed can be
     declared)."""
@@ -344,7 +349,9 @@ def run_for(config, name, cell, runtime, stacked, test):
         not config.getoption("stateful_lstm_cell_examples") and \
         implementation.cause_for(test, cell) is None
     return Run(cell=cell, palette=implementation.palette,
-               examples=profiles.cell_examples() if few else None, runtime=runtime,
+               examples=profiles.cell_examples(profiles.STACK_EXAMPLES if stacked else
+                                               profiles.CELL_EXAMPLES) if few else None,
+               runtime=runtime,
                stacked=stacked)
 
 
