@@ -334,14 +334,15 @@ def profile(jobs, top=8):
     cells' trained models and the stacks each add to the rest, and its ``top`` costliest tests
     (the CPU its processes spent from each test's setup to its teardown)."""
     trained = trained_model_test_names()
+
+    def other_trained(e):            # a run of a trained model of a cell other than the LSTM
+        return e["cell"] != LSTM_CELL and e["name"].split("::")[-1].split("[")[0] in trained
     for name, group in jobs.items():
         tests = [event for job in group for event in job.of("test") if "cpu" in event]
         if not tests:
             continue
         by_clause = {clause: sum(e["cpu"] for e in tests if e["clause"] == clause)
                      for clause in CLAUSES}
-        def other_trained(e):
-            return e["cell"] != LSTM_CELL and e["name"].split("::")[-1].split("[")[0] in trained
         kinds = {"the LSTM": lambda e: e["cell"] == LSTM_CELL and not e.get("stacked"),
                  "other cells": lambda e: e["cell"] != LSTM_CELL and not e.get("stacked"),
                  "their trained models": other_trained, "stacks": lambda e: e.get("stacked")}
